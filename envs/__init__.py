@@ -1,0 +1,20 @@
+"""Gymnasium environments. Importing ``vla.envs`` registers every id (lazily, by entry point):
+
+* ``vla/miniwob-<task>-v0``: MiniWoB++ task pages in Chromium over Playwright;
+* ``vla/browser-v0``: any URL;
+* ``vla/desktop-v0``: the real screen through mss + pyautogui;
+* ``vla/panda-<task>-v0``: a simulated Franka Panda in PyBullet.
+
+Observation contract (every env): ``{"image": uint8[H, W, 3], "instruction": str}`` plus
+``"state": float32[D]`` for robots. Actions are :mod:`vla.actions` dataclasses; the action
+space is :class:`vla.envs.spaces.ActionSpace`. ``info["is_success"]`` is always present.
+Registering ids is the only side effect of importing this package.
+"""
+
+from __future__ import annotations
+
+from vla.envs.registration import register_all
+
+__all__ = ["register_all"]
+
+register_all()

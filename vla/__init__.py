@@ -1,0 +1,27 @@
+"""vla: a vision-language-action model for browsers, desktops and simulated robots.
+
+``import vla`` is cheap and has no side effects: the model, envs and controllers load on first
+use. ``vla.Policy`` is the entry point for acting; ``vla.actions`` is the action language.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["Policy", "__version__", "actions"]
+
+if TYPE_CHECKING:
+    from vla.policy import Policy
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Policy":
+        from vla.policy import Policy
+
+        return Policy
+    if name == "actions":
+        import vla.actions
+
+        return vla.actions
+    raise AttributeError(f"module 'vla' has no attribute {name!r}")
