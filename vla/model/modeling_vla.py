@@ -1,0 +1,263 @@
+"""``VLAForActionPrediction``: image tokens + state token + instruction bytes -> action tokens.
+
+Sequence layout for one sample (``P`` image tokens, one state token, ``T`` text tokens)::
+
+    [img_1 .. img_P] [state] [PAD .. PAD BOS instruction-bytes SEP verb args .. EOS]
+     vision tower ->          \\_ input_ids: left-padded; attention_mask 0 on PAD _/
+     projector
+
+Position ids count only attended tokens, so left padding changes nothing. ``logits`` cover the
+text positions only: ``logits[:, t]`` predicts ``input_ids[:, t + 1]``, and the loss is the
+cross-entropy on the tokens whose ``labels`` are not -100 (the action tokens and EOS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+from transformers import (
+    AutoConfig,
+    AutoModel,
+    AutoModelForCausalLM,
+    PreTrainedModel,
+)
+from transformers.utils import ModelOutput
+
+from vla.model.configuration_vla import VLAConfig
+
+__all__ = ["VLAForActionPrediction", "VLAOutput", "VLAPreTrainedModel"]
+
+
+@dataclass
+class VLAOutput(ModelOutput):
+    """``loss`` (scalar, when labels are given), ``logits`` (B, T, V) over the text positions
+    (all of them, or only the last when ``logits_to_keep=1``), ``past_key_values`` (cache)."""
+
+    loss: torch.Tensor | None = None
+    logits: torch.Tensor | None = None
+    past_key_values: Any = None
+
+
+class VLAPreTrainedModel(PreTrainedModel):
+    config_class = VLAConfig
+    config: VLAConfig
+    base_model_prefix = "vla"
+    main_input_name = "pixel_values"
+    supports_gradient_checkpointing = True
+    _supports_sdpa = True
+    _no_split_modules: ClassVar[list[str]] = ["LlamaDecoderLayer", "SiglipEncoderLayer"]
+
+
+class VLAForActionPrediction(VLAPreTrainedModel):
+    """A SigLIP vision tower and a causal LM joined by an MLP projector (see the module doc).
+
+    ``config.vision_backbone_path`` / ``config.lm_backbone_path`` load pretrained backbones from
+    local folders when the model is built; the paths are then cleared from the config (the saved
+    checkpoint carries the weights) and kept in ``*_backbone_source`` for the record.
+    """
+
+    def __init__(self, config: VLAConfig) -> None:
+        super().__init__(config)
+        vision_path, lm_path = config.vision_backbone_path, config.lm_backbone_path
+        self.vision_tower = AutoModel.from_config(config.vision_config)
+        self.language_model = AutoModelForCausalLM.from_config(config.text_config)
+        dv, d = config.vision_config.hidden_size, config.text_config.hidden_size
+        self.projector = nn.Sequential(
+            nn.LayerNorm(dv), nn.Linear(dv, d), nn.GELU(), nn.Linear(d, d)
+        )
+        if config.state_dim:
+            self.state_projector = nn.Sequential(
+                nn.Linear(config.state_dim, d), nn.GELU(), nn.Linear(d, d)
+            )
+            self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
+        self.post_init()
+        if vision_path or lm_path:
+            self._load_backbones(vision_path, lm_path)
+
+    # ------------------------------------------------------------------ backbones
+
+    def _load_backbones(self, vision_path: str | None, lm_path: str | None) -> None:
+        cfg = self.config
+        if vision_path:
+            vision = AutoModel.from_pretrained(vision_path)
+            vision = getattr(vision, "vision_model", vision)  # a full SigLIP: keep its tower
+            if vision.config.hidden_size != cfg.vision_config.hidden_size:
+                self.projector[0] = nn.LayerNorm(vision.config.hidden_size)
+                self.projector[1] = nn.Linear(
+                    vision.config.hidden_size, cfg.text_config.hidden_size
+                )
+            self.vision_tower = _as_vision_model(vision)
+            cfg.vision_config = self.vision_tower.config
+            cfg.vision_backbone_source, cfg.vision_backbone_path = str(vision_path), None
+        if lm_path:
+            lm = AutoModelForCausalLM.from_pretrained(lm_path)
+            vocab = cfg.text_config.vocab_size
+            if lm.config.hidden_size != cfg.text_config.hidden_size:
+                raise ValueError(
+                    f"lm_backbone_path {lm_path!r} has hidden_size {lm.config.hidden_size}; "
+                    f"text_config.hidden_size is {cfg.text_config.hidden_size}: set "
+                    "text_hidden_size to match"
+                )
+            lm.resize_token_embeddings(vocab)  # our byte/action vocabulary replaces the LM's
+            lm.config.pad_token_id, lm.config.bos_token_id, lm.config.eos_token_id = 0, 1, 2
+            self.language_model = lm
+            cfg.text_config = lm.config
+            cfg.lm_backbone_source, cfg.lm_backbone_path = str(lm_path), None
+
+    # ------------------------------------------------------------------------ parts
+
+    def get_input_embeddings(self) -> nn.Module:
+        return self.language_model.get_input_embeddings()
+
+    def encode_image(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """(B, 3, S, S) normalised pixels -> (B, P, D) image tokens in the LM's space."""
+        dtype = self.projector[1].weight.dtype
+        feats = self.vision_tower(pixel_values=pixel_values.to(dtype)).last_hidden_state
+        return self.projector(feats)  # (B, P, D)
+
+    def encode_state(
+        self, states: torch.Tensor | None, state_mask: torch.Tensor | None, batch: int
+    ) -> torch.Tensor | None:
+        """(B, state_dim) normalised states + (B,) bool mask -> (B, 1, D); None without a state token."""
+        if not self.config.state_dim:
+            return None
+        empty = self.no_state.weight.expand(batch, -1)  # (B, D)
+        if states is None:
+            return empty[:, None]
+        token = self.state_projector(states.to(empty.dtype))  # (B, D)
+        if state_mask is not None:
+            token = torch.where(state_mask[:, None].bool(), token, empty)
+        return token[:, None]  # (B, 1, D)
+
+    def prefix_length(self) -> int:
+        """Tokens before ``input_ids``: the image tokens and the state token."""
+        return self.config.num_image_tokens + (1 if self.config.state_dim else 0)
+
+    def build_inputs(
+        self,
+        pixel_values: torch.Tensor,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        states: torch.Tensor | None = None,
+        state_mask: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(inputs_embeds (B, L, D), attention_mask (B, L), position_ids (B, L))`` of a full
+        prefix, ``L = prefix_length() + T``."""
+        batch = input_ids.shape[0]
+        parts = [self.encode_image(pixel_values)]  # (B, P, D)
+        state = self.encode_state(states, state_mask, batch)
+        if state is not None:
+            parts.append(state)
+        parts.append(self.get_input_embeddings()(input_ids))  # (B, T, D)
+        embeds = torch.cat(parts, dim=1)
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        prefix = torch.ones(batch, embeds.shape[1] - input_ids.shape[1], dtype=attention_mask.dtype)
+        mask = torch.cat([prefix.to(attention_mask.device), attention_mask], dim=1)
+        return embeds, mask, (mask.cumsum(-1) - 1).clamp(min=0)
+
+    # ---------------------------------------------------------------------- forward
+
+    def forward(
+        self,
+        pixel_values: torch.Tensor,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        states: torch.Tensor | None = None,
+        state_mask: torch.Tensor | None = None,
+        use_cache: bool = False,
+        logits_to_keep: int = 0,
+        **kwargs: Any,
+    ) -> VLAOutput:
+        """Full forward pass (training, or the prefix of a decode).
+
+        Args:
+            pixel_values: (B, 3, S, S) float, normalised to [-1, 1] by the processor.
+            input_ids: (B, T) left-padded text tokens; attention_mask: (B, T), 0 on padding.
+            labels: (B, T) the target ids, -100 where there is no loss.
+            states: (B, state_dim) normalised robot states; state_mask: (B,) which rows have one.
+            use_cache: return ``past_key_values`` (a ``DynamicCache``) for incremental decoding.
+            logits_to_keep: 0 = logits for every text position, n = only the last n.
+        """
+        embeds, mask, positions = self.build_inputs(
+            pixel_values, input_ids, attention_mask, states, state_mask
+        )
+        out = self.language_model.model(
+            inputs_embeds=embeds,
+            attention_mask=mask,
+            position_ids=positions,
+            use_cache=use_cache,
+        )
+        hidden = out.last_hidden_state[:, -input_ids.shape[1] :]  # (B, T, D)
+        head = self.language_model.lm_head
+        loss = None
+        if labels is not None:
+            target = labels[:, 1:]  # position t predicts token t + 1
+            keep = target != -100
+            logits_kept = head(hidden[:, :-1][keep])  # (N, V): only where there is a loss
+            loss = nn.functional.cross_entropy(logits_kept.float(), target[keep])
+        logits = head(hidden[:, -logits_to_keep:] if logits_to_keep else hidden)
+        return VLAOutput(loss=loss, logits=logits, past_key_values=out.past_key_values)
+
+    @torch.no_grad()
+    def decode_step(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        position_ids: torch.Tensor,
+        past_key_values: Any,
+    ) -> torch.Tensor:
+        """One incremental step: (B, L) new tokens, (B, past + L) mask, (B, L) positions ->
+        (B, V) logits of the last new token. ``past_key_values`` is updated in place."""
+        out = self.language_model.model(
+            inputs_embeds=self.get_input_embeddings()(input_ids),
+            attention_mask=attention_mask,
+            position_ids=position_ids,
+            past_key_values=past_key_values,
+            use_cache=True,
+        )
+        return self.language_model.lm_head(out.last_hidden_state[:, -1])
+
+    @torch.no_grad()
+    def generate(
+        self,
+        pixel_values: torch.Tensor,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        states: torch.Tensor | None = None,
+        state_mask: torch.Tensor | None = None,
+        **generate_kwargs: Any,
+    ) -> torch.Tensor:
+        """Plain Hugging Face ``generate()`` on the multimodal prefix; returns the new token ids.
+
+        This is the reference decoder (any ``logits_processor``, sampling, beams...). The policy
+        uses the faster grammar-constrained decoder in :mod:`vla.model.decoding`.
+        """
+        embeds, mask, _ = self.build_inputs(
+            pixel_values, input_ids, attention_mask, states, state_mask
+        )
+        generate_kwargs.setdefault("pad_token_id", 0)
+        generate_kwargs.setdefault("eos_token_id", 2)
+        return self.language_model.generate(
+            inputs_embeds=embeds, attention_mask=mask, **generate_kwargs
+        )
+
+
+def _as_vision_model(vision: PreTrainedModel) -> PreTrainedModel:
+    """A bare ``SiglipVisionTransformer`` (from a full SigLIP) wrapped as a ``SiglipVisionModel``."""
+    if isinstance(vision, PreTrainedModel):
+        return vision
+    from transformers import SiglipVisionModel
+
+    wrapper = SiglipVisionModel(vision.config)
+    wrapper.vision_model = vision
+    return wrapper
+
+
+def _register() -> None:
+    AutoConfig.register("vla", VLAConfig, exist_ok=True)
+    AutoModel.register(VLAConfig, VLAForActionPrediction, exist_ok=True)

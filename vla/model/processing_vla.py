@@ -1,0 +1,230 @@
+"""``VLAProcessor``: images, instructions, states and actions -> the model's tensors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from vla.actions import Action
+from vla.model.tokenization_vla import BOS, PAD, SEP, ActionTokenizer
+
+__all__ = ["VLAProcessor", "check_image", "check_instruction"]
+
+PROCESSOR_FILE = "vla_processor.json"
+STATE_KEY = "observation.state"
+
+
+def check_image(image: Any, index: int | None = None) -> np.ndarray:
+    """Return ``image`` as a uint8 (H, W, 3) array; PIL images are converted to RGB.
+
+    Raises ``ValueError`` that names what was expected and what was given.
+    """
+    where = "image" if index is None else f"images[{index}]"
+    if hasattr(image, "convert") and hasattr(image, "size"):  # a PIL image
+        image = np.asarray(image.convert("RGB"))
+    if not isinstance(image, np.ndarray):
+        raise ValueError(
+            f"{where} must be a uint8 HxWx3 numpy array or a PIL image; got {type(image).__name__}"
+        )
+    if image.dtype != np.uint8:
+        raise ValueError(f"{where} must have dtype uint8 (0..255); got {image.dtype}")
+    if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError(f"{where} must have shape (H, W, 3); got {image.shape}")
+    return image
+
+
+def check_instruction(text: Any, index: int | None = None) -> str:
+    """Return ``text`` if it is a non-empty string, else raise ``ValueError``."""
+    where = "instruction" if index is None else f"instructions[{index}]"
+    if not isinstance(text, str):
+        raise ValueError(f"{where} must be a str; got {type(text).__name__} {text!r}")
+    if not text.strip():
+        raise ValueError(f"{where} must be a non-empty string; got {text!r}")
+    return text
+
+
+class VLAProcessor:
+    """Turns raw observations (and, for training, actions) into model inputs.
+
+    Args:
+        tokenizer: the :class:`ActionTokenizer` (carries the dataset statistics).
+        image_size: the model's input resolution ``(height, width)``: ``VLAConfig.image_size``.
+        max_instruction_bytes: instructions are cut to this many UTF-8 bytes.
+        state_dim: width of the state input (``VLAConfig.state_dim``); shorter states are
+            zero-padded. 0: the model has no state input.
+    """
+
+    def __init__(
+        self,
+        tokenizer: ActionTokenizer,
+        image_size: tuple[int, int] = (80, 80),
+        max_instruction_bytes: int = 160,
+        state_dim: int = 32,
+    ) -> None:
+        if len(image_size) != 2 or min(image_size) < 1:
+            raise ValueError(f"image_size must be (height, width) >= 1; got {image_size!r}")
+        self.tokenizer = tokenizer
+        self.image_size = (int(image_size[0]), int(image_size[1]))
+        self.max_instruction_bytes = int(max_instruction_bytes)
+        self.state_dim = int(state_dim)
+
+    @classmethod
+    def from_config(cls, config: Any, tokenizer: ActionTokenizer | None = None) -> VLAProcessor:
+        """The processor matching a :class:`VLAConfig` (a fresh tokenizer unless one is given)."""
+        tok = tokenizer or ActionTokenizer(
+            coord_bins=config.coord_bins,
+            value_bins=config.value_bins,
+            max_text_bytes=config.max_text_bytes,
+            max_keys=config.max_keys,
+            scroll_range=config.scroll_range,
+            chunk_size=config.chunk_size,
+        )
+        return cls(tok, config.image_size, config.max_instruction_bytes, config.state_dim)
+
+    # -------------------------------------------------------------------- pieces
+
+    def pixel_values(self, images: Sequence[np.ndarray]) -> torch.Tensor:
+        """uint8 (H, W, 3) images of any size -> (B, 3, h, w) float in [-1, 1] (bilinear resize)."""
+        from PIL import Image
+
+        h, w = self.image_size
+        out = np.empty((len(images), h, w, 3), dtype=np.uint8)
+        for i, img in enumerate(images):
+            if img.shape[:2] == (h, w):
+                out[i] = img
+            else:
+                out[i] = np.asarray(Image.fromarray(img).resize((w, h), Image.Resampling.BILINEAR))
+        pixels = torch.from_numpy(out).permute(0, 3, 1, 2).float()
+        return pixels.div_(127.5).sub_(1.0)  # (B, 3, h, w)
+
+    def normalize_state(self, state: Any, index: int = 0) -> np.ndarray:
+        """float32[D] -> float32[state_dim]: q01/q99 of ``observation.state`` to [-1, 1] (when
+        known; values beyond are kept up to +-3), zero-padded to ``state_dim``."""
+        arr = np.asarray(state, dtype=np.float32).reshape(-1)
+        if arr.size == 0 or arr.size > self.state_dim or not np.all(np.isfinite(arr)):
+            raise ValueError(
+                f"states[{index}] must be a finite float vector of 1..{self.state_dim} values; "
+                f"got shape {np.shape(state)}"
+            )
+        stats = self.tokenizer.stats.get(STATE_KEY)
+        if stats is not None and len(stats.get("q01", stats.get("min"))) == arr.size:
+            low = np.asarray(stats.get("q01", stats.get("min")), np.float32)
+            high = np.asarray(stats.get("q99", stats.get("max")), np.float32)
+            arr = np.clip(2 * (arr - low) / np.maximum(high - low, 1e-8) - 1, -3, 3)
+        out = np.zeros(self.state_dim, np.float32)
+        out[: arr.size] = arr
+        return out
+
+    def prompt_ids(self, instruction: str) -> list[int]:
+        """``BOS instruction-bytes SEP``: the text prefix of every sample."""
+        body = self.tokenizer.encode_text(instruction, self.max_instruction_bytes)
+        return [BOS, *body, SEP]
+
+    # ---------------------------------------------------------------------- call
+
+    def __call__(
+        self,
+        images: Sequence[Any],
+        instructions: Sequence[str],
+        states: Sequence[Any] | None = None,
+        actions: Sequence[Action | Sequence[Action]] | None = None,
+    ) -> dict[str, torch.Tensor]:
+        """Build a batch.
+
+        Args:
+            images: uint8 (H, W, 3) arrays or PIL images, any sizes.
+            instructions: one non-empty string per image.
+            states: ``None``, or one float32[D] (or ``None`` for UI samples) per image.
+            actions: ``None`` for inference, or one action (a chunk for robots) per image:
+                ``labels`` then hold its tokens and ``EOS``; -100 elsewhere. UI coordinates are
+                normalised by each image's own size.
+
+        Returns:
+            ``pixel_values`` (B, 3, h, w), ``input_ids`` / ``attention_mask`` / ``labels``
+            (B, T), left-padded; ``states`` (B, state_dim) and ``state_mask`` (B,) when the model
+            has a state input; ``image_sizes`` (B, 2) original ``(width, height)``.
+        """
+        if isinstance(images, np.ndarray) and images.ndim == 3:
+            raise ValueError("images must be a list of images; wrap a single image in a list")
+        arrays = [check_image(img, i) for i, img in enumerate(images)]
+        n = len(arrays)
+        if n == 0:
+            raise ValueError("images must not be empty")
+        if isinstance(instructions, str) or len(instructions) != n:
+            raise ValueError(f"instructions must be a list of {n} strings; got {instructions!r}")
+        for name, seq in (("states", states), ("actions", actions)):
+            if seq is not None and len(seq) != n:
+                raise ValueError(f"{name} must have one entry per image ({n}); got {len(seq)}")
+        sizes = [(a.shape[1], a.shape[0]) for a in arrays]  # (width, height)
+        rows, label_rows = [], []
+        for i in range(n):
+            prompt = self.prompt_ids(check_instruction(instructions[i], i))
+            target = self.tokenizer.encode(actions[i], sizes[i]) if actions is not None else []
+            rows.append(prompt + target)
+            label_rows.append([-100] * len(prompt) + target)
+        length = max(len(r) for r in rows)
+        input_ids = torch.full((n, length), PAD, dtype=torch.long)
+        labels = torch.full((n, length), -100, dtype=torch.long)
+        mask = torch.zeros((n, length), dtype=torch.long)
+        for i, (row, lab) in enumerate(zip(rows, label_rows, strict=False)):
+            input_ids[i, length - len(row) :] = torch.tensor(row)
+            labels[i, length - len(row) :] = torch.tensor(lab)
+            mask[i, length - len(row) :] = 1
+        batch = {
+            "pixel_values": self.pixel_values(arrays),
+            "input_ids": input_ids,
+            "attention_mask": mask,
+            "image_sizes": torch.tensor(sizes, dtype=torch.long),
+        }
+        if actions is not None:
+            batch["labels"] = labels
+        if self.state_dim:
+            batch.update(self._states(states, n))
+        elif states is not None and any(s is not None for s in states):
+            raise ValueError("this model has no state input (state_dim=0); pass states=None")
+        return batch
+
+    def _states(self, states: Sequence[Any] | None, n: int) -> dict[str, torch.Tensor]:
+        values = np.zeros((n, self.state_dim), np.float32)
+        present = np.zeros(n, dtype=bool)
+        for i, s in enumerate(states or [None] * n):
+            if s is not None:
+                values[i], present[i] = self.normalize_state(s, i), True
+        return {"states": torch.from_numpy(values), "state_mask": torch.from_numpy(present)}
+
+    # ---------------------------------------------------------------- persistence
+
+    def save_pretrained(self, directory: str | Path) -> None:
+        """Write ``vla_processor.json`` and the tokenizer's ``action_tokenizer.json``."""
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        self.tokenizer.save_pretrained(path)
+        settings = {
+            "image_size": list(self.image_size),
+            "max_instruction_bytes": self.max_instruction_bytes,
+            "state_dim": self.state_dim,
+        }
+        (path / PROCESSOR_FILE).write_text(json.dumps(settings, indent=1))
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path) -> VLAProcessor:
+        """Load what :meth:`save_pretrained` wrote."""
+        path = Path(directory) / PROCESSOR_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"no {PROCESSOR_FILE} in {directory}: not a saved VLAProcessor")
+        settings = json.loads(path.read_text())
+        tok = ActionTokenizer.from_pretrained(directory)
+        return cls(
+            tok,
+            tuple(settings["image_size"]),
+            settings["max_instruction_bytes"],
+            settings["state_dim"],
+        )
+
+    def __repr__(self) -> str:
+        return f"VLAProcessor(image_size={self.image_size}, state_dim={self.state_dim}, {self.tokenizer!r})"
