@@ -1,0 +1,63 @@
+"""``vla eval``: parse flags into an :class:`~vla.evaluation.EvalConfig` and call ``evaluate``."""
+
+from __future__ import annotations
+
+import click
+
+from vla.evaluation.config import DEFAULT_SEED_START
+
+
+@click.command("eval")
+@click.option("--policy", required=True, help="Checkpoint folder or shipped checkpoint name.")
+@click.option(
+    "--env", "env_ids", multiple=True, required=True, help="Gymnasium env id (repeatable)."
+)
+@click.option("--episodes", type=int, default=100, show_default=True, help="Episodes per env.")
+@click.option(
+    "--seed-start",
+    type=int,
+    default=DEFAULT_SEED_START,
+    show_default=True,
+    help="Episode k uses seed start + k.",
+)
+@click.option(
+    "--workers", type=int, default=1, show_default=True, help="Env copies stepped in parallel."
+)
+@click.option("--max-steps", type=int, default=None, help="Cap on steps per episode.")
+@click.option(
+    "--replays", type=int, default=2, show_default=True, help="GIFs per task and outcome."
+)
+@click.option(
+    "--out",
+    default="runs/eval",
+    show_default=True,
+    help="Folder for eval_info.json and report.html.",
+)
+@click.option("--device", default=None, help="torch device (default: CUDA if available, else CPU).")
+@click.option(
+    "--allow-seed-overlap", is_flag=True, help="Evaluate even on seeds the policy trained on."
+)
+def eval_(env_ids: tuple[str, ...], **kwargs) -> None:
+    """Evaluate a policy in closed loop; writes eval_info.json and report.html."""
+    from vla.evaluation import EvalConfig, evaluate
+
+    try:
+        cfg = EvalConfig(env_ids=list(env_ids), **kwargs)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    info = evaluate(cfg)
+    click.echo(format_table(info))
+    click.echo(f"report: {cfg.out}/report.html")
+
+
+def format_table(info: dict) -> str:
+    """A plain-text table of an ``eval_info`` dict: success rate and 95% interval per task."""
+    width = max(len(k) for k in info["tasks"]) + 2
+    lines = [f"{'env':<{width}}{'success':>9}  {'95% CI':>15}  {'len':>5}"]
+    for env_id, t in info["tasks"].items():
+        lo, hi = t["ci95"]
+        lines.append(
+            f"{env_id:<{width}}{t['success_rate']:>9.1%}  [{lo:5.1%}, {hi:5.1%}]  {t['mean_length']:>5.1f}"
+        )
+    lines.append(f"{'mean':<{width}}{info['overall']['mean_success_rate']:>9.1%}")
+    return "\n".join(lines)

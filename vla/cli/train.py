@@ -1,0 +1,87 @@
+"""``vla train``: parse flags into a :class:`~vla.training.TrainConfig` and call ``train``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def _overrides(values: tuple[str, ...]) -> dict:
+    out = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected KEY=VALUE; got {item!r}", param_hint="--set")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
+
+
+@click.command("train")
+@click.option(
+    "--dataset", "datasets", multiple=True, required=True, help="Dataset folder (repeatable)."
+)
+@click.option(
+    "--config", default="vla-tiny", show_default=True, help="Model preset or a saved model folder."
+)
+@click.option("--out", required=True, help="Run folder (final model, metrics, checkpoints).")
+@click.option("--steps", type=int, default=None, help="Optimizer steps (overrides --epochs).")
+@click.option("--epochs", type=float, default=10.0, show_default=True)
+@click.option("--batch-size", type=int, default=32, show_default=True)
+@click.option("--grad-accum", type=int, default=1, show_default=True)
+@click.option("--lr", type=float, default=1e-3, show_default=True)
+@click.option("--warmup-steps", type=int, default=100, show_default=True)
+@click.option("--weight-decay", type=float, default=0.01, show_default=True)
+@click.option("--max-grad-norm", type=float, default=1.0, show_default=True)
+@click.option("--augment", type=click.Choice(["auto", "none"]), default="auto", show_default=True)
+@click.option(
+    "--mixed-precision",
+    type=click.Choice(["auto", "no", "bf16", "fp16"]),
+    default="auto",
+    show_default=True,
+)
+@click.option(
+    "--val-fraction", type=float, default=0.1, show_default=True, help="Share of episodes held out."
+)
+@click.option(
+    "--val-every",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Validate every N steps (0: each epoch).",
+)
+@click.option("--save-every", type=int, default=500, show_default=True)
+@click.option("--log-every", type=int, default=10, show_default=True)
+@click.option(
+    "--num-workers", type=int, default=0, show_default=True, help="DataLoader worker processes."
+)
+@click.option("--threads", type=int, default=0, help="torch CPU threads (0: torch's default).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--resume", is_flag=True, help="Continue from the newest checkpoint in --out.")
+@click.option(
+    "--set",
+    "model_set",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Model preset override, e.g. vision_image_size=96.",
+)
+def train(datasets: tuple[str, ...], model_set: tuple[str, ...], **kwargs) -> None:
+    """Train a VLA on one or more datasets recorded with `vla collect`.
+
+    Runs on the CPU or a GPU as is; `accelerate launch -m vla train ...` for several GPUs.
+    """
+    from vla.training import TrainConfig
+    from vla.training import train as run
+
+    try:
+        cfg = TrainConfig(datasets=list(datasets), model_overrides=_overrides(model_set), **kwargs)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    result = run(cfg)
+    click.echo(f"saved {result.out} after {result.steps} steps in {result.wall_time_s:.0f} s")
+    shown = {k: v for k, v in result.metrics.items() if k.startswith("val/")}
+    if shown:
+        click.echo(json.dumps(shown, indent=1))

@@ -1,0 +1,74 @@
+"""The typed configuration of a closed-loop evaluation (what ``vla eval`` parses into)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["DEFAULT_SEED_START", "EvalConfig"]
+
+#: Default first evaluation seed: far above the seeds ``vla collect`` uses by default (0, 1, ...).
+DEFAULT_SEED_START = 100_000
+
+
+@dataclass
+class EvalConfig:
+    """Everything :func:`vla.evaluation.evaluate` needs; it checks itself on construction.
+
+    Episode ``k`` of every env uses seed ``seed_start + k`` (k = 0 .. episodes-1). These seeds
+    must be disjoint from the seeds that produced the policy's training data (recorded in the
+    checkpoint's ``training_data.json``); an overlap is an error unless ``allow_seed_overlap``.
+
+    Attributes:
+        policy: a checkpoint folder or the name of a shipped checkpoint.
+        env_ids: gymnasium ids (``vla/miniwob-click-test-v0``, ``vla/panda-reach-v0``, ...).
+        workers: env copies stepped in parallel (a vector env); the policy acts on all of them
+            in one batch. 1 runs the env in this process.
+        max_steps: a cap on steps per episode on top of the env's own limit (None: the env's).
+        replays: GIF replays kept per task and outcome (successes and failures each).
+        out: folder for ``eval_info.json``, ``report.html`` and the GIFs (None: write nothing).
+        device: torch device for the policy (None: CUDA if available, else CPU).
+        env_kwargs: keyword arguments for ``gymnasium.make`` of every env.
+    """
+
+    policy: str
+    env_ids: list[str] = field(default_factory=list)
+    episodes: int = 100
+    seed_start: int = DEFAULT_SEED_START
+    workers: int = 1
+    max_steps: int | None = None
+    replays: int = 2
+    out: str | None = "runs/eval"
+    device: str | None = None
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    allow_seed_overlap: bool = False
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.env_ids, str):
+            self.env_ids = [self.env_ids]
+        self.env_ids = list(self.env_ids)
+        if not self.env_ids:
+            raise ValueError("EvalConfig.env_ids must name at least one env; got []")
+        if len(set(self.env_ids)) != len(self.env_ids):
+            raise ValueError(f"EvalConfig.env_ids repeats an env: {self.env_ids}")
+        for name in ("episodes", "workers"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"Got {value!r} for `{name}`; it must be an int >= 1")
+        if not isinstance(self.seed_start, int) or self.seed_start < 0:
+            raise ValueError(f"Got {self.seed_start!r} for `seed_start`; it must be an int >= 0")
+        if self.max_steps is not None and (
+            not isinstance(self.max_steps, int) or self.max_steps < 1
+        ):
+            raise ValueError(f"Got {self.max_steps!r} for `max_steps`; it must be an int >= 1")
+        if not isinstance(self.replays, int) or self.replays < 0:
+            raise ValueError(f"Got {self.replays!r} for `replays`; it must be an int >= 0")
+
+    @property
+    def seeds(self) -> range:
+        """The evaluation seeds used for every env."""
+        return range(self.seed_start, self.seed_start + self.episodes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

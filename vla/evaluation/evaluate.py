@@ -1,0 +1,143 @@
+"""``evaluate(EvalConfig)``: closed-loop evaluation of a policy on one or more envs, with the
+evaluation seeds checked against the seeds that produced the policy's training data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from vla.evaluation.config import EvalConfig
+from vla.evaluation.metrics import latency_summary, wilson_interval
+from vla.evaluation.rollout import RolloutResult, run_episodes
+
+__all__ = ["checkpoint_dir", "evaluate", "seed_check", "task_summary"]
+
+
+def checkpoint_dir(policy: str) -> Path | None:
+    """The folder behind a checkpoint path or a shipped checkpoint's name (None if neither)."""
+    path = Path(policy)
+    if path.is_dir():
+        return path
+    shipped = Path(__file__).resolve().parents[1] / "checkpoints" / policy
+    return shipped if shipped.is_dir() else None
+
+
+def seed_check(cfg: EvalConfig) -> dict[str, Any]:
+    """Compare the evaluation seeds with the policy's ``training_data.json``.
+
+    Returns ``{"training_data": bool, "disjoint": bool | None, "overlap": {env_id: count},
+    "training_envs": [...]}``. ``disjoint`` is None when the checkpoint records no training data.
+    Raises ``ValueError`` on an overlap unless ``cfg.allow_seed_overlap``.
+    """
+    from vla.training.data import read_training_data, training_seeds
+
+    folder = checkpoint_dir(cfg.policy)
+    record = read_training_data(folder) if folder is not None else None
+    if record is None:
+        return {"training_data": False, "disjoint": None, "overlap": {}, "training_envs": []}
+    evals = set(cfg.seeds)
+    trained = {env: training_seeds(record, env) for env in cfg.env_ids}
+    overlap = {env: len(evals & trained[env]) for env in cfg.env_ids}
+    overlap = {k: v for k, v in overlap.items() if v}
+    if overlap and not cfg.allow_seed_overlap:
+        worst = max(max(trained[env]) for env in overlap)
+        raise ValueError(
+            f"evaluation seeds {cfg.seed_start}..{cfg.seed_start + cfg.episodes - 1} overlap the "
+            f"training seeds of {cfg.policy!r} ({overlap} episodes per env); use a seed_start "
+            f"above {worst} or pass allow_seed_overlap"
+        )
+    return {
+        "training_data": True,
+        "disjoint": not overlap,
+        "overlap": overlap,
+        "training_envs": record.get("env_ids", []),
+    }
+
+
+def task_summary(result: RolloutResult) -> dict[str, Any]:
+    """Per-task numbers of ``eval_info.json`` (see docs/evaluation.md)."""
+    eps = result.episodes
+    k, n = sum(e.success for e in eps), len(eps)
+    lo, hi = wilson_interval(k, n)
+    return {
+        "episodes": n,
+        "successes": k,
+        "success_rate": k / n if n else 0.0,
+        "ci95": [round(lo, 4), round(hi, 4)],
+        "mean_length": sum(e.length for e in eps) / n if n else 0.0,
+        "mean_reward": sum(e.total_reward for e in eps) / n if n else 0.0,
+        "truncated": sum(e.truncated for e in eps),
+        "failed_seeds": [e.seed for e in eps if not e.success],
+        "batch_size": result.batch_size,
+        "policy_latency_ms": latency_summary(result.policy_s),
+        "env_latency_ms": latency_summary(result.env_s),
+        "env_steps": result.env_steps,
+        "env_steps_per_s": round(result.env_steps / result.wall_time_s, 2)
+        if result.wall_time_s
+        else 0.0,
+        "wall_time_s": round(result.wall_time_s, 2),
+    }
+
+
+def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
+    """Run ``cfg.episodes`` episodes of every env in ``cfg.env_ids`` and summarise them.
+
+    ``policy`` (optional) is an already loaded :class:`vla.Policy`; otherwise ``cfg.policy`` is
+    loaded. Writes ``eval_info.json``, ``report.html`` and GIF replays to ``cfg.out`` when set.
+    Returns the ``eval_info`` dict.
+    """
+    from tqdm.auto import tqdm
+
+    seeds = seed_check(cfg)
+    if policy is None:
+        from vla import Policy
+
+        policy = Policy.from_pretrained(cfg.policy, device=cfg.device)
+    results: list[RolloutResult] = []
+    with tqdm(total=cfg.episodes * len(cfg.env_ids), disable=not cfg.progress, desc="eval") as bar:
+        for env_id in cfg.env_ids:
+            wins = [0]
+
+            def tick(ep: Any, wins: list[int] = wins, env_id: str = env_id) -> None:
+                wins[0] += ep.success
+                bar.update(1)
+                bar.set_postfix_str(f"{env_id.split('/')[-1]} success {wins[0]}")
+
+            results.append(
+                run_episodes(
+                    policy,
+                    env_id,
+                    list(cfg.seeds),
+                    workers=cfg.workers,
+                    env_kwargs=cfg.env_kwargs,
+                    max_steps=cfg.max_steps,
+                    replays=cfg.replays,
+                    on_episode=tick,
+                )
+            )
+    info = _eval_info(cfg, policy, seeds, results)
+    if cfg.out is not None:
+        from vla.evaluation.report import write_report
+
+        write_report(Path(cfg.out), info, results)
+    return info
+
+
+def _eval_info(cfg: EvalConfig, policy: Any, seeds: dict, results: list[RolloutResult]) -> dict:
+    tasks = {r.env_id: task_summary(r) for r in results}
+    rates = [t["success_rate"] for t in tasks.values()]
+    return {
+        "policy": cfg.policy,
+        "device": str(getattr(policy, "device", "unknown")),
+        "episodes_per_task": cfg.episodes,
+        "seeds": {"start": cfg.seed_start, "stop": cfg.seed_start + cfg.episodes - 1},
+        "seed_check": seeds,
+        "workers": cfg.workers,
+        "max_steps": cfg.max_steps,
+        "tasks": tasks,
+        "overall": {
+            "mean_success_rate": sum(rates) / len(rates),
+            "tasks": len(rates),
+            "episodes": sum(t["episodes"] for t in tasks.values()),
+        },
+    }

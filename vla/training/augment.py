@@ -1,0 +1,118 @@
+"""Image augmentation that respects what the action means in each domain.
+
+* UI (an action with pixel coordinates): a small random scale and translation applied to the
+  image *and* to the action's coordinates, then a mild colour jitter. A sample whose moved
+  coordinates would leave the image keeps its original geometry. Never a flip: "the button on
+  the left" must stay on the left.
+* Robot (:class:`~vla.actions.EEDelta`, :class:`~vla.actions.JointTarget`): a small random crop
+  resized back to the original size (the action is in the robot base frame and does not move),
+  then a mild colour jitter. Instructions name colours ("the red cube"), so the jitter changes
+  brightness and contrast only, never hue.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from vla.actions import ROBOT_ACTIONS, Action, Click, Drag, Scroll
+
+__all__ = ["AugmentConfig", "augment"]
+
+# (x field, y field) pairs of every action type that carries pixel coordinates.
+_POINTS: dict[type, tuple[tuple[str, str], ...]] = {
+    Click: (("x", "y"),),
+    Scroll: (("x", "y"),),
+    Drag: (("x0", "y0"), ("x1", "y1")),
+}
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Strengths of the augmentations. Pixel amounts are in pixels of the stored image."""
+
+    p_geometric: float = 0.5
+    max_translate_px: float = 6.0
+    max_scale_delta: float = 0.06
+    p_color: float = 0.5
+    max_brightness_delta: float = 0.08
+    max_contrast_delta: float = 0.08
+    min_crop_fraction: float = 0.9
+
+    def __post_init__(self) -> None:
+        for name in ("p_geometric", "p_color", "min_crop_fraction"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise ValueError(f"Got {value!r} for `{name}`; it must be in [0, 1]")
+        for name in ("max_translate_px", "max_scale_delta"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be >= 0")
+
+
+def augment(
+    image: np.ndarray, action: Action, rng: np.random.Generator, cfg: AugmentConfig | None = None
+) -> tuple[np.ndarray, Action]:
+    """Return an augmented copy of ``(image uint8[H, W, 3], action)``; the inputs are not changed."""
+    cfg = cfg or AugmentConfig()
+    if isinstance(action, ROBOT_ACTIONS):
+        if rng.random() < cfg.p_geometric:
+            image = _random_crop(image, rng, cfg.min_crop_fraction)
+    elif rng.random() < cfg.p_geometric:
+        image, action = _ui_affine(image, action, rng, cfg)
+    if rng.random() < cfg.p_color:
+        image = _color_jitter(image, rng, cfg)
+    return image, action
+
+
+def _ui_affine(
+    image: np.ndarray, action: Action, rng: np.random.Generator, cfg: AugmentConfig
+) -> tuple[np.ndarray, Action]:
+    """Scale by ``s`` about the image centre and translate by ``t``: ``p' = s (p - c) + c + t``."""
+    from PIL import Image
+
+    h, w = image.shape[:2]
+    s = 1.0 + rng.uniform(-cfg.max_scale_delta, cfg.max_scale_delta)
+    tx, ty = rng.uniform(-cfg.max_translate_px, cfg.max_translate_px, size=2)
+    cx, cy = w / 2.0, h / 2.0
+    moved = {}
+    for fx, fy in _POINTS.get(type(action), ()):
+        # pixel centres: a click at integer x covers [x, x+1), so map x + 0.5
+        x = s * (getattr(action, fx) + 0.5 - cx) + cx + tx - 0.5
+        y = s * (getattr(action, fy) + 0.5 - cy) + cy + ty - 0.5
+        if not (0 <= x <= w - 1 and 0 <= y <= h - 1):
+            return image, action  # the target would leave the image: keep this sample as is
+        moved[fx], moved[fy] = float(x), float(y)
+    # PIL's affine maps output -> input pixels: p = (p' - c - t) / s + c
+    inv = (1 / s, 0.0, cx - (cx + tx) / s, 0.0, 1 / s, cy - (cy + ty) / s)
+    fill = tuple(int(v) for v in np.median(_border(image), axis=0))
+    out = Image.fromarray(image).transform(
+        (w, h), Image.Transform.AFFINE, inv, resample=Image.Resampling.BILINEAR, fillcolor=fill
+    )
+    return np.asarray(out), dataclasses.replace(action, **moved) if moved else action
+
+
+def _border(image: np.ndarray) -> np.ndarray:
+    """The outermost ring of pixels as an (N, 3) array: the colour to pad with."""
+    return np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).reshape(-1, 3)
+
+
+def _random_crop(image: np.ndarray, rng: np.random.Generator, min_fraction: float) -> np.ndarray:
+    from PIL import Image
+
+    h, w = image.shape[:2]
+    frac = rng.uniform(min_fraction, 1.0)
+    ch, cw = max(1, round(h * frac)), max(1, round(w * frac))
+    top, left = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+    crop = Image.fromarray(image[top : top + ch, left : left + cw])
+    return np.asarray(crop.resize((w, h), Image.Resampling.BILINEAR))
+
+
+def _color_jitter(image: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:
+    brightness = 1.0 + rng.uniform(-cfg.max_brightness_delta, cfg.max_brightness_delta)
+    contrast = 1.0 + rng.uniform(-cfg.max_contrast_delta, cfg.max_contrast_delta)
+    img = image.astype(np.float32) * brightness
+    mean = img.mean()
+    img = (img - mean) * contrast + mean
+    return np.clip(img + 0.5, 0, 255).astype(np.uint8)

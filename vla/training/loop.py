@@ -1,0 +1,238 @@
+"""The optimisation loop, its logging (metrics.jsonl + TensorBoard + a tqdm bar), periodic
+validation, and resumable checkpoints."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from vla.training.config import TrainConfig
+
+__all__ = ["MetricsLogger", "RunState", "run_loop"]
+
+_CKPT = re.compile(r"^checkpoint-(\d+)$")
+
+
+@dataclass
+class RunState:
+    """Counters that a resumed run restores: optimizer steps done, samples seen, and where in
+    the epoch the data loader stopped (in batches)."""
+
+    total_steps: int
+    steps_per_epoch: int
+    step: int = 0
+    samples: int = 0
+    epoch: int = 0
+    batches_in_epoch: int = 0
+
+    def resume_from(self, out: Path, accelerator: Any) -> None:
+        """Load the newest ``out/checkpoint-<step>/``; a run without one starts from scratch."""
+        ckpt = latest_checkpoint(out)
+        if ckpt is None:
+            accelerator.print(f"resume: no checkpoint in {out}; starting from step 0")
+            return
+        accelerator.load_state(str(ckpt / "accelerate_state"))
+        saved = json.loads((ckpt / "trainer_state.json").read_text())
+        for k in ("step", "samples", "epoch", "batches_in_epoch"):
+            setattr(self, k, int(saved[k]))
+        accelerator.print(f"resumed from {ckpt} at step {self.step}")
+
+
+def latest_checkpoint(out: Path) -> Path | None:
+    """The ``checkpoint-<step>`` folder with the highest step that finished saving."""
+    found = [
+        (int(m.group(1)), p)
+        for p in Path(out).glob("checkpoint-*")
+        if (m := _CKPT.match(p.name)) and (p / "trainer_state.json").is_file()
+    ]
+    return max(found)[1] if found else None
+
+
+class MetricsLogger:
+    """Appends one JSON object per event to ``metrics.jsonl`` and mirrors scalars to TensorBoard."""
+
+    def __init__(self, out: Path, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.path = out / "metrics.jsonl"
+        self._tb = None
+        if enabled:
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+
+                self._tb = SummaryWriter(str(out / "tb"))
+            except ImportError:  # tensorboard is a dependency; a stripped install still trains
+                self._tb = None
+
+    def log(self, step: int, metrics: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        with self.path.open("a") as f:
+            f.write(json.dumps({"step": step, "time": round(time.time(), 3), **metrics}) + "\n")
+        if self._tb is not None:
+            for k, v in metrics.items():
+                if isinstance(v, (int, float)) and math.isfinite(v):
+                    self._tb.add_scalar(k, v, step)
+            self._tb.flush()
+
+    def close(self) -> None:
+        if self._tb is not None:
+            self._tb.close()
+
+
+def run_loop(
+    cfg: TrainConfig,
+    accelerator: Any,
+    model: Any,
+    processor: Any,
+    optimizer: Any,
+    scheduler: Any,
+    loader: Any,
+    data: Any,
+    state: RunState,
+) -> dict[str, Any]:
+    """Optimise until ``state.total_steps``; returns the last validation metrics."""
+    from tqdm.auto import tqdm
+
+    out = Path(cfg.out)
+    logger = MetricsLogger(out, accelerator.is_main_process)
+    bar = tqdm(
+        total=state.total_steps,
+        initial=state.step,
+        disable=not (cfg.progress and accelerator.is_local_main_process),
+        desc="train",
+        dynamic_ncols=True,
+    )
+    window = _Window()
+    last_val: dict[str, Any] = {}
+    while state.step < state.total_steps:
+        loader.set_epoch(state.epoch)
+        batches = loader
+        if state.batches_in_epoch:  # resumed mid-epoch: same order, skip what was seen
+            batches = accelerator.skip_first_batches(loader, state.batches_in_epoch)
+        for batch in batches:
+            loss = _micro_step(cfg, accelerator, model, optimizer, scheduler, batch)
+            state.batches_in_epoch += 1
+            n = int(batch["input_ids"].shape[0]) * accelerator.num_processes
+            state.samples += n
+            window.add(loss, n)
+            if not accelerator.sync_gradients:
+                continue
+            state.step += 1
+            bar.update(1)
+            if state.step % cfg.log_every == 0 or state.step == state.total_steps:
+                stats = window.flush(scheduler.get_last_lr()[0], state)
+                bar.set_postfix(
+                    loss=f"{stats['train/loss']:.4f}", sps=f"{stats['train/samples_per_s']:.1f}"
+                )
+                logger.log(state.step, stats)
+            if cfg.val_every and state.step % cfg.val_every == 0:
+                last_val = _validate(cfg, accelerator, model, processor, data, state, logger)
+            if cfg.save_every and state.step % cfg.save_every == 0:
+                save_checkpoint(cfg, accelerator, model, processor, state)
+            if state.step >= state.total_steps:
+                break
+        else:  # the epoch ran out
+            state.epoch, state.batches_in_epoch = state.epoch + 1, 0
+            if not cfg.val_every:
+                last_val = _validate(cfg, accelerator, model, processor, data, state, logger)
+    bar.close()
+    if last_val.get("step") != state.step:
+        last_val = _validate(cfg, accelerator, model, processor, data, state, logger)
+    logger.close()
+    return last_val
+
+
+def _micro_step(cfg, accelerator, model, optimizer, scheduler, batch) -> float:
+    model.train()
+    with accelerator.accumulate(model):
+        out = model(**batch, logits_to_keep=1)  # the loss needs no full logits
+        accelerator.backward(out.loss)
+        if accelerator.sync_gradients and cfg.max_grad_norm > 0:
+            accelerator.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+    return float(out.loss.detach())
+
+
+class _Window:
+    """Loss and throughput since the last log line."""
+
+    def __init__(self) -> None:
+        self.losses: list[float] = []
+        self.samples = 0
+        self.t0 = time.time()
+
+    def add(self, loss: float, n: int) -> None:
+        self.losses.append(loss)
+        self.samples += n
+
+    def flush(self, lr: float, state: RunState) -> dict[str, Any]:
+        dt = max(time.time() - self.t0, 1e-9)
+        out = {
+            "train/loss": sum(self.losses) / max(1, len(self.losses)),
+            "train/lr": lr,
+            "train/samples_per_s": self.samples / dt,
+            "train/epoch": state.step / state.steps_per_epoch,
+        }
+        self.__init__()
+        return out
+
+
+def _validate(cfg, accelerator, model, processor, data, state, logger) -> dict[str, Any]:
+    """Teacher-forced loss/accuracy on the whole val split plus decoded-action metrics."""
+    from vla.training.validation import decode_metrics, teacher_forced_metrics
+
+    metrics: dict[str, Any] = {"step": state.step}
+    loader = data.val_loader(processor)
+    if loader is None or not accelerator.is_main_process:
+        return metrics
+    t0 = time.time()
+    unwrapped = accelerator.unwrap_model(model)
+    metrics.update(teacher_forced_metrics(unwrapped, loader, accelerator.device))
+    items = data.val_items(cfg.val_decode_samples)
+    if items:
+        from vla import Policy
+
+        policy = Policy(unwrapped, processor, device=accelerator.device)
+        metrics.update(decode_metrics(policy, items, batch_size=cfg.batch_size))
+    metrics["val/time_s"] = round(time.time() - t0, 2)
+    unwrapped.train()
+    logger.log(state.step, {k: v for k, v in metrics.items() if k != "step"})
+    accelerator.print(
+        "validation @ step {}: {}".format(
+            state.step, {k: v for k, v in metrics.items() if k.startswith("val/")}
+        )
+    )
+    return metrics
+
+
+def save_checkpoint(
+    cfg: TrainConfig, accelerator: Any, model: Any, processor: Any, state: RunState
+):
+    """Write ``checkpoint-<step>/`` (a loadable model + accelerate state) and prune old ones."""
+    out = Path(cfg.out)
+    ckpt = out / f"checkpoint-{state.step}"
+    accelerator.wait_for_everyone()
+    accelerator.save_state(str(ckpt / "accelerate_state"))
+    if accelerator.is_main_process:
+        accelerator.unwrap_model(model).save_pretrained(ckpt)
+        processor.save_pretrained(ckpt)
+        for name in ("train_config.json", "training_data.json"):
+            if (out / name).is_file():
+                shutil.copy(out / name, ckpt / name)
+        # written last: its presence marks a complete checkpoint (see latest_checkpoint)
+        (ckpt / "trainer_state.json").write_text(json.dumps(asdict(state), indent=1) + "\n")
+        done = sorted(
+            (int(m.group(1)), p)
+            for p in out.glob("checkpoint-*")
+            if (m := _CKPT.match(p.name)) and (p / "trainer_state.json").is_file()
+        )
+        for _, old in done[: -cfg.keep_checkpoints]:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,102 @@
+"""Validation on held-out episodes: teacher-forced loss and action-token accuracy over the whole
+split, then closed-form decoding of a subset through :class:`vla.Policy` to measure what the
+actions would do: click distance in pixels (UI) and per-dimension absolute error (robot)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from vla.actions import ROBOT_ACTIONS, Action, Click, Drag, Scroll
+
+__all__ = ["action_errors", "decode_metrics", "teacher_forced_metrics", "token_accuracy"]
+
+
+def token_accuracy(logits: Any, labels: Any) -> tuple[int, int]:
+    """(correct, total) greedy predictions on label positions.
+
+    Hugging Face convention: ``labels`` align with ``input_ids`` and position ``t`` of ``logits``
+    predicts token ``t + 1``; positions labelled -100 are ignored. Shapes: logits (B, T, V),
+    labels (B, T).
+    """
+    pred = logits[:, :-1].argmax(-1)  # (B, T-1)
+    target = labels[:, 1:]
+    mask = target != -100
+    return int(((pred == target) & mask).sum()), int(mask.sum())
+
+
+def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, float]:
+    """Mean loss (per batch) and action-token accuracy over every batch of ``loader``."""
+    import torch
+
+    losses, correct, total = [], 0, 0
+    model.eval()
+    with torch.no_grad():
+        for batch in loader:
+            batch = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
+            out = model(**batch)
+            losses.append(float(out.loss))
+            c, t = token_accuracy(out.logits, batch["labels"])
+            correct, total = correct + c, total + t
+    return {
+        "val/loss": float(np.mean(losses)) if losses else math.nan,
+        "val/token_accuracy": correct / total if total else math.nan,
+    }
+
+
+def _points(action: Action) -> list[tuple[float, float]]:
+    if isinstance(action, (Click, Scroll)):
+        return [(action.x, action.y)]
+    if isinstance(action, Drag):
+        return [(action.x0, action.y0), (action.x1, action.y1)]
+    return []
+
+
+def action_errors(pred: Action, target: Action) -> dict[str, Any]:
+    """How far ``pred`` is from ``target``: ``verb_ok``, ``exact`` (same dataclass values),
+    ``click_px`` (mean Euclidean pixel distance of the points, UI, same verb only) and
+    ``abs_err`` (per-dimension absolute error of the vector, robot, same verb only)."""
+    out: dict[str, Any] = {"verb_ok": pred.verb == target.verb, "exact": pred == target}
+    if not out["verb_ok"]:
+        return out
+    if isinstance(target, ROBOT_ACTIONS):
+        out["abs_err"] = np.abs(np.subtract(pred.vector, target.vector))
+    elif _points(target):
+        dists = [math.dist(p, q) for p, q in zip(_points(pred), _points(target), strict=True)]
+        out["click_px"] = float(np.mean(dists))
+    return out
+
+
+def decode_metrics(policy: Any, items: Sequence[dict[str, Any]], batch_size: int = 32) -> dict:
+    """Decode ``items`` (dataset items) with ``policy.act_batch`` and summarise
+    :func:`action_errors`: verb accuracy, exact-match rate, mean and median click distance (px),
+    share of clicks within 5 px, and the robot per-dimension mean absolute error."""
+    errors = []
+    for i in range(0, len(items), batch_size):
+        chunk = items[i : i + batch_size]
+        states = [it.get("state") for it in chunk]
+        preds = policy.act_batch(
+            [it["image"] for it in chunk],
+            [it["instruction"] for it in chunk],
+            states=None if all(s is None for s in states) else states,
+        )
+        errors += [action_errors(p, it["action"]) for p, it in zip(preds, chunk, strict=True)]
+    if not errors:
+        return {}
+    out: dict[str, Any] = {
+        "val/verb_accuracy": float(np.mean([e["verb_ok"] for e in errors])),
+        "val/exact_match": float(np.mean([e["exact"] for e in errors])),
+        "val/decoded": len(errors),
+    }
+    px = [e["click_px"] for e in errors if "click_px" in e]
+    if px:
+        out["val/click_px_mean"] = float(np.mean(px))
+        out["val/click_px_median"] = float(np.median(px))
+        out["val/click_within_5px"] = float(np.mean(np.asarray(px) <= 5.0))
+    abs_err = [e["abs_err"] for e in errors if "abs_err" in e]
+    if abs_err and len({len(a) for a in abs_err}) == 1:
+        out["val/action_abs_err"] = np.mean(abs_err, axis=0).round(5).tolist()
+    return out
