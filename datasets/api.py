@@ -7,10 +7,42 @@ from typing import Any
 
 from vla.datasets.experts import Expert, has_expert, make_expert, register_expert
 
-__all__ = ["Expert", "has_expert", "make_expert", "register_expert"]
+# `collect` is both a submodule and a function of vla.datasets. Importing the (light: numpy
+# and the standard library only) submodule here, before the package re-exports this
+# namespace, makes the package attribute the function for good; a lazy import would let the
+# import system overwrite it with the submodule later.
+from vla.datasets.collect import CollectConfig, CollectResult, collect  # isort: skip
 
-# Heavy names (pyarrow, torch) load on first use: name -> module.
-_LAZY: dict[str, str] = {}
+# Only names that are already loaded belong in __all__: the package's `from api import *`
+# fetches every name listed, which would import torch and pyarrow for the lazy ones.
+__all__ = [
+    "CollectConfig",
+    "CollectResult",
+    "Expert",
+    "collect",
+    "has_expert",
+    "make_expert",
+    "register_expert",
+]
+
+# Heavy names (pyarrow, torch, gymnasium wrappers) load on first use: name -> module.
+# `from vla.datasets import EpisodeDataset` works through __getattr__ below.
+_LAZY: dict[str, str] = {
+    "ContractWrapper": "vla.datasets.collect",
+    "check_observation": "vla.datasets.collect",
+    "make_env": "vla.datasets.collect",
+    "run_episode": "vla.datasets.collect",
+    "DatasetWriter": "vla.datasets.writer",
+    "EpisodeRecord": "vla.datasets.writer",
+    "build_episode": "vla.datasets.writer",
+    "EpisodeDataset": "vla.datasets.reader",
+    "ShuffleSampler": "vla.datasets.reader",
+    "collate": "vla.datasets.reader",
+    "read_episodes": "vla.datasets.reader",
+    "read_info": "vla.datasets.reader",
+    "compute_stats": "vla.datasets.stats",
+    "load_stats": "vla.datasets.stats",
+}
 
 
 def __getattr__(name: str) -> Any:

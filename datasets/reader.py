@@ -1,0 +1,217 @@
+"""Reading datasets for training: a map-style torch ``Dataset`` over the Parquet shards.
+
+``EpisodeDataset(paths, split="train")[i]`` is one step::
+
+    {"image": uint8[H, W, 3], "instruction": str, "state": float32[D] or None,
+     "action": vla.actions.Action, "env_id": str, "episode_index": int, "frame_index": int,
+     "seed": int, "success": bool}
+
+The train/validation split is by episode: episodes are ordered by a hash of
+``(seed, env_id, episode seed)`` and the first ``val_fraction`` of them are validation, so an
+episode never straddles the split and the split of an episode does not change when the
+dataset grows. Shuffling is global (across shards) and deterministic for a seed:
+:meth:`EpisodeDataset.sampler` gives a torch ``Sampler`` for a ``DataLoader``.
+
+Each process reads a data file once, on first use, and keeps its columns in memory (the PNG
+bytes stay encoded in one Arrow buffer; images are decoded per item). Call :meth:`preload`
+before creating ``DataLoader`` workers to read everything once and share it (fork, copy on
+write).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from vla.datasets import format as fmt
+from vla.datasets.writer import read_jsonl
+
+__all__ = ["EpisodeDataset", "ShuffleSampler", "collate", "read_episodes", "read_info"]
+
+_SPLITS = ("train", "val", "all")
+_COLUMNS = ("instruction", "action", fmt.STATE_KEY, "env_id", "episode_index", "frame_index")
+
+
+def read_info(root: str | Path) -> dict[str, Any]:
+    """``meta/info.json`` of the dataset at ``root``."""
+    path = Path(root) / fmt.INFO_PATH
+    if not path.exists():
+        raise FileNotFoundError(f"{root} is not a dataset: {fmt.INFO_PATH} is missing")
+    return json.loads(path.read_text())
+
+
+def read_episodes(root: str | Path) -> list[dict[str, Any]]:
+    """The committed episodes of the dataset at ``root`` (``meta/episodes.jsonl``)."""
+    path = Path(root) / fmt.EPISODES_PATH
+    if not path.exists():
+        raise FileNotFoundError(f"{root} is not a dataset: {fmt.EPISODES_PATH} is missing")
+    return read_jsonl(path)
+
+
+def _as_roots(paths: str | Path | Iterable[str | Path]) -> list[Path]:
+    roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    if not roots:
+        raise ValueError("EpisodeDataset needs at least one dataset path")
+    return roots
+
+
+def split_episodes(
+    episodes: list[dict[str, Any]], split: str, val_fraction: float, seed: int
+) -> list[dict[str, Any]]:
+    """The episodes of ``split`` (see the module docstring), in their original order."""
+    if split not in _SPLITS:
+        raise ValueError(f"Got {split!r} for `split`; it must be one of {_SPLITS}")
+    if not 0.0 <= val_fraction < 1.0:
+        raise ValueError(f"Got {val_fraction!r} for `val_fraction`; it must be in [0, 1)")
+    if split == "all":
+        return list(episodes)
+
+    def key(e: dict[str, Any]) -> str:
+        return hashlib.sha1(f"{seed}:{e['env_id']}:{e['seed']}".encode()).hexdigest()
+
+    n_val = round(val_fraction * len(episodes))
+    if val_fraction > 0 and len(episodes) >= 2:
+        n_val = max(n_val, 1)
+    val = {id(e) for e in sorted(episodes, key=key)[:n_val]}
+    return [e for e in episodes if (id(e) in val) == (split == "val")]
+
+
+class _FileColumns:
+    """The columns of one data file held in memory; images stay PNG-encoded."""
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path, columns=[fmt.IMAGE_KEY, *_COLUMNS, "seed", "success"])
+        images = table[fmt.IMAGE_KEY].combine_chunks().field("bytes")
+        if not pa.types.is_binary(images.type):
+            images = images.cast(pa.large_binary())
+        offset_type = np.int32 if pa.types.is_binary(images.type) else np.int64
+        _, offsets, data = images.buffers()
+        start = images.offset
+        self.offsets = np.frombuffer(offsets, offset_type)[start : start + len(images) + 1]
+        self.data = np.frombuffer(data, np.uint8)
+        self.columns = {name: table[name].to_pylist() for name in _COLUMNS}
+        self.seed = table["seed"].to_pylist()
+        self.success = table["success"].to_pylist()
+
+    def image_bytes(self, row: int) -> memoryview:
+        return memoryview(self.data[self.offsets[row] : self.offsets[row + 1]])
+
+
+class EpisodeDataset(torch.utils.data.Dataset):
+    """Steps of one or several datasets (see the module docstring for the item layout).
+
+    ``paths``: dataset folder(s). ``split``: ``"train"``, ``"val"`` or ``"all"``.
+    ``val_fraction``: share of episodes held out for ``"val"``. ``seed``: seeds the split.
+    ``transform``: applied to each item dict before it is returned.
+    """
+
+    def __init__(
+        self,
+        paths: str | Path | Iterable[str | Path],
+        split: str = "train",
+        val_fraction: float = 0.1,
+        seed: int = 0,
+        transform: Callable[[dict[str, Any]], Any] | None = None,
+    ) -> None:
+        self.roots = _as_roots(paths)
+        episodes = []
+        for r, root in enumerate(self.roots):
+            episodes += [e | {"_root": r} for e in read_episodes(root)]
+        self.episodes = split_episodes(episodes, split, val_fraction, seed)
+        self.split, self.transform = split, transform
+        files = sorted({(e["_root"], e["data/path"]) for e in self.episodes})
+        self._files = [self.roots[r] / rel for r, rel in files]
+        file_id = {key: i for i, key in enumerate(files)}
+        self._ep_file = np.array([file_id[e["_root"], e["data/path"]] for e in self.episodes])
+        self._ep_row = np.array([e["file_from_row"] for e in self.episodes], np.int64)
+        lengths = np.array([e["length"] for e in self.episodes], np.int64)
+        self._ep_start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self._cache: dict[int, _FileColumns] = {}
+
+    def __len__(self) -> int:
+        return int(self._ep_start[-1])
+
+    def _locate(self, i: int) -> tuple[_FileColumns, int]:
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"index {i} out of range for {len(self)} steps")
+        i %= len(self)
+        e = int(np.searchsorted(self._ep_start, i, side="right")) - 1
+        f = int(self._ep_file[e])
+        if f not in self._cache:
+            self._cache[f] = _FileColumns(self._files[f])
+        return self._cache[f], int(self._ep_row[e] + i - self._ep_start[e])
+
+    def __getitem__(self, i: int) -> Any:
+        cols, row = self._locate(int(i))
+        c = cols.columns
+        state = c[fmt.STATE_KEY][row]
+        item = {
+            "image": fmt.decode_image(cols.image_bytes(row)),
+            "instruction": c["instruction"][row],
+            "state": None if state is None else np.asarray(state, np.float32),
+            "action": fmt.action_from_row(c["action"][row]),
+            "env_id": c["env_id"][row],
+            "episode_index": c["episode_index"][row],
+            "frame_index": c["frame_index"][row],
+            "seed": cols.seed[row],
+            "success": cols.success[row],
+        }
+        return self.transform(item) if self.transform else item
+
+    def preload(self) -> EpisodeDataset:
+        """Read every data file now (before forking ``DataLoader`` workers)."""
+        for f in range(len(self._files)):
+            if f not in self._cache:
+                self._cache[f] = _FileColumns(self._files[f])
+        return self
+
+    def episode_steps(self, episode: int) -> range:
+        """Item indexes of the ``episode``-th episode of this split."""
+        return range(int(self._ep_start[episode]), int(self._ep_start[episode + 1]))
+
+    def order(self, seed: int, epoch: int = 0) -> np.ndarray:
+        """A permutation of all items, shuffled across shards; the same for the same seed."""
+        return np.random.default_rng([seed, epoch]).permutation(len(self))
+
+    def sampler(self, seed: int = 0, shuffle: bool = True) -> ShuffleSampler:
+        """A ``Sampler`` yielding :meth:`order` (call ``set_epoch`` for a new order)."""
+        return ShuffleSampler(self, seed=seed, shuffle=shuffle)
+
+
+class ShuffleSampler(torch.utils.data.Sampler[int]):
+    """Deterministic global shuffle of an :class:`EpisodeDataset` for ``(seed, epoch)``."""
+
+    def __init__(self, dataset: EpisodeDataset, seed: int = 0, shuffle: bool = True) -> None:
+        self.dataset, self.seed, self.shuffle, self.epoch = dataset, seed, shuffle, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __iter__(self) -> Iterator[int]:
+        if not self.shuffle:
+            return iter(range(len(self.dataset)))
+        return iter(self.dataset.order(self.seed, self.epoch).tolist())
+
+
+def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Batch items for a ``DataLoader``: ``image`` becomes ``uint8[B, H, W, 3]`` and ``state``
+    ``float32[B, D]`` when their shapes agree (lists otherwise); everything else is a list."""
+    out: dict[str, Any] = {k: [it[k] for it in items] for k in items[0]}
+    if len({im.shape for im in out["image"]}) == 1:
+        out["image"] = torch.from_numpy(np.stack(out["image"]))
+    states = out["state"]
+    if all(s is not None for s in states) and len({s.shape for s in states}) == 1:
+        out["state"] = torch.from_numpy(np.stack(states))
+    return out

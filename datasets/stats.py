@@ -1,0 +1,115 @@
+"""Per-dimension statistics of robot actions and states (``meta/stats.json``).
+
+Format, read by the model's action tokenizer for normalisation (OpenVLA-style, 1st and 99th
+percentiles)::
+
+    {"action.ee_delta":     {"min": [..], "max": [..], "mean": [..], "std": [..],
+                             "q01": [..], "q99": [..], "count": N},
+     "action.joint_target": {...},
+     "observation.state":   {...}}
+
+Keys appear only for what the data holds. Vectors are ``action.vector`` (gripper last) grouped
+by verb, and ``observation.state``; UI actions have no continuous statistics.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vla.datasets import format as fmt
+
+__all__ = ["compute_dataset_stats", "compute_stats", "load_stats"]
+
+
+def compute_stats(values: np.ndarray) -> dict[str, Any]:
+    """Statistics of ``values`` of shape ``(N, D)``: lists of D floats, and ``count`` N."""
+    values = np.asarray(values, np.float64)
+    if values.ndim != 2 or len(values) == 0:
+        raise ValueError(
+            f"compute_stats expects a non-empty (N, D) array; got shape {values.shape}"
+        )
+    q01, q99 = np.quantile(values, [0.01, 0.99], axis=0)
+    return {
+        "min": values.min(0).tolist(),
+        "max": values.max(0).tolist(),
+        "mean": values.mean(0).tolist(),
+        "std": values.std(0).tolist(),
+        "q01": q01.tolist(),
+        "q99": q99.tolist(),
+        "count": len(values),
+    }
+
+
+def _collect_vectors(files: Iterable[Path]) -> dict[str, list[np.ndarray]]:
+    """``{"action.<verb>" | "observation.state": [arrays (n_i, D)]}`` read from data files."""
+    import pyarrow.parquet as pq
+
+    groups: dict[str, list[np.ndarray]] = {}
+    for path in files:
+        table = pq.read_table(path, columns=["action", fmt.VECTOR_KEY, fmt.STATE_KEY])
+        verbs = table["action"].combine_chunks().field("verb").to_pylist()
+        vectors, states = table[fmt.VECTOR_KEY].to_pylist(), table[fmt.STATE_KEY].to_pylist()
+        labels = [
+            f"action.{v}" if vec is not None else None
+            for v, vec in zip(verbs, vectors, strict=True)
+        ]
+        for label in sorted({x for x in labels if x is not None}):
+            rows = [vec for lab, vec in zip(labels, vectors, strict=True) if lab == label]
+            groups.setdefault(label, []).append(_stack(label, rows, path))
+        rows = [s for s in states if s is not None]
+        if rows:
+            groups.setdefault(fmt.STATE_KEY, []).append(_stack(fmt.STATE_KEY, rows, path))
+    return groups
+
+
+def _stack(label: str, rows: list[Any], path: Path) -> np.ndarray:
+    dims = {len(r) for r in rows}
+    if len(dims) != 1:
+        raise ValueError(f"{path}: `{label}` vectors have different lengths {sorted(dims)}")
+    return np.asarray(rows, np.float64)
+
+
+def _finish(groups: dict[str, list[np.ndarray]]) -> dict[str, Any]:
+    out = {}
+    for label, parts in sorted(groups.items()):
+        dims = {p.shape[1] for p in parts}
+        if len(dims) != 1:
+            raise ValueError(
+                f"`{label}` has different dimensions across data files: {sorted(dims)}; "
+                "statistics need one layout per key"
+            )
+        out[label] = compute_stats(np.concatenate(parts))
+    return out
+
+
+def compute_dataset_stats(root: str | Path, episodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Statistics over every data file referenced by ``episodes`` of the dataset at ``root``."""
+    files = sorted({Path(root) / e["data/path"] for e in episodes})
+    return _finish(_collect_vectors(files))
+
+
+def load_stats(paths: str | Path | Iterable[str | Path]) -> dict[str, Any]:
+    """Statistics of one or several datasets (format in the module docstring).
+
+    One dataset: its ``meta/stats.json``. Several: recomputed exactly over all of their data
+    (percentiles cannot be merged from per-dataset summaries).
+    """
+    from vla.datasets.writer import read_jsonl
+
+    roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    if not roots:
+        raise ValueError("load_stats needs at least one dataset path")
+    for root in roots:
+        if not (root / fmt.EPISODES_PATH).exists():
+            raise FileNotFoundError(f"{root} is not a dataset: {fmt.EPISODES_PATH} is missing")
+    if len(roots) == 1 and (roots[0] / fmt.STATS_PATH).exists():
+        return json.loads((roots[0] / fmt.STATS_PATH).read_text())
+    files: list[Path] = []
+    for root in roots:
+        files += sorted({root / e["data/path"] for e in read_jsonl(root / fmt.EPISODES_PATH)})
+    return _finish(_collect_vectors(files))
