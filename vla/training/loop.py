@@ -3,6 +3,7 @@ validation, and resumable checkpoints."""
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -200,7 +201,9 @@ def _validate(cfg, accelerator, model, processor, data, state, logger) -> dict[s
     if items:
         from vla import Policy
 
-        policy = Policy(unwrapped, processor, device=accelerator.device)
+        # Policy casts its model to bf16 on CUDA: decode with a copy so training stays in fp32
+        net = copy.deepcopy(unwrapped) if accelerator.device.type == "cuda" else unwrapped
+        policy = Policy(net, processor, device=accelerator.device)
         metrics.update(decode_metrics(policy, items, batch_size=cfg.batch_size))
     metrics["val/time_s"] = round(time.time() - t0, 2)
     unwrapped.train()

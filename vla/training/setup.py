@@ -86,6 +86,9 @@ def build_data(cfg: TrainConfig) -> TrainData:
     common = {"val_fraction": cfg.val_fraction, "seed": cfg.seed}
     train = EpisodeDataset(cfg.datasets, split="train", **common)
     val = EpisodeDataset(cfg.datasets, split="val", **common) if cfg.val_fraction > 0 else None
+    for ds in (train, val):
+        if ds is not None and hasattr(ds, "preload"):
+            ds.preload()  # read shards once, before DataLoader workers fork
     if len(train) == 0:
         raise ValueError(f"the train split of {cfg.datasets} is empty")
     everything = EpisodeDataset(cfg.datasets, split="all", **common)
