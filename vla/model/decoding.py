@@ -1,0 +1,280 @@
+"""Grammar-constrained greedy decoding with a KV cache.
+
+:class:`ActionGrammar` is the action grammar of :mod:`vla.model.tokenization_vla` as a state
+machine: for any prefix of action tokens it gives the set of allowed next tokens, so every decode
+parses. :func:`constrained_decode` runs it batched over a model:
+
+* the prefix (image tokens, state token, instruction bytes) is encoded once, with a cache;
+* a token the grammar forces (the verb of a robot space, the ``EOS`` after a click's ``y``) is
+  appended without a model call, and fed together with the next chosen token;
+* each model call feeds every unfinished row its pending tokens (left-padded within the step,
+  padding masked out), so rows doing different verbs decode together.
+
+A click therefore costs the prefix pass plus two single-token steps (verb -> x, x -> y).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from vla.actions import KEY_NAMES, MODIFIERS, RobotSpace, UISpace
+from vla.model.tokenization_vla import (
+    BYTE_OFFSET,
+    EOS,
+    KEY_OFFSET,
+    PAD,
+    VERB_OFFSET,
+    VERBS,
+    ActionTokenizer,
+)
+
+__all__ = ["ActionGrammar", "GrammarLogitsProcessor", "GrammarState", "constrained_decode"]
+
+_TEXT_BYTES = (0x09, 0x0A, *range(0x20, 0x7F))  # tab, newline, printable ASCII
+_N_MODS = len(MODIFIERS)
+
+
+def _utf8_tail(byte: int) -> int:
+    """Continuation bytes that follow a UTF-8 lead byte (-1: not a valid lead byte)."""
+    if byte < 0x80:
+        return 0
+    if 0xC2 <= byte <= 0xDF:
+        return 1
+    if 0xE0 <= byte <= 0xEF:
+        return 2
+    if 0xF0 <= byte <= 0xF4:
+        return 3
+    return -1
+
+
+@dataclass
+class GrammarState:
+    """Where one sequence is in the grammar: its verb and the argument tokens so far."""
+
+    verb: str | None = None
+    args: list[int] = field(default_factory=list)
+    done: bool = False
+    utf8_pending: int = 0  # continuation bytes still owed by a Type's current character
+
+
+class ActionGrammar:
+    """Allowed next tokens for an action space (a ``UISpace`` or a ``RobotSpace``)."""
+
+    def __init__(self, tokenizer: ActionTokenizer, space: UISpace | RobotSpace) -> None:
+        if not isinstance(space, (UISpace, RobotSpace)):
+            raise ValueError(f"space must be a UISpace or a RobotSpace; got {space!r}")
+        self.tok, self.space, self.vocab = tokenizer, space, tokenizer.vocab_size
+        if isinstance(space, RobotSpace):
+            self.verbs = (space.action,)
+            self.n_values = space.dims * tokenizer.chunk_size
+        else:
+            self.verbs = tuple(space.verbs)
+        self._cache: dict[Any, torch.Tensor] = {}
+        t = tokenizer
+        self._coords = self._ids(range(t.coord_offset, t.value_offset))
+        self._values = self._ids(range(t.value_offset, t.vocab_size))
+        self._eos = self._ids([EOS])
+
+    def _ids(self, ids: Sequence[int] | range) -> torch.Tensor:
+        mask = torch.zeros(self.vocab, dtype=torch.bool)
+        mask[list(ids)] = True
+        return mask
+
+    def start(self) -> GrammarState:
+        """The state before the verb."""
+        return GrammarState()
+
+    def allowed(self, s: GrammarState) -> torch.Tensor:
+        """(V,) bool mask of the tokens allowed after state ``s`` (do not modify it)."""
+        key = self._key(s)
+        mask = self._cache.get(key)
+        if mask is None:
+            mask = self._cache[key] = self._build(s)
+        return mask
+
+    def _key(self, s: GrammarState) -> Any:
+        if s.verb == "key":
+            return ("key", tuple(s.args))
+        if s.verb == "type":
+            return (
+                "type",
+                min(len(s.args), 1),
+                self.tok.max_text_bytes - len(s.args),
+                s.utf8_pending,
+            )
+        return (s.verb, len(s.args), tuple(a for a in s.args if a < KEY_OFFSET))
+
+    def _build(self, s: GrammarState) -> torch.Tensor:
+        t, n = self.tok, len(s.args)
+        if s.verb is None:
+            return self._ids([t.verb_id(v) for v in self.verbs])
+        if s.verb in ("wait", "done"):
+            return self._eos
+        if s.verb in ("ee_delta", "joint_target"):
+            return self._values if n < self.n_values else self._eos
+        if s.verb == "drag":
+            return self._coords if n < 4 else self._eos
+        if s.verb == "scroll":
+            return self._coords if n < 2 else self._values if n < 4 else self._eos
+        if s.verb == "click":
+            return self._click(s)
+        if s.verb == "type":
+            return self._type(s)
+        return self._keys(s)
+
+    def _click(self, s: GrammarState) -> torch.Tensor:
+        t = self.tok
+        flags = [a for a in s.args if a < KEY_OFFSET]
+        coords = len(s.args) - len(flags)
+        if coords >= 2:
+            return self._eos
+        mask = self._coords.clone()
+        if coords == 0:
+            buttons, counts = (
+                [t.flag_id("right"), t.flag_id("middle")],
+                [t.flag_id("x2"), t.flag_id("x3")],
+            )
+            if not any(f in counts for f in flags):
+                mask[counts] = True
+                if not flags:
+                    mask[buttons] = True
+        return mask
+
+    def _type(self, s: GrammarState) -> torch.Tensor:
+        room = self.tok.max_text_bytes - len(s.args)
+        if s.utf8_pending:
+            return self._ids(range(BYTE_OFFSET + 0x80, BYTE_OFFSET + 0xC0))
+        ids = [BYTE_OFFSET + b for b in _TEXT_BYTES] if room > 0 else []
+        ids += [BYTE_OFFSET + b for b in range(0xC2, 0xF5) if _utf8_tail(b) < room]
+        if s.args or not ids:
+            ids.append(EOS)
+        return self._ids(ids)
+
+    def _keys(self, s: GrammarState) -> torch.Tensor:
+        names = [KEY_NAMES[a - KEY_OFFSET] for a in s.args]
+        if len(names) >= self.tok.max_keys:
+            return self._eos
+        mods = [MODIFIERS.index(k) for k in names if k in MODIFIERS]
+        only_mods = len(mods) == len(names)
+        first = max(mods) + 1 if mods else 0
+        ids = [KEY_OFFSET + i for i in range(first, _N_MODS)] if only_mods else []
+        ids += [KEY_OFFSET + i for i in range(_N_MODS, len(KEY_NAMES)) if KEY_NAMES[i] not in names]
+        if names:
+            ids.append(EOS)
+        return self._ids(ids)
+
+    def advance(self, s: GrammarState, token: int) -> GrammarState:
+        """Consume ``token`` (which must be allowed); returns ``s``, updated in place."""
+        if not self.allowed(s)[token]:
+            raise ValueError(f"token {token} is not allowed after {s!r}")
+        if token == EOS:
+            s.done = True
+        elif s.verb is None:
+            s.verb = VERBS[token - VERB_OFFSET]
+        else:
+            s.args.append(token)
+            if s.verb == "type":
+                tail = _utf8_tail(token - BYTE_OFFSET)
+                s.utf8_pending = s.utf8_pending - 1 if s.utf8_pending else max(tail, 0)
+        return s
+
+    def tokens(self, s: GrammarState) -> list[int]:
+        """The action tokens of a state (verb, arguments and EOS when done)."""
+        verb = [self.tok.verb_id(s.verb)] if s.verb else []
+        return verb + s.args + ([EOS] if s.done else [])
+
+
+def _forced(mask: torch.Tensor) -> int | None:
+    """The only allowed token, or None when there is a choice."""
+    idx = mask.nonzero()
+    return int(idx[0, 0]) if idx.shape[0] == 1 else None
+
+
+@torch.no_grad()
+def constrained_decode(
+    model: Any, batch: dict[str, torch.Tensor], grammars: Sequence[ActionGrammar]
+) -> list[list[int]]:
+    """Greedy grammar-constrained decoding; returns each row's action tokens (verb .. EOS).
+
+    ``batch`` comes from :class:`~vla.model.VLAProcessor` (inference: no labels);
+    ``grammars[i]`` constrains row ``i``.
+    """
+    keys = ("pixel_values", "input_ids", "attention_mask", "states", "state_mask")
+    inputs = {k: batch[k] for k in keys if k in batch}
+    out = model(**inputs, use_cache=True, logits_to_keep=1)
+    logits, cache = out.logits[:, -1], out.past_key_values  # (B, V)
+    n, device = logits.shape[0], logits.device
+    mask = torch.cat(
+        [
+            torch.ones(n, model.prefix_length(), dtype=torch.long, device=device),
+            inputs["attention_mask"],
+        ],
+        dim=1,
+    )
+    next_pos = mask.sum(-1)  # (B,) position of each row's next token
+    states = [g.start() for g in grammars]
+    while True:
+        pending = _choose(logits, grammars, states)
+        if all(s.done for s in states):
+            break
+        width = max(len(p) for p in pending)
+        ids = torch.full((n, width), PAD, dtype=torch.long)
+        new_mask = torch.zeros((n, width), dtype=torch.long)
+        for i, p in enumerate(pending):
+            if p:
+                ids[i, width - len(p) :] = torch.tensor(p)
+                new_mask[i, width - len(p) :] = 1
+        new_mask = new_mask.to(device)
+        positions = next_pos[:, None] + new_mask.cumsum(-1) - 1
+        positions = positions.clamp(min=0)
+        mask = torch.cat([mask, new_mask], dim=1)
+        logits = model.decode_step(ids.to(device), mask, positions, cache)
+        next_pos = next_pos + new_mask.sum(-1)
+    return [g.tokens(s) for g, s in zip(grammars, states, strict=True)]
+
+
+def _choose(
+    logits: torch.Tensor, grammars: Sequence[ActionGrammar], states: list[GrammarState]
+) -> list[list[int]]:
+    """Pick each unfinished row's next token, then any tokens the grammar forces after it."""
+    allowed = torch.stack([g.allowed(s) for g, s in zip(grammars, states, strict=True)])
+    best = logits.float().masked_fill(~allowed.to(logits.device), float("-inf")).argmax(-1).tolist()
+    pending: list[list[int]] = []
+    for i, (g, s) in enumerate(zip(grammars, states, strict=True)):
+        if s.done:
+            pending.append([])
+            continue
+        row = [best[i]]
+        g.advance(s, best[i])
+        while not s.done and (forced := _forced(g.allowed(s))) is not None:
+            row.append(forced)
+            g.advance(s, forced)
+        pending.append([] if s.done else row)
+    return pending
+
+
+class GrammarLogitsProcessor:
+    """The same grammar for Hugging Face ``generate()`` (the reference decoder in benchmarks).
+
+    ``input_ids`` seen by the processor are the generated tokens so far (the prefix is passed as
+    ``inputs_embeds``); each row's state is replayed from them.
+    """
+
+    def __init__(self, grammars: Sequence[ActionGrammar], prompt_length: int = 0) -> None:
+        self.grammars, self.prompt_length = list(grammars), prompt_length
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        masks = []
+        for g, row in zip(self.grammars, input_ids[:, self.prompt_length :].tolist(), strict=True):
+            s = g.start()
+            for tok in row:
+                if s.done:
+                    break
+                g.advance(s, tok)
+            masks.append(g.allowed(s) if not s.done else g._eos)
+        allowed = torch.stack(masks).to(scores.device)
+        return scores.masked_fill(~allowed, float("-inf"))
