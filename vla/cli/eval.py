@@ -46,18 +46,7 @@ def eval_(env_ids: tuple[str, ...], **kwargs) -> None:
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     info = evaluate(cfg)
+    from vla.evaluation.report import format_table
+
     click.echo(format_table(info))
     click.echo(f"report: {cfg.out}/report.html")
-
-
-def format_table(info: dict) -> str:
-    """A plain-text table of an ``eval_info`` dict: success rate and 95% interval per task."""
-    width = max(len(k) for k in info["tasks"]) + 2
-    lines = [f"{'env':<{width}}{'success':>9}  {'95% CI':>15}  {'len':>5}"]
-    for env_id, t in info["tasks"].items():
-        lo, hi = t["ci95"]
-        lines.append(
-            f"{env_id:<{width}}{t['success_rate']:>9.1%}  [{lo:5.1%}, {hi:5.1%}]  {t['mean_length']:>5.1f}"
-        )
-    lines.append(f"{'mean':<{width}}{info['overall']['mean_success_rate']:>9.1%}")
-    return "\n".join(lines)

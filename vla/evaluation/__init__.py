@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["EvalConfig", "evaluate", "wilson_interval"]
 
 if TYPE_CHECKING:
+    from vla.evaluation.closed_loop import evaluate
     from vla.evaluation.config import EvalConfig
-    from vla.evaluation.evaluate import evaluate
     from vla.evaluation.metrics import wilson_interval
 
 _LAZY = {
     "EvalConfig": "vla.evaluation.config",
-    "evaluate": "vla.evaluation.evaluate",
+    "evaluate": "vla.evaluation.closed_loop",
     "wilson_interval": "vla.evaluation.metrics",
 }
 

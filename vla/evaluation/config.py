@@ -13,7 +13,7 @@ DEFAULT_SEED_START = 100_000
 
 @dataclass
 class EvalConfig:
-    """Everything :func:`vla.evaluation.evaluate` needs; it checks itself on construction.
+    """Everything :func:`vla.evaluation.closed_loop` needs; it checks itself on construction.
 
     Episode ``k`` of every env uses seed ``seed_start + k`` (k = 0 .. episodes-1). These seeds
     must be disjoint from the seeds that produced the policy's training data (recorded in the

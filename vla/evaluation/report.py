@@ -9,9 +9,10 @@ import math
 from pathlib import Path
 from typing import Any
 
+from vla.actions import ROBOT_ACTIONS
 from vla.evaluation.rollout import Episode, RolloutResult
 
-__all__ = ["write_report"]
+__all__ = ["format_table", "render_html", "write_report"]
 
 
 def write_report(out: Path, info: dict[str, Any], results: list[RolloutResult]) -> Path:
@@ -36,9 +37,15 @@ def _write_gif(out: Path, env_id: str, ep: Episode) -> dict[str, Any]:
     name = env_id.replace("/", "_")
     rel = Path("replays") / f"{name}-seed{ep.seed}-{'success' if ep.success else 'failure'}.gif"
     (out / rel.parent).mkdir(parents=True, exist_ok=True)
-    frames = [draw_action(f, a) for f, a in zip(ep.frames, ep.actions, strict=False)]
-    frames += [ep.frames[-1]] * 2  # the final observation, held a little longer
-    save_gif(frames, out / rel)
+    robot = bool(ep.actions) and isinstance(ep.actions[0], ROBOT_ACTIONS)
+    frames = [
+        draw_action(f, a, caption=f"{ep.instruction} [{t + 1}]")
+        for t, (f, a) in enumerate(zip(ep.frames, ep.actions, strict=False))
+    ]
+    outcome = "success" if ep.success else "failure"
+    last = draw_action(ep.frames[-1], None, caption=f"{ep.instruction} [{outcome}]")
+    frames += [last] * (4 if robot else 2)  # hold the final observation a little
+    save_gif(frames, out / rel, fps=8.0 if robot else 2.0)
     return {"seed": ep.seed, "success": ep.success, "length": ep.length, "path": str(rel)}
 
 
@@ -112,3 +119,17 @@ def render_html(info: dict[str, Any]) -> str:
             )
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def format_table(info: dict) -> str:
+    """A plain-text table of an ``eval_info`` dict: success rate and 95% interval per task."""
+    width = max(len(k) for k in info["tasks"]) + 2
+    lines = [f"{'env':<{width}}{'success':>9}  {'95% CI':>15}  {'len':>5}"]
+    for env_id, t in info["tasks"].items():
+        lo, hi = t["ci95"]
+        lines.append(
+            f"{env_id:<{width}}{t['success_rate']:>9.1%}  [{lo:5.1%}, {hi:5.1%}]"
+            f"  {t['mean_length']:>5.1f}"
+        )
+    lines.append(f"{'mean':<{width}}{info['overall']['mean_success_rate']:>9.1%}")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""A tiny env and policies for testing evaluation without a browser or simulator.
+
+``ColorClickEnv``: a 64x64 white image with one coloured square; the instruction names its
+colour. A click inside the square succeeds and ends the episode; three misses truncate it.
+``RedClicker`` clicks the centre of the red pixels (so it fails on blue episodes).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+
+from vla.actions import Click, Done, UISpace
+from vla.envs.spaces import ActionSpace, observation_space
+
+ENV_ID = "vla-test/color-click-v0"
+
+
+class ColorClickEnv(gym.Env):
+    metadata: ClassVar[dict] = {"render_modes": ["rgb_array"]}
+
+    def __init__(self, size: int = 64, max_steps: int = 3) -> None:
+        self.size, self.max_steps = size, max_steps
+        self.observation_space = observation_space(size, size)
+        self.action_space = ActionSpace(UISpace(("click", "done")), image_size=(size, size))
+
+    def _obs(self) -> dict[str, Any]:
+        return {"image": self.image.copy(), "instruction": f"click the {self.color} square"}
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        self.color = "red" if self.np_random.random() < 0.75 else "blue"
+        self.x, self.y = (int(v) for v in self.np_random.integers(4, self.size - 12, size=2))
+        self.image = np.full((self.size, self.size, 3), 255, np.uint8)
+        rgb = (255, 0, 0) if self.color == "red" else (0, 0, 255)
+        self.image[self.y : self.y + 8, self.x : self.x + 8] = rgb
+        self.steps = 0
+        return self._obs(), {"is_success": False, "seed": seed}
+
+    def step(self, action):
+        self.steps += 1
+        hit = (
+            isinstance(action, Click)
+            and self.x <= action.x < self.x + 8
+            and self.y <= action.y < self.y + 8
+        )
+        truncated = not hit and self.steps >= self.max_steps
+        terminated = hit or isinstance(action, Done)
+        return self._obs(), float(hit), terminated, truncated, {"is_success": hit}
+
+
+def register() -> None:
+    if ENV_ID not in gym.registry:
+        gym.register(ENV_ID, entry_point=ColorClickEnv)
+
+
+class RedClicker:
+    """A policy that clicks the centre of the red pixels (or the image centre if none)."""
+
+    device = "cpu"
+
+    def act_batch(self, images, instructions, states=None, spaces=None):
+        out = []
+        for img in images:
+            ys, xs = np.nonzero((img[..., 0] > 200) & (img[..., 1] < 50) & (img[..., 2] < 50))
+            if len(xs):
+                out.append(Click(float(xs.mean()), float(ys.mean())))
+            else:
+                out.append(Click(img.shape[1] / 2, img.shape[0] / 2))
+        return out
+
+    def act(self, image, instruction, state=None, space=None):
+        return self.act_batch([image], [instruction])[0]

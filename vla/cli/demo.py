@@ -1,0 +1,26 @@
+"""``vla demo``: the shipped checkpoints on a few browser tasks and robot tasks."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("demo")
+@click.option("--out", default="runs/demo", show_default=True, help="Folder for report.html.")
+@click.option("--episodes", type=int, default=5, show_default=True, help="Episodes per task.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Env copies per task.")
+def demo(out: str, episodes: int, workers: int) -> None:
+    """Run the shipped checkpoints on browser and robot tasks; print a success table."""
+    from vla.evaluation.demo import DemoConfig, run_demo
+    from vla.evaluation.report import format_table
+
+    result = run_demo(DemoConfig(out=out, episodes=episodes, workers=workers))
+    info = result["info"]
+    if info["tasks"]:
+        click.echo(format_table(info))
+        click.echo(f"report: {out}/report.html")
+    for name in result["missing"]:
+        click.echo(f"skipped {name}: shipped checkpoint or envs not available")
+    click.echo(f"demo finished in {result['wall_time_s']:.0f} s")
+    if not info["tasks"]:
+        raise SystemExit(1)
