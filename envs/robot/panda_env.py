@@ -1,0 +1,212 @@
+"""``PandaEnv``: a language-conditioned Franka Panda task in PyBullet, as a gymnasium env.
+
+Observation (``vla.envs.spaces.observation_space(128, 128, 14)``)::
+
+    {"image": uint8[H, W, 3],       # third-person camera (or the wrist camera)
+     "instruction": str,            # e.g. "put the yellow cube in the tray"
+     "state": float32[14]}          # 7 joints (rad), finger width (m), ee xyz (m), ee rpy (rad)
+
+Action: :class:`~vla.actions.EEDelta` (``control="ee_delta"``, per step |dxyz| <= 0.05 m,
+|drpy| <= 0.25 rad) or :class:`~vla.actions.JointTarget` (``control="joint_target"``, 7 joint
+positions). A 7- (or 8-) element array is accepted too and read with
+:meth:`~vla.actions.RobotSpace.from_vector`. One step is 0.1 s (10 Hz) of 240 Hz physics.
+
+``info`` (privileged; for experts and metrics, never for a policy): ``is_success``,
+``goal`` (the task's goal as colours/names), ``objects`` (name -> ``{"kind", "color",
+"position", "orientation"}``), ``ee_position``, ``ee_rpy``, ``gripper_width``, ``clipped``
+(reasons a command was clipped this step) and, for container tasks, ``container``
+(``{"name", "position", "inner_half", "wall_height", "round"}``). See docs/robot.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+
+from vla.actions import EEDelta, JointTarget, RobotSpace
+from vla.controllers.pybullet_arm import ArmConfig, Camera, PandaArm
+from vla.envs.robot.scene import CUBE_SIZE, PARK, Scene
+from vla.envs.robot.tasks import TASKS, Layout, World
+from vla.envs.spaces import ActionSpace, observation_space
+
+__all__ = ["PandaEnv"]
+
+STATE_DIM = 14
+#: Random offset of the start pose of the grasp target around ArmConfig.home_position (m).
+HOME_JITTER = np.array([0.03, 0.05, 0.03])
+
+
+class PandaEnv(gym.Env):
+    """A Panda task (``task`` in ``reach, push, pick-place, stack, sequence``).
+
+    ``image_size`` sets the camera resolution (square); ``camera="wrist"`` swaps the
+    third-person view for the wrist view; ``render_images=False`` returns black frames
+    (for fast state-only rollouts such as expert benchmarks; success never reads pixels).
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def __init__(
+        self,
+        task: str = "reach",
+        control: str = "ee_delta",
+        image_size: int = 128,
+        camera: str = "front",
+        render_mode: str | None = None,
+        render_images: bool = True,
+        arm_config: ArmConfig | None = None,
+    ) -> None:
+        if task not in TASKS:
+            raise ValueError(f"Got {task!r} for `task`; choose one of {sorted(TASKS)}")
+        if control not in ("ee_delta", "joint_target"):
+            raise ValueError(f"Got {control!r} for `control`; use 'ee_delta' or 'joint_target'")
+        if camera not in ("front", "wrist"):
+            raise ValueError(f"Got {camera!r} for `camera`; use 'front' or 'wrist'")
+        if render_mode not in (None, "rgb_array"):
+            raise ValueError(f"Got {render_mode!r} for `render_mode`; only 'rgb_array'")
+        self.task, self.control, self.render_mode = TASKS[task], control, render_mode
+        self.render_images = render_images
+        self.camera = Camera(image_size, image_size, "world" if camera == "front" else "wrist")
+        self.arm = PandaArm(arm_config)
+        cfg = self.arm.config
+        self.scene = Scene(self.arm.p, self.arm.client, self.task.n_cubes, self.task.containers)
+        self._saved = self.arm.p.saveState(physicsClientId=self.arm.client)
+        self.observation_space = observation_space(image_size, image_size, STATE_DIM)
+        if control == "ee_delta":
+            hi = np.array([cfg.max_dxyz] * 3 + [cfg.max_drpy] * 3 + [1.0])
+            self.action_space = ActionSpace(RobotSpace("ee_delta"), low=-hi, high=hi)
+        else:
+            low = np.append(self.arm.joint_low, 0.0)
+            high = np.append(self.arm.joint_high, 1.0)
+            self.action_space = ActionSpace(RobotSpace("joint_target", 7), low=low, high=high)
+        self.layout: Layout | None = None
+        self._image = np.zeros((image_size, image_size, 3), np.uint8)
+
+    # ------------------------------------------------------------------ gymnasium API
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Start an episode: restore the saved simulator state, move the arm to a jittered
+        home pose and lay out the scene from ``self.np_random``. Nothing is reloaded."""
+        super().reset(seed=seed)
+        p, arm, rng = self.arm.p, self.arm, self.np_random
+        p.restoreState(self._saved, physicsClientId=arm.client)
+        home = np.asarray(arm.config.home_position) + rng.uniform(-HOME_JITTER, HOME_JITTER)
+        arm.home(arm.home_joints)
+        arm.home(arm.ik(home))
+        self.layout = layout = self.task.sample(rng)
+        self._place(layout)
+        return self._observe(), self._info(self._check()[0], [])
+
+    def step(
+        self, action: EEDelta | JointTarget | Any
+    ) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+        """Execute one 0.1 s control step.
+
+        Returns ``(obs, reward, terminated, truncated, info)``: reward is 1.0 on the step the
+        task succeeds, else 0.0; ``terminated`` when it succeeded or can no longer succeed;
+        ``truncated`` is left to the ``TimeLimit`` wrapper (``max_episode_steps``).
+        Raises ``ValueError`` for an action of the wrong type or shape or with NaN/inf
+        values; out-of-range values are clipped and listed in ``info["clipped"]``.
+        """
+        if self.layout is None:
+            raise RuntimeError("PandaEnv.step called before reset()")
+        report = self.arm.apply(self._coerce(action))
+        success, failed = self._check()
+        info = self._info(success, report["clipped"])
+        return self._observe(), float(success), success or failed, False, info
+
+    def render(self) -> np.ndarray | None:
+        """The last observed image (``render_mode="rgb_array"``)."""
+        return self._image.copy() if self.render_mode == "rgb_array" else None
+
+    def close(self) -> None:
+        self.arm.close()
+
+    # ------------------------------------------------------------------ internals
+
+    def _coerce(self, action: Any) -> EEDelta | JointTarget:
+        want = EEDelta if self.control == "ee_delta" else JointTarget
+        if isinstance(action, want):
+            return action
+        if isinstance(action, (EEDelta, JointTarget)) or not hasattr(action, "__len__"):
+            raise ValueError(
+                f"{self.control} env expects a {want.__name__} (or {self.action_space.spec.dims} "
+                f"numbers); got {type(action).__name__} {action!r}"
+            )
+        return self.action_space.spec.from_vector(np.asarray(action, np.float64).ravel())
+
+    def _place(self, layout: Layout) -> None:
+        sc = self.scene
+        self._names: dict[str, int] = {}
+        for i, body in enumerate(sc.cubes):
+            if i < len(layout.cubes):
+                color, xyz = layout.cubes[i]
+                sc.place(body, xyz)
+                sc.paint(body, color)
+                self._names[color] = body
+            else:
+                sc.place(body, PARK + np.array([0.0, 0.1 * i, 0.0]))
+        if sc.pad is not None:
+            sc.place(sc.pad, (*layout.target_xy, 0.001))
+            sc.paint(sc.pad, layout.target_color)
+        box = sc.tray or sc.bowl
+        if box is not None:
+            sc.place(box.body, (*layout.container_xy, 0.0))
+
+    def _world(self) -> World:
+        sc, arm = self.scene, self.arm
+        cubes = {c: sc.pose(b)[0] for c, b in self._names.items()}
+        box = sc.tray or sc.bowl
+        return World(
+            ee=arm.ee_pose()[0],
+            cubes=cubes,
+            released={c: not arm.touching(b) for c, b in self._names.items()},
+            container=None if box is None else (sc.pose(box.body)[0], box),
+            target=None if sc.pad is None else sc.pose(sc.pad)[0],
+        )
+
+    def _check(self) -> tuple[bool, bool]:
+        return self.task.check(self._world(), self.layout)  # type: ignore[arg-type]
+
+    def _observe(self) -> dict[str, Any]:
+        if self.render_images:
+            self._image = self.arm.render(self.camera)
+        return {
+            "image": self._image.copy(),
+            "instruction": self.layout.instruction,  # type: ignore[union-attr]
+            "state": self.arm.state(),
+        }
+
+    def _info(self, success: bool, clipped: list[str]) -> dict[str, Any]:
+        sc, arm = self.scene, self.arm
+        objects = {}
+        for color, body in self._names.items():
+            pos, quat = sc.pose(body)
+            objects[f"{color} cube"] = {"kind": "cube", "color": color, "position": pos,
+                                        "orientation": quat, "size": CUBE_SIZE}  # fmt: skip
+        info: dict[str, Any] = {
+            "is_success": bool(success),
+            "goal": dict(self.layout.goal),  # type: ignore[union-attr]
+            "objects": objects,
+            "ee_position": arm.ee_pose()[0],
+            "ee_rpy": arm.ee_rpy(),
+            "gripper_width": arm.gripper_width(),
+            "clipped": clipped,
+        }
+        if sc.pad is not None:
+            color = self.layout.target_color  # type: ignore[union-attr]
+            objects[f"{color} target"] = {"kind": "target", "color": color,
+                                          "position": sc.pose(sc.pad)[0],
+                                          "orientation": sc.pose(sc.pad)[1], "size": 0.09}  # fmt: skip
+        box = sc.tray or sc.bowl
+        if box is not None:
+            info["container"] = {"name": box.name, "position": sc.pose(box.body)[0],
+                                 "inner_half": box.inner_half, "wall_height": box.wall_height,
+                                 "round": box.round}  # fmt: skip
+        if "placed" in self.layout.extra:  # type: ignore[union-attr]
+            info["goal"]["placed"] = list(self.layout.extra["placed"])  # type: ignore[union-attr]
+        return info
