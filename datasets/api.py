@@ -7,11 +7,13 @@ from typing import Any
 
 from vla.datasets.experts import Expert, has_expert, make_expert, register_expert
 
-# `collect` is both a submodule and a function of vla.datasets. Importing the (light: numpy
-# and the standard library only) submodule here, before the package re-exports this
-# namespace, makes the package attribute the function for good; a lazy import would let the
-# import system overwrite it with the submodule later.
+# `collect`, `merge` and `verify` are both submodules and functions of vla.datasets. Importing
+# those (light: numpy and the standard library only) submodules here, before the package
+# re-exports this namespace, makes the package attributes the functions for good; a lazy
+# import would let the import system overwrite them with the submodules later.
 from vla.datasets.collect import CollectConfig, CollectResult, collect  # isort: skip
+from vla.datasets.merge import MergeResult, merge  # isort: skip
+from vla.datasets.verify import VerifyReport, verify  # isort: skip
 
 # Only names that are already loaded belong in __all__: the package's `from api import *`
 # fetches every name listed, which would import torch and pyarrow for the lazy ones.
@@ -19,10 +21,14 @@ __all__ = [
     "CollectConfig",
     "CollectResult",
     "Expert",
+    "MergeResult",
+    "VerifyReport",
     "collect",
     "has_expert",
     "make_expert",
+    "merge",
     "register_expert",
+    "verify",
 ]
 
 # Heavy names (pyarrow, torch, gymnasium wrappers) load on first use: name -> module.
@@ -39,6 +45,7 @@ _LAZY: dict[str, str] = {
     "ShuffleSampler": "vla.datasets.reader",
     "collate": "vla.datasets.reader",
     "read_episodes": "vla.datasets.reader",
+    "load_episode": "vla.datasets.reader",
     "read_info": "vla.datasets.reader",
     "compute_stats": "vla.datasets.stats",
     "load_stats": "vla.datasets.stats",

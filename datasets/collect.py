@@ -324,12 +324,12 @@ class _EnvPlan:
 
 def _plan(cfg: CollectConfig, writer: DatasetWriter) -> list[_EnvPlan]:
     stored = writer.collection
-    if stored and stored.get("keep_failures") != cfg.keep_failures:
+    if "keep_failures" in stored and stored["keep_failures"] != cfg.keep_failures:
         raise ValueError(
             f"{cfg.out} was collected with keep_failures={stored.get('keep_failures')}; "
             f"got keep_failures={cfg.keep_failures}. Use the same setting or another --out"
         )
-    writer.collection = {"keep_failures": cfg.keep_failures, "max_steps": cfg.max_steps}
+    writer.collection |= {"keep_failures": cfg.keep_failures, "max_steps": cfg.max_steps}
     plans = []
     for env_id in cfg.env_ids:
         meta = writer.envs.setdefault(env_id, {})

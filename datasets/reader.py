@@ -32,7 +32,14 @@ import torch
 from vla.datasets import format as fmt
 from vla.datasets.writer import read_jsonl
 
-__all__ = ["EpisodeDataset", "ShuffleSampler", "collate", "read_episodes", "read_info"]
+__all__ = [
+    "EpisodeDataset",
+    "ShuffleSampler",
+    "collate",
+    "load_episode",
+    "read_episodes",
+    "read_info",
+]
 
 _SPLITS = ("train", "val", "all")
 _COLUMNS = ("instruction", "action", fmt.STATE_KEY, "env_id", "episode_index", "frame_index")
@@ -52,6 +59,17 @@ def read_episodes(root: str | Path) -> list[dict[str, Any]]:
     if not path.exists():
         raise FileNotFoundError(f"{root} is not a dataset: {fmt.EPISODES_PATH} is missing")
     return read_jsonl(path)
+
+
+def load_episode(root: str | Path, episode_index: int) -> list[dict[str, Any]]:
+    """The steps of one episode of the dataset at ``root``, as :class:`EpisodeDataset` items."""
+    episodes = read_episodes(root)
+    if not 0 <= episode_index < len(episodes):
+        raise IndexError(
+            f"Got {episode_index} for `episode`; {root} has episodes 0..{len(episodes) - 1}"
+        )
+    ds = EpisodeDataset(root, split="all")
+    return [ds[i] for i in ds.episode_steps(episode_index)]
 
 
 def _as_roots(paths: str | Path | Iterable[str | Path]) -> list[Path]:

@@ -117,7 +117,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _write_parquet(table: pa.Table, path: Path) -> None:
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     import pyarrow.parquet as pq
 
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -265,7 +265,7 @@ class DatasetWriter:
             self.failed.setdefault(record.env_id, set()).add(record.seed)
             return
         path = staging / f"{_slug(record.env_id)}__seed-{record.seed}.parquet"
-        _write_parquet(record.table, path)
+        write_parquet_atomic(record.table, path)
         self.staged[key] = path
         self._staged_bytes += path.stat().st_size
         if self._staged_bytes >= self.max_file_mb * 2**20:
@@ -318,10 +318,10 @@ class DatasetWriter:
                     ),
                 }
             )
-            tables[i] = _with_indexes(table, new[-1])
+            tables[i] = with_indexes(table, new[-1])
             row += n
             next_index += n
-        _write_parquet(pa.concat_tables(tables), self.root / rel)
+        write_parquet_atomic(pa.concat_tables(tables), self.root / rel)
         self.episodes += new
         atomic_write_text(
             self.root / fmt.EPISODES_PATH, "".join(json.dumps(e) + "\n" for e in self.episodes)
@@ -350,7 +350,7 @@ class DatasetWriter:
         write_meta(self.root, self.episodes, self.envs, self.collection, self._tasks())
 
 
-def _with_indexes(table: pa.Table, episode: dict[str, Any]) -> pa.Table:
+def with_indexes(table: pa.Table, episode: dict[str, Any]) -> pa.Table:
     import pyarrow as pa
 
     n = table.num_rows

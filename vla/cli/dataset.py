@@ -1,0 +1,124 @@
+"""``vla dataset``: inspect (info), check (verify), replay (view) and merge datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+@click.group("dataset")
+def dataset() -> None:
+    """Inspect, verify, view and merge datasets recorded with `vla collect`."""
+
+
+def _length_stats(lengths: list[int]) -> str:
+    if not lengths:
+        return "-"
+    return f"{min(lengths)}/{sum(lengths) / len(lengths):.1f}/{max(lengths)}"
+
+
+def info_lines(root: str | Path) -> list[str]:
+    """The lines ``vla dataset info`` prints: totals, then one row per env."""
+    from vla.datasets.reader import read_episodes, read_info
+
+    info, episodes = read_info(root), read_episodes(root)
+    size = sum(p.stat().st_size for p in Path(root).rglob("*.parquet"))
+    ok = sum(bool(e["success"]) for e in episodes)
+    lines = [
+        f"{root}: {len(episodes)} episodes, {info['total_frames']} frames, "
+        f"{info['total_tasks']} tasks, {len(info['data_files'])} data files, {size / 2**20:.1f} MiB",
+        f"success: {ok}/{len(episodes)}"
+        + (f" ({100 * ok / len(episodes):.1f}%)" if episodes else "")
+        + f"; format {info['codebase_version']} / vla-episodes {info['format_version']}",
+        f"{'env':<44} {'episodes':>8} {'success':>8} {'frames':>7} {'len min/mean/max':>17}"
+        f" {'seeds':>11}  image",
+    ]
+    for env_id in info["env_ids"]:
+        eps = [e for e in episodes if e["env_id"] == env_id]
+        meta = info["envs"][env_id]
+        seeds = meta.get("seed_range") or ["-", "-"]
+        shapes = sorted({"x".join(map(str, e["image_shape"])) for e in eps})
+        rate = f"{100 * sum(bool(e['success']) for e in eps) / len(eps):.0f}%" if eps else "-"
+        lines.append(
+            f"{env_id:<44} {len(eps):>8} {rate:>8} {sum(e['length'] for e in eps):>7} "
+            f"{_length_stats([e['length'] for e in eps]):>17} {seeds[0]!s:>5}-{seeds[1]!s:<5}"
+            f"  {','.join(shapes)}"
+        )
+    return lines
+
+
+@dataset.command("info")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+def info(path: str) -> None:
+    """Counts per env, success, episode lengths and seeds of the dataset at PATH."""
+    try:
+        click.echo("\n".join(info_lines(path)))
+    except FileNotFoundError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@dataset.command("verify")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--no-images", is_flag=True, help="Skip decoding every image (faster).")
+def verify(path: str, no_images: bool) -> None:
+    """Check every data file, the metadata and the episode index; exit 1 on any error."""
+    from vla.datasets import verify as run
+
+    report = run(path, decode_images=not no_images)
+    click.echo(str(report))
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@dataset.command("view")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--episode", "episode", type=int, default=0, show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.gif or .mp4")
+@click.option("--fps", type=float, default=None, help="Frames per second [dataset fps, max 10].")
+@click.option("--scale", type=int, default=None, help="Integer upscale [to >= 256 px].")
+def view(path: str, episode: int, out: str, fps: float | None, scale: int | None) -> None:
+    """Render an episode with its actions drawn and the instruction as a caption."""
+    from vla.datasets.reader import load_episode, read_episodes
+    from vla.render import draw_action, save_animation
+
+    if Path(out).suffix.lower() not in (".gif", ".mp4"):
+        raise click.BadParameter(f"must end in .gif or .mp4; got {out!r}", param_hint="--out")
+    try:
+        steps = load_episode(path, episode)
+    except IndexError as err:
+        raise click.ClickException(str(err)) from None
+    meta: dict[str, Any] = read_episodes(path)[episode]
+    status = "success" if meta["success"] else "failure"
+    frames = []
+    for step in steps:
+        caption = (
+            f"{step['instruction']}  [{meta['env_id']} seed {meta['seed']}, {status}, "
+            f"step {step['frame_index'] + 1}/{len(steps)}]"
+        )
+        frames.append(draw_action(step["image"], step["action"], caption=caption, scale=scale))
+    rate = fps if fps is not None else min(float(meta.get("fps") or 4.0), 10.0)
+    save_animation(frames, out, fps=rate)
+    click.echo(f"wrote {out}: episode {episode}, {len(frames)} frames")
+
+
+@dataset.command("merge")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="New dataset folder.")
+def merge(inputs: tuple[str, ...], out: str) -> None:
+    """Merge datasets INPUTS (e.g. browser and robot data) into a new dataset at --out."""
+    from vla.datasets import merge as run
+
+    try:
+        result = run(list(inputs), out)
+    except (ValueError, FileExistsError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(
+        f"wrote {result.out}: {result.episodes} episodes, {result.frames} frames"
+        + (
+            f" ({result.skipped_duplicates} duplicate episodes skipped)"
+            if result.skipped_duplicates
+            else ""
+        )
+    )
