@@ -259,26 +259,39 @@ def _episode_task(job: dict[str, Any]) -> EpisodeRecord | str:
     """
     import traceback
 
-    key = json.dumps({k: job[k] for k in ("env_id", "env_kwargs", "expert", "expert_kwargs")})
+    key = json.dumps({k: job[k] for k in ("env_id", "env_kwargs")})
     if _WORKER.get("key") != key:
         _close_worker_env()
-        env = make_env(job["env_id"], **job["env_kwargs"])
-        _WORKER.update(key=key, env=env, expert=_make_expert(env, job))
+        _WORKER.update(key=key, env=make_env(job["env_id"], **job["env_kwargs"]))
+    env = _WORKER["env"]
+    expert = _make_expert(env, job)  # a missing or broken expert stops the collection
     try:
-        return run_episode(
-            _WORKER["env"], _WORKER["expert"], job["env_id"], job["seed"], job["max_steps"]
-        )
+        return run_episode(env, expert, job["env_id"], job["seed"], job["max_steps"])
     except Exception:  # an episode that crashes is data (counted, retried on resume)
         _close_worker_env()
         return f"{job['env_id']} seed {job['seed']}: {traceback.format_exc()}"
 
 
 def _make_expert(env: Any, job: dict[str, Any]) -> Any:
-    if job["expert"]:
-        return resolve_callable(job["expert"])(env, **job["expert_kwargs"])
-    from vla.datasets.experts import make_expert
+    """A fresh expert per episode; a factory taking ``seed`` gets the episode's seed (unless
+    the user set one), so noisy experts give the same episode whatever worker runs it."""
+    import inspect
 
-    return make_expert(env, **job["expert_kwargs"])
+    from vla.datasets.experts import expert_entry_point, make_expert
+
+    kwargs = dict(job["expert_kwargs"])
+    if job["expert"]:
+        factory = resolve_callable(job["expert"])
+    else:
+        entry = expert_entry_point(getattr(env.spec, "id", None) or job["env_id"])
+        factory = resolve_callable(entry) if entry else None
+    try:
+        params = inspect.signature(factory).parameters if factory is not None else {}
+    except (TypeError, ValueError):  # builtins without a signature
+        params = {}
+    if "seed" not in kwargs and "seed" in params:
+        kwargs["seed"] = job["seed"]
+    return factory(env, **kwargs) if job["expert"] else make_expert(env, **kwargs)
 
 
 class _InlineExecutor:
