@@ -320,7 +320,8 @@ class DesktopController:
         gui = self._pyautogui()
         if isinstance(action, Click):
             x, y = screen[0]
-            gui.click(x, y, clicks=action.count, interval=0.0, button=action.button)
+            # Apps drop repeats stamped at the same instant as the first click: space them.
+            gui.click(x, y, clicks=action.count, interval=0.04, button=action.button)
         elif isinstance(action, Drag):
             (x0, y0), (x1, y1) = screen
             gui.moveTo(x0, y0)
@@ -337,7 +338,8 @@ class DesktopController:
                     notches = max(1, round(abs(delta) / self.scroll_px_per_click))
                     fn(sign * int(math.copysign(notches, delta)))
         elif isinstance(action, Type):
-            bad = sorted({c for c in action.text if c not in gui.KEYBOARD_KEYS})
+            keymap = getattr(gui.platformModule, "keyboardMapping", {})
+            bad = sorted({c for c in action.text if keymap.get(c) is None})
             if bad:
                 return f"cannot type characters {bad!r} with pyautogui"
             gui.write(action.text, interval=0.0)
@@ -395,13 +397,14 @@ def draw_intent(image: Any, action: Action, points: list[tuple[float, float]]) -
 
     image = image.copy()
     draw = ImageDraw.Draw(image)
-    red = (255, 0, 0)
-    for x, y in points:
-        draw.ellipse((x - 6, y - 6, x + 6, y + 6), outline=red, width=2)
-        draw.line((x - 10, y, x + 10, y), fill=red)
-        draw.line((x, y - 10, x, y + 10), fill=red)
+    ink, edge = (255, 0, 255), (0, 0, 0)  # magenta on black shows on any background
     if len(points) == 2:
-        draw.line((*points[0], *points[1]), fill=red, width=2)
+        draw.line((*points[0], *points[1]), fill=ink, width=2)
+    for x, y in points:
+        draw.ellipse((x - 8, y - 8, x + 8, y + 8), outline=edge, width=1)
+        draw.ellipse((x - 6, y - 6, x + 6, y + 6), outline=ink, width=2)
+        draw.line((x - 10, y, x + 10, y), fill=ink)
+        draw.line((x, y - 10, x, y + 10), fill=ink)
     fields = {k: v for k, v in to_dict(action).items() if k != "verb"}
     caption = f"{action.verb} " + " ".join(f"{k}={v}" for k, v in fields.items())
     draw.rectangle((0, 0, image.width, 14), fill=(0, 0, 0))
