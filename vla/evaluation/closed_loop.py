@@ -89,6 +89,10 @@ def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
     from tqdm.auto import tqdm
 
     seeds = seed_check(cfg)
+    if cfg.threads:
+        import torch
+
+        torch.set_num_threads(cfg.threads)
     if policy is None:
         from vla import Policy
 
