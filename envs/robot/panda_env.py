@@ -141,6 +141,12 @@ class PandaEnv(gym.Env):
 
     def _place(self, layout: Layout) -> None:
         sc = self.scene
+        # Lift every cube clear of the table and let the broadphase drop their contact pairs:
+        # a cube teleported across the table would otherwise keep its old contact manifold
+        # (and warm-start impulses), and the episode would depend on the previous one.
+        for i, body in enumerate(sc.cubes):
+            sc.place(body, (0.0, 0.2 * i, 5.0))
+        sc.p.performCollisionDetection(physicsClientId=sc.client)
         self._names: dict[str, int] = {}
         for i, body in enumerate(sc.cubes):
             if i < len(layout.cubes):
@@ -150,6 +156,7 @@ class PandaEnv(gym.Env):
                 self._names[color] = body
             else:
                 sc.place(body, PARK + np.array([0.0, 0.1 * i, 0.0]))
+                sc.paint(body, None)  # history-free: the same look whatever was before
         if sc.pad is not None:
             sc.place(sc.pad, (*layout.target_xy, 0.001))
             sc.paint(sc.pad, layout.target_color)

@@ -26,7 +26,8 @@ COLORS: dict[str, tuple[float, float, float]] = {
     "orange": (1.0, 0.5, 0.05),
 }
 #: Where unused cubes wait: behind the robot, out of every camera's view.
-PARK = np.array([-1.2, 0.0, CUBE_SIZE / 2])
+PARK = np.array([-1.3, 0.0, CUBE_SIZE / 2])
+PARK_RGB = (0.5, 0.5, 0.5)
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,10 @@ class Scene:
         p.resetBasePositionAndOrientation(body, list(map(float, xyz)), q, physicsClientId=c)
         p.resetBaseVelocity(body, (0, 0, 0), (0, 0, 0), physicsClientId=c)
 
-    def paint(self, body: int, color: str) -> None:
-        """Give ``body`` one of the named :data:`COLORS`."""
-        self.p.changeVisualShape(body, -1, rgbaColor=(*COLORS[color], 1.0),
+    def paint(self, body: int, color: str | None) -> None:
+        """Give ``body`` one of the named :data:`COLORS` (None: neutral grey, for parked cubes)."""
+        rgb = PARK_RGB if color is None else COLORS[color]
+        self.p.changeVisualShape(body, -1, rgbaColor=(*rgb, 1.0),
                                  physicsClientId=self.client)  # fmt: skip
 
     def pose(self, body: int) -> tuple[np.ndarray, np.ndarray]:
