@@ -1,0 +1,62 @@
+"""Augmentation keeps actions true to the image: UI coordinates move with the pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vla.actions import Click, Drag, EEDelta, Type
+from vla.training.augment import AugmentConfig, augment
+
+GEOMETRY_ONLY = AugmentConfig(p_geometric=1.0, p_color=0.0, max_translate_px=8, max_scale_delta=0.1)
+
+
+def _dot_image(x: int, y: int) -> np.ndarray:
+    img = np.full((210, 160, 3), 255, np.uint8)
+    img[y - 2 : y + 3, x - 2 : x + 3] = (255, 0, 0)
+    return img
+
+
+def _red_centroid(img: np.ndarray) -> tuple[float, float]:
+    red = (img[..., 0] > 150) & (img[..., 1] < 120) & (img[..., 2] < 120)
+    ys, xs = np.nonzero(red)
+    return float(xs.mean()), float(ys.mean())
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_ui_click_follows_the_target(seed):
+    rng = np.random.default_rng(seed)
+    x, y = int(rng.integers(30, 130)), int(rng.integers(30, 180))
+    img, action = augment(_dot_image(x, y), Click(x, y), rng, GEOMETRY_ONLY)
+    cx, cy = _red_centroid(img)
+    assert abs(cx - action.x) <= 1.0 and abs(cy - action.y) <= 1.0
+    assert img.shape == (210, 160, 3) and img.dtype == np.uint8
+
+
+def test_ui_drag_moves_both_points_and_text_actions_pass_through():
+    rng = np.random.default_rng(0)
+    img = _dot_image(50, 60)
+    _, drag = augment(img, Drag(50, 60, 100, 120), rng, GEOMETRY_ONLY)
+    assert (drag.x0, drag.y0) != (50, 60) and (drag.x1, drag.y1) != (100, 120)
+    _, typed = augment(img, Type("hello"), rng, GEOMETRY_ONLY)
+    assert typed == Type("hello")
+
+
+def test_ui_target_near_the_edge_is_never_pushed_out():
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        _, a = augment(_dot_image(2, 2), Click(0, 0), rng, GEOMETRY_ONLY)
+        assert 0 <= a.x <= 159 and 0 <= a.y <= 209
+
+
+def test_robot_action_unchanged_and_image_same_size():
+    rng = np.random.default_rng(0)
+    img = np.random.default_rng(1).integers(0, 255, (128, 128, 3), dtype=np.uint8)
+    action = EEDelta((0.01, -0.02, 0.0), gripper=0.0)
+    out, same = augment(img, action, rng, AugmentConfig(p_geometric=1.0, p_color=1.0))
+    assert same == action and out.shape == img.shape and not np.array_equal(out, img)
+
+
+def test_config_errors_name_the_field():
+    with pytest.raises(ValueError, match="p_color"):
+        AugmentConfig(p_color=2.0)

@@ -1,0 +1,86 @@
+"""Closed-loop evaluation over vector envs, on a tiny fake env with a scripted policy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from vla.evaluation import EvalConfig, evaluate
+from vla.evaluation.rollout import run_episodes
+
+
+def _outcomes(result):
+    return [(e.seed, e.success, e.length) for e in result.episodes]
+
+
+def test_rollout_gives_each_seed_its_own_episode_whatever_the_worker_count(fake_env_id):
+    from vla_training_fakes import RedClicker
+
+    seeds = list(range(40, 52))
+    one = run_episodes(RedClicker(), fake_env_id, seeds, workers=1, replays=0)
+    three = run_episodes(RedClicker(), fake_env_id, seeds, workers=3, replays=0)
+    assert [e.seed for e in one.episodes] == seeds
+    assert _outcomes(one) == _outcomes(three)
+    # the red clicker solves red episodes in one step and fails blue ones after 3 misses
+    assert {(ok, n) for _, ok, n in _outcomes(one)} <= {(True, 1), (False, 3)}
+    assert 0 < sum(ok for _, ok, _ in _outcomes(one)) < len(seeds)
+    assert three.batch_size == 3 and len(three.policy_s) < len(one.policy_s)
+
+
+def test_replays_keep_frames_for_a_few_successes_and_failures(fake_env_id):
+    from vla_training_fakes import RedClicker
+
+    r = run_episodes(RedClicker(), fake_env_id, list(range(20)), workers=2, replays=2)
+    kept = [e for e in r.episodes if e.frames]
+    assert sum(e.success for e in kept) == 2 and sum(not e.success for e in kept) == 2
+    for e in kept:
+        assert len(e.frames) == e.length + 1  # every observation, the final one included
+
+
+def test_evaluate_writes_eval_info_and_report(fake_env_id, tmp_path):
+    from vla_training_fakes import RedClicker
+
+    cfg = EvalConfig(
+        policy="scripted", env_ids=[fake_env_id], episodes=10, seed_start=500, workers=2,
+        out=str(tmp_path), progress=False,
+    )  # fmt: skip
+    info = evaluate(cfg, policy=RedClicker())
+    saved = json.loads((tmp_path / "eval_info.json").read_text())
+    task = saved["tasks"][fake_env_id]
+    assert task["episodes"] == 10 and saved["seeds"] == {"start": 500, "stop": 509}
+    lo, hi = task["ci95"]
+    assert lo <= task["success_rate"] <= hi
+    assert task["policy_latency_ms"]["n"] > 0 and task["env_latency_ms"]["p50"] > 0
+    assert saved["overall"]["mean_success_rate"] == pytest.approx(
+        info["overall"]["mean_success_rate"]
+    )
+    assert len(task["replays"]) == 4
+    for r in task["replays"]:
+        assert (tmp_path / r["path"]).stat().st_size > 0
+    html = (tmp_path / "report.html").read_text()
+    assert "500..509" in html and fake_env_id in html and ".gif" in html
+
+
+def test_seeds_overlapping_the_training_data_are_refused(fake_env_id, tmp_path):
+    from vla.training.data import summarize_episodes
+
+    record = summarize_episodes([(fake_env_id, s) for s in range(100)], [])
+    (tmp_path / "training_data.json").write_text(json.dumps(record))
+    from vla.evaluation.closed_loop import seed_check
+
+    with pytest.raises(ValueError, match="overlap the training seeds"):
+        seed_check(
+            EvalConfig(policy=str(tmp_path), env_ids=[fake_env_id], episodes=5, seed_start=98)
+        )
+    ok = seed_check(
+        EvalConfig(policy=str(tmp_path), env_ids=[fake_env_id], episodes=5, seed_start=100)
+    )
+    assert ok["disjoint"] is True and ok["training_data"] is True
+
+
+def test_eval_config_errors_name_the_field():
+    with pytest.raises(ValueError, match="episodes"):
+        EvalConfig(policy="x", env_ids=["a"], episodes=0)
+    with pytest.raises(ValueError, match="env_ids"):
+        EvalConfig(policy="x", env_ids=[])
