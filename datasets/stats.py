@@ -67,23 +67,33 @@ def _collect_vectors(files: Iterable[Path]) -> dict[str, list[np.ndarray]]:
     return groups
 
 
-def _stack(label: str, rows: list[Any], path: Path) -> np.ndarray:
+def _stack(label: str, rows: list[Any], path: Path) -> np.ndarray | list[np.ndarray]:
     dims = {len(r) for r in rows}
-    if len(dims) != 1:
-        raise ValueError(f"{path}: `{label}` vectors have different lengths {sorted(dims)}")
-    return np.asarray(rows, np.float64)
+    if len(dims) == 1:
+        return np.asarray(rows, np.float64)
+    return [np.asarray([r for r in rows if len(r) == d], np.float64) for d in sorted(dims)]
 
 
-def _finish(groups: dict[str, list[np.ndarray]]) -> dict[str, Any]:
+def _finish(groups: dict[str, list[Any]]) -> dict[str, Any]:
+    """Stats per key. Vectors of one key with different lengths (e.g. states of two robots)
+    cannot share per-dimension statistics: the most frequent length wins, with a warning."""
+    import warnings
+
     out = {}
     for label, parts in sorted(groups.items()):
-        dims = {p.shape[1] for p in parts}
-        if len(dims) != 1:
-            raise ValueError(
-                f"`{label}` has different dimensions across data files: {sorted(dims)}; "
-                "statistics need one layout per key"
+        arrays = [a for p in parts for a in (p if isinstance(p, list) else [p])]
+        by_dim: dict[int, list[np.ndarray]] = {}
+        for a in arrays:
+            by_dim.setdefault(a.shape[1], []).append(a)
+        counts = {d: sum(len(a) for a in arrs) for d, arrs in by_dim.items()}
+        dim = max(counts, key=lambda d: (counts[d], d))
+        if len(counts) > 1:
+            warnings.warn(
+                f"`{label}` vectors have different lengths {counts} (length: rows); statistics "
+                f"use the {counts[dim]} rows of length {dim} only",
+                stacklevel=3,
             )
-        out[label] = compute_stats(np.concatenate(parts))
+        out[label] = compute_stats(np.concatenate(by_dim[dim]))
     return out
 
 

@@ -1,0 +1,49 @@
+"""Fixtures for the dataset tests: small datasets recorded from the fake envs in
+``vla_fake_envs.py`` (importable as ``vla_fake_envs`` by worker and CLI subprocesses too)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # spawned workers inherit sys.path, subprocesses PYTHONPATH
+    sys.path.insert(0, str(HERE))
+
+UI = "vla_fake_envs:FakeUIEnv"
+UI_EXPERT = "vla_fake_envs:FakeUIExpert"
+ROBOT = "vla_fake_envs:FakeRobotEnv"
+ROBOT_EXPERT = "vla_fake_envs:FakeRobotExpert"
+
+
+def subprocess_env() -> dict[str, str]:
+    """Environment for a subprocess that must import ``vla_fake_envs``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def record(out: Path, env_id: str, expert: str, episodes: int, **kwargs) -> Path:
+    from vla.datasets import CollectConfig, collect
+
+    cfg = CollectConfig(
+        env_ids=[env_id], episodes=episodes, out=out, workers=0, expert=expert, progress=False,
+        **kwargs,
+    )  # fmt: skip
+    collect(cfg)
+    return out
+
+
+@pytest.fixture(scope="session")
+def ui_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """8 successful episodes of the fake UI env (2 steps each)."""
+    return record(tmp_path_factory.mktemp("ui") / "ds", UI, UI_EXPERT, 8)
+
+
+@pytest.fixture(scope="session")
+def robot_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """6 episodes of the fake robot env (EEDelta actions, 4-D state)."""
+    return record(tmp_path_factory.mktemp("robot") / "ds", ROBOT, ROBOT_EXPERT, 6)

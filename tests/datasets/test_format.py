@@ -1,0 +1,148 @@
+"""The on-disk format: every action type round-trips, images are lossless, metadata is right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vla.actions import Click, Done, Drag, EEDelta, JointTarget, Key, Scroll, Type, Wait
+from vla.datasets import format as fmt
+from vla.datasets.writer import DatasetWriter, build_episode
+
+UI_ACTIONS = [
+    Click(3.5, 7.25),
+    Click(0, 31, button="right", count=2),
+    Click(12, 1, button="middle", count=3),
+    Drag(1, 2, 30.5, 29),
+    Scroll(4, 5, dx=-10.5, dy=120),
+    Type("héllo, wörld! 🙂"),
+    Key("Control+Shift+a"),
+    Key("Enter"),
+    Wait(),
+    Done(),
+]
+ROBOT_ACTIONS = [
+    EEDelta((0.01, -0.02, 0.03), (0.1, -0.2, 0.3), 0.25),
+    EEDelta((0.0, 0.0, 0.0)),
+    JointTarget((0.1, -1.2, 0.3, -2.0, 0.5, 1.6, 0.7), 0.0),
+]
+
+
+def _steps(actions, rng, state_dim=None):
+    return [
+        {
+            "image": rng.integers(0, 256, (16, 20, 3), dtype=np.uint8),
+            "instruction": f"step {i}: do it",
+            "state": None if state_dim is None else rng.normal(size=state_dim).astype(np.float32),
+            "action": a,
+            "reward": float(i),
+            "terminated": i == len(actions) - 1,
+            "truncated": False,
+            "success": i == len(actions) - 1,
+        }
+        for i, a in enumerate(actions)
+    ]
+
+
+def test_every_action_type_round_trips(tmp_path: Path) -> None:
+    from vla.datasets import EpisodeDataset
+
+    rng = np.random.default_rng(0)
+    episodes = {
+        ("ui", 0): _steps(UI_ACTIONS, rng),
+        ("ee", 1): _steps(ROBOT_ACTIONS[:2], rng, state_dim=5),
+        ("joint", 2): _steps(ROBOT_ACTIONS[2:], rng, state_dim=5),
+    }
+    with DatasetWriter(tmp_path / "ds") as writer:
+        for (env_id, seed), steps in episodes.items():
+            writer.add(build_episode(env_id, seed, steps, fps=10))
+    ds = EpisodeDataset(tmp_path / "ds", split="all")
+    items = list(ds)
+    # A data file holds its episodes in (env_id, seed) order.
+    written = [s for key in sorted(episodes) for s in episodes[key]]
+    assert len(items) == len(written) == len(UI_ACTIONS) + len(ROBOT_ACTIONS)
+    for item, step in zip(items, written, strict=True):
+        assert item["action"] == step["action"]
+        assert type(item["action"]) is type(step["action"])
+        np.testing.assert_array_equal(item["image"], step["image"])  # PNG is lossless
+        assert item["instruction"] == step["instruction"]
+        if step["state"] is None:
+            assert item["state"] is None
+        else:
+            np.testing.assert_array_equal(item["state"], step["state"])
+    assert [i["frame_index"] for i in items] == [0, 1, 0, *range(len(UI_ACTIONS))]
+    assert {i["env_id"] for i in items} == {"ui", "ee", "joint"}
+
+
+def test_action_row_is_sparse_and_vector_is_robot_only() -> None:
+    row, vector = fmt.action_to_row(Click(1, 2))
+    assert row["verb"] == "click" and row["x"] == 1.0 and row["text"] is None
+    assert set(row) == {"verb", *fmt.ACTION_FIELDS}
+    assert vector is None
+    row, vector = fmt.action_to_row(EEDelta((1e-3, 0, 0), (0, 0, 0.5), 0.0))
+    assert vector == [1e-3, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0]  # gripper last
+    assert fmt.action_from_row(row) == EEDelta((1e-3, 0, 0), (0, 0, 0.5), 0.0)
+
+
+def test_encode_image_rejects_wrong_dtype() -> None:
+    with pytest.raises(ValueError, match="uint8"):
+        fmt.encode_image(np.zeros((4, 4, 3), np.float32))
+
+
+def test_layout_and_metadata(robot_dataset: Path) -> None:
+    info = json.loads((robot_dataset / fmt.INFO_PATH).read_text())
+    assert info["codebase_version"] == "v3.0"
+    assert info["total_episodes"] == 6
+    assert info["data_files"] == ["data/chunk-000/file-000.parquet"]
+    assert (robot_dataset / "data/chunk-000/file-000.parquet").is_file()
+    assert info["features"]["observation.state"]["shape"] == [4]
+    assert info["features"][fmt.VECTOR_KEY]["shape"] == [7]
+    assert info["features"]["observation.image"]["shape"] == [24, 24, 3]
+    assert info["envs"]["vla_fake_envs:FakeRobotEnv"]["seed_range"] == [0, 5]
+    tasks = [json.loads(x) for x in (robot_dataset / fmt.TASKS_PATH).read_text().splitlines()]
+    assert tasks == [{"task_index": 0, "task": "move to the goal"}]
+    assert not (robot_dataset / fmt.STAGING_DIR).exists()
+    assert not (robot_dataset / fmt.LOCK_PATH).exists()
+
+
+def test_stats_match_the_data(robot_dataset: Path) -> None:
+    from vla.datasets import EpisodeDataset, load_stats
+
+    stats = load_stats(robot_dataset)
+    assert set(stats) == {"action.ee_delta", "observation.state"}
+    items = list(EpisodeDataset(robot_dataset, split="all"))
+    vectors = np.array([i["action"].vector for i in items])
+    states = np.array([i["state"] for i in items])
+    s = stats["action.ee_delta"]
+    assert s["count"] == len(items)
+    np.testing.assert_allclose(s["mean"], vectors.mean(0), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s["q99"], np.quantile(vectors, 0.99, axis=0), rtol=1e-6)
+    np.testing.assert_allclose(stats["observation.state"]["max"], states.max(0), rtol=1e-6)
+    for key in ("min", "max", "mean", "std", "q01", "q99"):
+        assert len(s[key]) == 7
+
+
+def test_load_stats_of_several_datasets_is_exact(robot_dataset: Path, ui_dataset: Path) -> None:
+    from vla.datasets import load_stats
+
+    one = load_stats(robot_dataset)
+    both = load_stats([robot_dataset, ui_dataset])  # the UI data adds no robot vectors
+    assert both.keys() == one.keys()
+    np.testing.assert_allclose(both["action.ee_delta"]["q01"], one["action.ee_delta"]["q01"])
+    with pytest.raises(FileNotFoundError, match=r"episodes\.jsonl"):
+        load_stats(robot_dataset / "meta")
+
+
+def test_stats_of_states_with_different_lengths_keep_the_majority(tmp_path: Path) -> None:
+    from vla.datasets import load_stats
+
+    rng = np.random.default_rng(1)
+    with pytest.warns(UserWarning, match="different lengths"), DatasetWriter(tmp_path) as writer:
+        writer.add(build_episode("a", 0, _steps(ROBOT_ACTIONS[:2] * 2, rng, state_dim=5), 10))
+        writer.add(build_episode("b", 0, _steps(ROBOT_ACTIONS[:1], rng, state_dim=9), 10))
+    stats = load_stats(tmp_path)
+    assert stats["observation.state"]["count"] == 4
+    assert len(stats["observation.state"]["mean"]) == 5
