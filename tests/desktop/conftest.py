@@ -6,9 +6,7 @@ and the environment is set before anything imports pyautogui.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,45 +28,16 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def xvfb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start Xvfb on a free display (``-displayfd``), point DISPLAY at it; kill it after."""
+def xvfb() -> Iterator[str]:
+    """A private Xvfb for the session; DISPLAY and XAUTHORITY point at it while it runs."""
+    from vla.envs.desktop.xvfb import VirtualDisplay
+
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb xauth)")
     if "pyautogui" in sys.modules:
         pytest.skip("pyautogui was imported before Xvfb started; it is bound to another display")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        [
-            *("Xvfb", "-displayfd", str(write_fd), "-nolisten", "tcp"),
-            *("-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24"),
-        ],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as f:
-        number = f.readline().strip()  # written once the server accepts connections
-    if not number:
-        proc.kill()
-        pytest.skip("Xvfb did not start")
-    xauth = tmp_path_factory.mktemp("x") / "Xauthority"
-    xauth.touch()
-    saved = {k: os.environ.get(k) for k in ("DISPLAY", "XAUTHORITY")}
-    os.environ["DISPLAY"], os.environ["XAUTHORITY"] = f":{number}", str(xauth)
-    try:
-        yield f":{number}"
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with VirtualDisplay(SCREEN) as display:
+        yield display.display  # type: ignore[misc]
 
 
 def chromium_executable(playwright: Any) -> str | None:

@@ -152,3 +152,17 @@ def test_vla_run_rejects_bad_arguments(args: list[str], message: str) -> None:
 def test_run_config_checks_max_steps() -> None:
     with pytest.raises(ValueError, match="max_steps"):
         RunConfig(policy="p", env_id="x", max_steps=0)
+
+
+@pytest.mark.display
+def test_virtual_display_starts_and_stops_cleanly(xvfb: str) -> None:
+    import os
+
+    from vla.envs.desktop.xvfb import VirtualDisplay
+
+    before = os.environ["DISPLAY"]
+    with VirtualDisplay((320, 200), set_env=False) as vd:
+        assert vd.display != before and Path(f"/tmp/.X11-unix/X{vd.display[1:]}").exists()
+        proc = vd._proc
+        assert proc is not None and proc.poll() is None
+    assert proc.poll() is not None and os.environ["DISPLAY"] == before
