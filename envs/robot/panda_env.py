@@ -132,12 +132,18 @@ class PandaEnv(gym.Env):
         want = EEDelta if self.control == "ee_delta" else JointTarget
         if isinstance(action, want):
             return action
-        if isinstance(action, (EEDelta, JointTarget)) or not hasattr(action, "__len__"):
+        if isinstance(action, (EEDelta, JointTarget, str, bytes)) or not hasattr(action, "__len__"):
             raise ValueError(
                 f"{self.control} env expects a {want.__name__} (or {self.action_space.spec.dims} "
                 f"numbers); got {type(action).__name__} {action!r}"
             )
-        return self.action_space.spec.from_vector(np.asarray(action, np.float64).ravel())
+        try:
+            values = np.asarray(action, np.float64).ravel()
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{self.control} env expects {self.action_space.spec.dims} numbers; got {action!r}"
+            ) from None
+        return self.action_space.spec.from_vector(values)
 
     def _place(self, layout: Layout) -> None:
         sc = self.scene
