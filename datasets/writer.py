@@ -55,7 +55,7 @@ class EpisodeRecord:
 
 
 def build_episode(
-    env_id: str, seed: int, steps: list[dict[str, Any]], fps: float, compress_level: int = 1
+    env_id: str, seed: int, steps: list[dict[str, Any]], fps: float, compress_level: int = 6
 ) -> EpisodeRecord:
     """Turn recorded steps into an :class:`EpisodeRecord`.
 
