@@ -1,0 +1,152 @@
+"""Small helpers the MiniWoB experts share: finding elements in ``info["elements"]`` and
+turning them into pixel actions.
+
+Element dicts are documented in :class:`vla.envs.browser.miniwob.MiniWoBEnv`; ``bbox`` is
+``[left, top, width, height]`` in image pixels. Every finder accepts either the ``info`` dict
+or the element list itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from vla.actions import Action, Click
+
+__all__ = [
+    "ExpertBase",
+    "ExpertError",
+    "center",
+    "children",
+    "click",
+    "elements_of",
+    "find",
+    "find_all",
+    "has_class",
+    "parse_quoted",
+    "require",
+    "utterance",
+]
+
+Element = dict[str, Any]
+IMAGE_W, IMAGE_H = 160, 210
+
+
+class ExpertError(RuntimeError):
+    """The expert cannot find what it needs on the page (names what it looked for)."""
+
+
+def elements_of(info_or_elements: dict[str, Any] | list[Element]) -> list[Element]:
+    """``info["elements"]`` when given ``info``; the list itself when given a list."""
+    if isinstance(info_or_elements, dict):
+        return info_or_elements["elements"]
+    return info_or_elements
+
+
+def utterance(info: dict[str, Any]) -> str:
+    """The task instruction carried in ``info``."""
+    return info["utterance"]
+
+
+def parse_quoted(text: str) -> list[str]:
+    """The double-quoted strings in ``text``, in order."""
+    return re.findall(r'"([^"]*)"', text)
+
+
+def center(el: Element) -> tuple[float, float]:
+    """Centre of the element's box in image pixels, clamped into the 160x210 image."""
+    left, top, w, h = el["bbox"]
+    x = min(max(left + w / 2.0, 0.0), IMAGE_W - 1.0)
+    y = min(max(top + h / 2.0, 0.0), IMAGE_H - 1.0)
+    return x, y
+
+
+def click(el: Element, **kwargs: Any) -> Click:
+    """A click at the centre of ``el`` (kwargs go to :class:`~vla.actions.Click`)."""
+    return Click(*center(el), **kwargs)
+
+
+def has_class(el: Element, name: str) -> bool:
+    """Whether ``name`` is one of the element's classes."""
+    return name in (el.get("classes") or "").split()
+
+
+def _matches(el: Element, pred: Callable[[Element], bool] | None, attrs: dict[str, Any]) -> bool:
+    for key, want in attrs.items():
+        if key == "classes":  # one class name, matched as a class, not a substring
+            if not has_class(el, want):
+                return False
+        elif el.get(key) != want:
+            return False
+    return pred is None or pred(el)
+
+
+def find_all(
+    info_or_elements: dict[str, Any] | list[Element],
+    pred: Callable[[Element], bool] | None = None,
+    *,
+    visible: bool | None = None,
+    **attrs: Any,
+) -> list[Element]:
+    """Elements (document order) whose keys equal ``attrs`` (``classes="x"`` tests one class)
+    and that satisfy ``pred``; ``visible=True``/``False`` filters on visibility."""
+    return [
+        e
+        for e in elements_of(info_or_elements)
+        if (visible is None or bool(e["visible"]) == visible) and _matches(e, pred, attrs)
+    ]
+
+
+def find(
+    info_or_elements: dict[str, Any] | list[Element],
+    pred: Callable[[Element], bool] | None = None,
+    *,
+    visible: bool | None = None,
+    **attrs: Any,
+) -> Element | None:
+    """The first element :func:`find_all` would return, or None."""
+    found = find_all(info_or_elements, pred, visible=visible, **attrs)
+    return found[0] if found else None
+
+
+def require(
+    info_or_elements: dict[str, Any] | list[Element],
+    pred: Callable[[Element], bool] | None = None,
+    *,
+    visible: bool | None = True,
+    **attrs: Any,
+) -> Element:
+    """Like :func:`find` (visible elements by default) but raises :class:`ExpertError`
+    naming what was looked for when nothing matches."""
+    el = find(info_or_elements, pred, visible=visible, **attrs)
+    if el is None:
+        raise ExpertError(f"no {'visible ' if visible else ''}element with {attrs or pred!r}")
+    return el
+
+
+def children(info_or_elements: dict[str, Any] | list[Element], parent: Element) -> list[Element]:
+    """Direct children of ``parent`` (visible or not), document order."""
+    return [e for e in elements_of(info_or_elements) if e["parent"] == parent["ref"]]
+
+
+class ExpertBase:
+    """Base for MiniWoB experts: keeps the env and a per-episode step counter ``t``."""
+
+    def __init__(self, env: Any = None, **kwargs: Any) -> None:
+        self.env = env
+        self.t = 0
+
+    def reset(self) -> None:
+        """Forget the previous episode."""
+        self.t = 0
+
+    def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        """Next action; reads the page from ``info`` every step."""
+        action = self.policy(obs, info)
+        self.t += 1
+        return action
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        """Subclasses: the action for this step."""
+        raise NotImplementedError
