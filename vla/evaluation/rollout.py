@@ -53,12 +53,13 @@ class RolloutResult:
 
 
 def _make_env(env_id: str, kwargs: dict[str, Any]) -> Any:
-    """Build one env (module level so that worker processes can unpickle the factory)."""
-    import gymnasium as gym
+    """Build one env (module level so that worker processes can unpickle the factory).
 
-    import vla.envs  # noqa: F401  (registers the ids in a fresh worker process)
+    ``env_id`` is anything ``vla collect`` accepts: a gymnasium id, or ``"module:Class"``
+    for a user's own env (see :func:`vla.datasets.make_env`)."""
+    from vla.datasets import make_env
 
-    return gym.make(env_id, **kwargs)
+    return make_env(env_id, **kwargs)
 
 
 def make_vector_env(env_id: str, workers: int, env_kwargs: dict[str, Any] | None = None) -> Any:
