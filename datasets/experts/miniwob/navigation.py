@@ -1,0 +1,228 @@
+"""Experts for MiniWoB++ tasks that hide their target behind navigation: jQuery UI tabs and
+accordions, a collapsible file tree, and a paginated search engine.
+
+Each expert re-reads the DOM from ``info`` every step: when the target is on screen it is
+clicked, otherwise the tab, section header, folder or page link that reveals it. Accordions
+and trees animate, so an expert clicks only what has stopped moving (a box that is the same
+in two consecutive observations); otherwise it returns ``Wait()``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from vla.actions import Action, Key, Type, Wait
+from vla.datasets.experts.miniwob.common import (
+    ExpertBase,
+    ExpertError,
+    click,
+    find,
+    find_all,
+    has_class,
+    parse_quoted,
+    require,
+    utterance,
+)
+
+__all__ = [
+    "EXPERTS",
+    "ClickCollapsible2Expert",
+    "ClickCollapsibleExpert",
+    "ClickTab2Expert",
+    "ClickTabExpert",
+    "NavigateTreeExpert",
+    "SearchEngineExpert",
+]
+
+Element = dict[str, Any]
+
+
+def ancestors(info: dict[str, Any], el: Element) -> list[Element]:
+    """``el``'s parent, grandparent, ... up to the root of the snapshot."""
+    by_ref = {e["ref"]: e for e in info["elements"]}
+    out = []
+    while el["parent"] is not None and el["parent"] in by_ref:
+        el = by_ref[el["parent"]]
+        out.append(el)
+    return out
+
+
+class _SettlingExpert(ExpertBase):
+    """Base for experts on animated pages: :meth:`settled` is True once an element's box is
+    the same as in the previous observation."""
+
+    def reset(self) -> None:
+        super().reset()
+        self._boxes: dict[Any, list[float]] = {}
+
+    def settled(self, el: Element) -> bool:
+        key = (el["ref"], el["tag"], el["id"])
+        previous, self._boxes[key] = self._boxes.get(key), list(el["bbox"])
+        return previous == list(el["bbox"])
+
+    def click_when_settled(self, el: Element) -> Action:
+        """Click ``el``'s centre if it has stopped moving, else wait a step."""
+        return click(el) if self.settled(el) else Wait()
+
+
+class ClickTabExpert(_SettlingExpert):
+    """click-tab: "Click on Tab #2." Click the tab's link; stateless."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        m = re.search(r"Tab #(\d+)", utterance(info))
+        if m is None:
+            raise ExpertError(f"click-tab: cannot parse {utterance(info)!r}")
+        return click(require(info, tag="a", text=f"Tab #{m.group(1)}"))
+
+
+def _links(info: dict[str, Any], text: str) -> list[Element]:
+    """The ``span.alink`` links whose text is ``text`` (shown or hidden)."""
+    return find_all(info, lambda e: has_class(e, "alink"), tag="span", text=text)
+
+
+class ClickTab2Expert(_SettlingExpert):
+    """click-tab-2: find the link "word" in one of three tabs. Click it if the open tab shows
+    it, else the tab (``a[href="#tabs-N"]``) whose panel holds it."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        word = parse_quoted(utterance(info))[-1]
+        links = _links(info, word)
+        for link in links:
+            if link["visible"]:
+                return click(link)
+        for link in links:
+            panel = next((a for a in ancestors(info, link) if a["id"].startswith("tabs-")), None)
+            tabs = find_all(info, tag="a", visible=True)
+            tab = next(
+                (t for t in tabs if panel and t["attrs"].get("href") == f"#{panel['id']}"), None
+            )
+            if tab:
+                return click(tab)
+        raise ExpertError(f"click-tab-2: no link {word!r} in any tab")
+
+
+def _header_of(info: dict[str, Any], content: Element) -> Element:
+    """The accordion header (``h3``) just before a content panel."""
+    siblings = find_all(info, parent=content["parent"], tag="h3")
+    before = [h for h in siblings if h["ref"] < content["ref"]]
+    if not before:
+        raise ExpertError(f"no accordion header before the panel {content['id']!r}")
+    return before[-1]
+
+
+def _expanded(header: Element) -> bool:
+    return has_class(header, "ui-accordion-header-active")
+
+
+class ClickCollapsibleExpert(_SettlingExpert):
+    """click-collapsible: expand the one section, then Submit once it stops moving."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        header = require(info, lambda e: has_class(e, "ui-accordion-header"))
+        if not _expanded(header):
+            return click(header)
+        return self.click_when_settled(require(info, id="subbtn"))
+
+
+class ClickCollapsible2Expert(_SettlingExpert):
+    """click-collapsible-2: expand the section that holds the link "word" and click it.
+
+    A link inside an opening panel is already at its final place (the panel grows below it),
+    so it is clicked as soon as it shows; a header is clicked once it stops moving.
+    """
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        word = parse_quoted(utterance(info))[-1]
+        links = _links(info, word)
+        for link in links:
+            if link["visible"]:
+                return click(link)
+        for link in links:
+            content = next(
+                (a for a in ancestors(info, link) if has_class(a, "ui-accordion-content")), None
+            )
+            if content is None:
+                continue
+            header = _header_of(info, content)
+            if _expanded(header):
+                return Wait()  # opening: the link is not uncovered yet
+            return self.click_when_settled(header)
+        raise ExpertError(f"click-collapsible-2: no link {word!r} in any section")
+
+
+class NavigateTreeExpert(_SettlingExpert):
+    """navigate-tree: click the file or folder named "X" in a collapsed jQuery treeview,
+    opening its closed parent folders (outermost first) by their hit areas."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        name = parse_quoted(utterance(info))[-1]
+        spans = [e for e in find_all(info, tag="span", text=name) if _in_tree(info, e)]
+        for span in spans:
+            if span["visible"]:
+                return self.click_when_settled(span)
+        for span in spans:
+            closed = [
+                a for a in ancestors(info, span) if a["tag"] == "li" and has_class(a, "expandable")
+            ]
+            if closed:
+                folder = closed[-1]  # the outermost closed folder shows: open it
+                hit = find(info, lambda e: has_class(e, "hitarea"), parent=folder["ref"])
+                label = require(info, parent=folder["ref"], tag="span", visible=None)
+                return self.click_when_settled(hit if hit and hit["visible"] else label)
+        return Wait()  # a folder is still opening
+
+
+def _in_tree(info: dict[str, Any], el: Element) -> bool:
+    return any(a["id"] == "tree" for a in ancestors(info, el))
+
+
+_ORDINAL = re.compile(r"click the (\d+)(?:st|nd|rd|th) search result")
+
+
+class SearchEngineExpert(_SettlingExpert):
+    """search-engine: type the name, press Search, page to the result and click it.
+
+    Results come three to a page; the k-th result is on page ``(k - 1) // 3 + 1`` and carries
+    ``data-result = k - 1``.
+    """
+
+    def reset(self) -> None:
+        super().reset()
+        self.selected_all = False
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        text = utterance(info)
+        query = parse_quoted(text)[0]
+        m = _ORDINAL.search(text)
+        if m is None:
+            raise ExpertError(f"search-engine: cannot parse {text!r}")
+        index = int(m.group(1)) - 1
+        box = require(info, id="search-text")
+        if (box.get("value") or "") != query:
+            if not box["focused"]:
+                return click(box)
+            if box.get("value") and not self.selected_all:
+                self.selected_all = True
+                return Key("Control+a")  # the typed query then replaces the wrong text
+            self.selected_all = False
+            return Type(query)
+        titles = find_all(info, lambda e: has_class(e, "search-title"), visible=True)
+        if not titles:
+            return click(require(info, id="search"))
+        for title in titles:
+            if title["attrs"].get("data-result") == str(index):
+                return click(title)
+        page = str(index // 3 + 1)
+        link = find(info, lambda e: has_class(e, "page-link"), tag="a", text=page, visible=True)
+        return click(link or require(info, id="search"))
+
+
+EXPERTS: dict[str, type] = {
+    "click-tab": ClickTabExpert,
+    "click-tab-2": ClickTab2Expert,
+    "click-collapsible": ClickCollapsibleExpert,
+    "click-collapsible-2": ClickCollapsible2Expert,
+    "navigate-tree": NavigateTreeExpert,
+    "search-engine": SearchEngineExpert,
+}
