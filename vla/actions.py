@@ -77,9 +77,10 @@ def _pixel(cls: str, name: str, value: Any) -> float:
 
 
 def _vector(cls: str, name: str, value: Any, length: int | None) -> tuple[float, ...]:
+    items: Any = value
     if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, *_array_types())):
         raise ValueError(f"{cls}.{name} must be a sequence of numbers; got {value!r}")
-    out = tuple(_finite(cls, f"{name}[{i}]", v) for i, v in enumerate(value))
+    out = tuple(_finite(cls, f"{name}[{i}]", v) for i, v in enumerate(items))
     if length is not None and len(out) != length:
         raise ValueError(f"{cls}.{name} must have {length} values; got {len(out)}: {value!r}")
     if not out:
@@ -273,11 +274,11 @@ class JointTarget:
 
 
 Action = Union[Click, Drag, Scroll, Type, Key, Wait, Done, EEDelta, JointTarget]  # noqa: UP007
-UI_ACTIONS: tuple[type, ...] = (Click, Drag, Scroll, Type, Key, Wait, Done)
-ROBOT_ACTIONS: tuple[type, ...] = (EEDelta, JointTarget)
+UI_ACTIONS: tuple[Any, ...] = (Click, Drag, Scroll, Type, Key, Wait, Done)
+ROBOT_ACTIONS: tuple[Any, ...] = (EEDelta, JointTarget)
 UI_VERBS: tuple[str, ...] = tuple(c.verb for c in UI_ACTIONS)
 ROBOT_VERBS: tuple[str, ...] = tuple(c.verb for c in ROBOT_ACTIONS)
-_BY_VERB: dict[str, type] = {c.verb: c for c in UI_ACTIONS + ROBOT_ACTIONS}
+_BY_VERB: dict[str, Any] = {c.verb: c for c in UI_ACTIONS + ROBOT_ACTIONS}
 
 
 # ------------------------------------------------------------------------- action spaces
@@ -326,8 +327,8 @@ class RobotSpace:
             )
         v = [float(x) for x in values]
         if self.action == "ee_delta":
-            return EEDelta(xyz=v[0:3], rpy=v[3:6], gripper=v[6])
-        return JointTarget(positions=v[:-1], gripper=v[-1])
+            return EEDelta(xyz=(v[0], v[1], v[2]), rpy=(v[3], v[4], v[5]), gripper=v[6])
+        return JointTarget(positions=tuple(v[:-1]), gripper=v[-1])
 
 
 # ------------------------------------------------------------------------ serialisation
