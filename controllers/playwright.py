@@ -54,6 +54,7 @@ LAUNCH_FLAGS: tuple[str, ...] = (
     "--disable-background-timer-throttling",
     "--disable-backgrounding-occluded-windows",
     "--password-store=basic",
+    "--hide-scrollbars",  # new headless draws scrollbars inside the viewport, over the image
 )
 _PR_SET_CHILD_SUBREAPER = 36
 

@@ -48,6 +48,10 @@
       if (attrs.stroke === undefined && cs.stroke) attrs.stroke = cs.stroke;
     }
     const isInput = el instanceof HTMLInputElement;
+    const boxes = el.getClientRects();
+    const rects = boxes.length > 1
+      ? Array.from(boxes, (q) => [(q.left + ox - cl) * sx, (q.top + oy - ct) * sy, q.width * sx, q.height * sy])
+      : [];
     const ref = refOf(el);
     out.push({
       ref: ref, parent: parent, tag: tag, id: el.id || "",
@@ -56,6 +60,7 @@
       value: ("value" in el && typeof el.value === "string") ? el.value : null,
       type: isInput || el instanceof HTMLButtonElement ? el.type : null,
       bbox: [(r.left + ox - cl) * sx, (r.top + oy - ct) * sy, r.width * sx, r.height * sy],
+      rects: rects,
       visible: shown && r.width > 0 && r.height > 0 && inImage,
       focused: el === active,
       checked: !!(el.checked || (el instanceof HTMLOptionElement && el.selected)),

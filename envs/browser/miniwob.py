@@ -29,14 +29,25 @@ __all__ = ["MINIWOB_SIZE", "MiniWoBEnv", "miniwob_html_dir", "miniwob_tasks"]
 
 #: ``(width, height)`` of the MiniWoB task area at the top-left of the page.
 MINIWOB_SIZE = (160, 210)
+#: Viewport ``(width, height)``: MiniWoB's Selenium window size.
+MINIWOB_VIEWPORT = (500, 320)
 #: Page elements that are MiniWoB's scaffolding, not part of the task.
 _SCAFFOLD_IDS = ("reward-display", "click-canvas", "sync-task-cover")
 
 _START_JS = """(a) => {
+  if (!document.getElementById('vla-style')) {
+    // The score board right of the task widens the page past the viewport; a focused widget
+    // could then scroll the task out of view. Nothing of it shows in the 160x210 image.
+    const st = document.createElement('style');
+    st.id = 'vla-style';
+    st.textContent = '#reward-display { display: none !important; }';
+    document.head.appendChild(st);
+  }
   Math.seedrandom(a.seed);
   core.setDataMode(a.mode);
   if (document.activeElement) document.activeElement.blur();
   core.startEpisodeReal();
+  window.scrollTo(0, 0);
   clearTimeout(core.EP_TIMER);
   core.EP_TIMER = -1;  // non-null: core.endEpisode still scores; nothing fires on wall time
   window.__vlaT = Date.now();
@@ -121,7 +132,8 @@ class MiniWoBEnv(BrowserEnvBase):
     ``info`` after ``reset`` and each ``step``: ``utterance``, ``fields`` (dict from MiniWoB's
     field extractors, {} when the task has none), ``elements`` (list of dicts, document order:
     ``ref``, ``parent``, ``tag``, ``id``, ``classes`` (space-separated str), ``text``,
-    ``value``, ``type``, ``bbox`` = ``[left, top, width, height]`` in image pixels,
+    ``value``, ``type``, ``bbox`` = ``[left, top, width, height]`` in image pixels, ``rects``
+    (the line boxes of an element that wraps over several lines, same units; [] otherwise),
     ``visible``, ``focused``, ``checked``, ``disabled``, ``bg_color``, ``color``, ``attrs``),
     ``raw_reward`` (MiniWoB raw reward, 0 until done), ``reward`` (time-discounted),
     ``done``, ``reason``, ``is_success`` (``raw_reward > 0``), ``task``, ``page_seed``; and
@@ -145,10 +157,11 @@ class MiniWoBEnv(BrowserEnvBase):
                 f"unknown MiniWoB task {task!r}; the installed miniwob package has "
                 f"{len(miniwob_tasks())} tasks, e.g. {miniwob_tasks()[:3]}"
             )
-        # A margin beyond the task area keeps a neutral spot for the pointer between episodes.
+        # MiniWoB's own window size: jQuery UI positions widgets against the window, so a
+        # smaller viewport changes task layouts. It also leaves a spot for the idle pointer.
         super().__init__(
             image_size=MINIWOB_SIZE,
-            viewport=(MINIWOB_SIZE[0] + 10, MINIWOB_SIZE[1] + 10),
+            viewport=MINIWOB_VIEWPORT,
             max_steps=max_steps,
             render_mode=render_mode,
             headless=headless,

@@ -26,6 +26,7 @@ __all__ = [
     "has_class",
     "parse_quoted",
     "require",
+    "uncovered_point",
     "utterance",
 ]
 
@@ -60,6 +61,38 @@ def center(el: Element) -> tuple[float, float]:
     x = min(max(left + w / 2.0, 0.0), IMAGE_W - 1.0)
     y = min(max(top + h / 2.0, 0.0), IMAGE_H - 1.0)
     return x, y
+
+
+def uncovered_point(el: Element, covers: list[Element], step: float = 2.0) -> tuple[float, float]:
+    """The point of ``el``'s box nearest its centre that lies in none of the ``covers`` boxes
+    (elements drawn on top of it), in image pixels. :class:`ExpertError` if it is hidden."""
+    left, top, w, h = el["bbox"]
+    cx, cy = center(el)
+    best: tuple[float, float] | None = None
+    y = top + 1.0
+    while y <= top + h - 1.0:
+        x = left + 1.0
+        while x <= left + w - 1.0:
+            inside = 0 <= x < IMAGE_W and 0 <= y < IMAGE_H
+            free = not any(
+                c["bbox"][0] - 1 <= x <= c["bbox"][0] + c["bbox"][2] + 1
+                and c["bbox"][1] - 1 <= y <= c["bbox"][1] + c["bbox"][3] + 1
+                for c in covers
+            )
+            if (
+                inside
+                and free
+                and (
+                    best is None
+                    or (x - cx) ** 2 + (y - cy) ** 2 < (best[0] - cx) ** 2 + (best[1] - cy) ** 2
+                )
+            ):
+                best = (x, y)
+            x += step
+        y += step
+    if best is None:
+        raise ExpertError(f"element {el['ref']} ({el['tag']}#{el['id']}) is entirely covered")
+    return best
 
 
 def click(el: Element, **kwargs: Any) -> Click:

@@ -1,0 +1,122 @@
+"""Experts for the text-field tasks: focus-text, focus-text-2, enter-text, enter-text-2,
+enter-password, login-user.
+
+The typing experts are closed-loop: each step they look at the fields' current values and
+focus, click the first field that is not yet right, select its content (``Control+a``) if it
+holds something wrong, type the target, and press the submit button once every field is right.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from vla.actions import Action, Key, Type
+from vla.datasets.experts.miniwob.common import (
+    ExpertBase,
+    ExpertError,
+    click,
+    parse_quoted,
+    require,
+)
+
+__all__ = [
+    "EXPERTS",
+    "EnterPassword",
+    "EnterText",
+    "EnterText2",
+    "FocusText",
+    "FocusText2",
+    "LoginUser",
+]
+
+_ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3}
+
+
+def fill_then_submit(
+    info: dict[str, Any], targets: list[tuple[str, str]], submit_id: str = "subbtn"
+) -> Action:
+    """Next action that makes each ``(field id, text)`` hold its text, then clicks submit."""
+    for field_id, text in targets:
+        field = require(info, id=field_id)
+        if field["value"] == text:
+            continue
+        if not field["focused"]:
+            return click(field)
+        if field["value"]:
+            return Key("Control+a")  # typing then replaces the wrong content
+        return Type(text)
+    return click(require(info, id=submit_id))
+
+
+def _quoted(info: dict[str, Any], task: str, n: int) -> list[str]:
+    found = parse_quoted(info["utterance"])
+    if len(found) < n:
+        raise ExpertError(f"{task}: expected {n} quoted strings in {info['utterance']!r}")
+    return found[:n]
+
+
+class FocusText(ExpertBase):
+    """focus-text: click into the text box."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        return click(require(info, id="tt"))
+
+
+class FocusText2(ExpertBase):
+    """focus-text-2: click into the 1st/2nd/3rd text box named by the utterance."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        m = re.search(r"\b(1st|2nd|3rd)\b", info["utterance"])
+        if m is None:
+            raise ExpertError(f"focus-text-2: no ordinal in {info['utterance']!r}")
+        return click(require(info, id=f"tt{_ORDINALS[m.group(1)]}"))
+
+
+class EnterText(ExpertBase):
+    """enter-text: type the quoted text into the field and press Submit."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        (text,) = _quoted(info, "enter-text", 1)
+        return fill_then_submit(info, [("tt", text)])
+
+
+class EnterText2(ExpertBase):
+    """enter-text-2: type the quoted text in all upper or all lower case, then Submit."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        (text,) = _quoted(info, "enter-text-2", 1)
+        utt = info["utterance"]
+        if "upper case" in utt:
+            text = text.upper()
+        elif "lower case" in utt:
+            text = text.lower()
+        else:
+            raise ExpertError(f"enter-text-2: no letter case in {utt!r}")
+        return fill_then_submit(info, [("tt", text)])
+
+
+class EnterPassword(ExpertBase):
+    """enter-password: type the quoted password into both fields, then submit."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        (password,) = _quoted(info, "enter-password", 1)
+        return fill_then_submit(info, [("password", password), ("verify", password)])
+
+
+class LoginUser(ExpertBase):
+    """login-user: type the quoted username and password, then press Login."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        user, password = _quoted(info, "login-user", 2)
+        return fill_then_submit(info, [("username", user), ("password", password)])
+
+
+EXPERTS: dict[str, type] = {
+    "focus-text": FocusText,
+    "focus-text-2": FocusText2,
+    "enter-text": EnterText,
+    "enter-text-2": EnterText2,
+    "enter-password": EnterPassword,
+    "login-user": LoginUser,
+}
