@@ -96,6 +96,8 @@ class CollectResult:
     seconds: float = 0.0
     total_episodes: int = 0
     per_env: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: env id -> episodes still missing after ``max_attempts`` seeds (empty when complete)
+    shortfall: dict[str, int] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------- envs
@@ -386,6 +388,7 @@ def collect(cfg: CollectConfig) -> CollectResult:
         with executor:
             _drive(cfg, executor, writer, plans, base_job, bar, result)
         bar.close()
+        result.shortfall = {p.env_id: p.target - p.kept for p in plans if p.kept < p.target}
         result.total_episodes = len(writer.episodes) + len(writer.staged)
     result.seconds = time.perf_counter() - start
     return result

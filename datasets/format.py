@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,8 +34,10 @@ __all__ = [
     "CHUNKS_SIZE",
     "CODEBASE_VERSION",
     "FORMAT_VERSION",
+    "EpisodeRecord",
     "action_from_row",
     "action_to_row",
+    "build_episode",
     "data_path",
     "decode_image",
     "encode_image",
@@ -233,3 +235,72 @@ def action_to_row(action: Action) -> tuple[dict[str, Any], list[float] | None]:
 def action_from_row(row: dict[str, Any]) -> Action:
     """Inverse of :func:`action_to_row` (nulls are ignored)."""
     return from_dict(row)
+
+
+@dataclass
+class EpisodeRecord:
+    """One recorded episode: its rows (``schema()``; global indexes still -1) and summary."""
+
+    env_id: str
+    seed: int
+    success: bool
+    table: pa.Table
+    fps: float
+    task: str
+    episode_return: float = 0.0
+
+    @property
+    def length(self) -> int:
+        return self.table.num_rows
+
+
+def build_episode(
+    env_id: str, seed: int, steps: list[dict[str, Any]], fps: float, compress_level: int = 6
+) -> EpisodeRecord:
+    """Turn recorded steps into an :class:`EpisodeRecord`.
+
+    Each step is ``{"image": uint8[H,W,3], "instruction": str, "state": float32[D] | None,
+    "action": Action, "reward": float, "terminated": bool, "truncated": bool,
+    "success": bool}`` where image/instruction/state are the observation the action was taken
+    in and reward/terminated/truncated/success come from the ``step`` that followed.
+    The episode's ``success`` is that of its last step.
+    """
+    import pyarrow as pa
+
+    if not steps:
+        raise ValueError(f"episode {env_id!r} seed {seed} has no steps")
+    n = len(steps)
+    actions, vectors = zip(*(action_to_row(s["action"]) for s in steps), strict=True)
+    states = [
+        None if s.get("state") is None else np.asarray(s["state"], np.float32).tolist()
+        for s in steps
+    ]
+    success = bool(steps[-1]["success"])
+    columns: dict[str, Any] = {
+        IMAGE_KEY: [
+            {"bytes": encode_image(s["image"], compress_level), "path": None} for s in steps
+        ],
+        STATE_KEY: states,
+        "instruction": [str(s["instruction"]) for s in steps],
+        "action": list(actions),
+        VECTOR_KEY: list(vectors),
+        "next.reward": [float(s["reward"]) for s in steps],
+        "next.done": [bool(s["terminated"] or s["truncated"]) for s in steps],
+        "next.terminated": [bool(s["terminated"]) for s in steps],
+        "next.truncated": [bool(s["truncated"]) for s in steps],
+        "next.success": [bool(s["success"]) for s in steps],
+        "env_id": [env_id] * n,
+        "seed": [int(seed)] * n,
+        "success": [success] * n,
+        "episode_index": [-1] * n,
+        "frame_index": list(range(n)),
+        "timestamp": [i / fps for i in range(n)],
+        "task_index": [-1] * n,
+        "index": [-1] * n,
+    }
+    arrow_schema = schema()
+    meta = dict(arrow_schema.metadata) | {b"vla": json.dumps({"fps": float(fps)}).encode()}
+    table = pa.Table.from_pydict(columns, schema=arrow_schema.with_metadata(meta))
+    ret = float(sum(s["reward"] for s in steps))
+    task = str(steps[0]["instruction"])
+    return EpisodeRecord(env_id, int(seed), success, table, float(fps), task, ret)

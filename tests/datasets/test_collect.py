@@ -122,3 +122,12 @@ def test_bad_config_names_the_field() -> None:
 def test_missing_expert_fails_fast(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no scripted expert"):
         collect(CollectConfig(env_ids=[UI], episodes=1, out=tmp_path, workers=0, progress=False))
+
+
+def test_shortfall_is_reported_when_attempts_run_out(tmp_path: Path) -> None:
+    cfg = CollectConfig(
+        env_ids=[UI], expert=UI_EXPERT, episodes=4, max_attempts=4, out=tmp_path, workers=0,
+        progress=False,
+    )  # fmt: skip
+    result = collect(cfg)  # seed 3 fails: 3 of 4
+    assert result.recorded == 3 and result.shortfall == {UI: 1}

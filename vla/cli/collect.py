@@ -70,3 +70,9 @@ def collect(env_ids: tuple[str, ...], env_kwargs: str, expert_kwargs: str, **kwa
         f"{result.attempts} attempts, {result.errors} errors) in {result.seconds:.1f} s "
         f"({rate:.2f} episodes/s); {result.out} holds {result.total_episodes} episodes"
     )
+    for env_id, missing in result.shortfall.items():
+        click.echo(
+            f"warning: {env_id} is {missing} episodes short after {cfg.max_attempts} seeds "
+            "(the expert fails too often; see --max-attempts, --keep-failures)",
+            err=True,
+        )
