@@ -117,20 +117,23 @@ def resolve_callable(spec: str) -> Any:
 def make_env(env_id: str, **kwargs: Any) -> Any:
     """Build an env from a gymnasium id or ``"module:attr"``.
 
-    ``"module:Name"`` resolves, in order, to: a gymnasium id ``Name`` that importing
-    ``module`` registers; a ``gymnasium.Env`` subclass (made through ``gymnasium.make`` under
-    the id ``"module:Name"``, so wrappers and ``env.spec`` work); any other callable, called as
-    ``factory(**kwargs)`` and returning an env. Importing :mod:`vla.envs` first registers the
-    project's ids.
+    ``"module:Name"`` imports ``module``, then: a ``gymnasium.Env`` subclass ``Name`` is made
+    through ``gymnasium.make`` under the id ``"module:Name"`` (so wrappers and ``env.spec``
+    work); another callable ``Name`` is called as ``Name(**kwargs)`` and must return an env;
+    otherwise ``Name`` is a gymnasium id that importing ``module`` registered (gymnasium's
+    own ``"module:EnvId-v0"`` syntax). Importing :mod:`vla.envs` first registers the project's
+    ids.
     """
     import gymnasium as gym
 
     import vla.envs  # noqa: F401 - registers the vla/... ids
 
-    if ":" not in env_id:
-        return gym.make(env_id, disable_env_checker=True, **kwargs)
-    module = env_id.partition(":")[0]
-    obj = resolve_callable(env_id) if "/" not in module else None
+    module, _, name = env_id.partition(":")
+    obj = None
+    if name and "/" not in module:
+        obj = getattr(importlib.import_module(module), name.split(".")[0], None)
+        for part in name.split(".")[1:]:
+            obj = getattr(obj, part, None)
     if isinstance(obj, type) and issubclass(obj, gym.Env):
         spec = gym.envs.registration.EnvSpec(id=env_id, entry_point=obj, kwargs=kwargs)
         return gym.make(spec, disable_env_checker=True)

@@ -131,3 +131,17 @@ def test_shortfall_is_reported_when_attempts_run_out(tmp_path: Path) -> None:
     )  # fmt: skip
     result = collect(cfg)  # seed 3 fails: 3 of 4
     assert result.recorded == 3 and result.shortfall == {UI: 1}
+
+
+def test_make_env_accepts_ids_classes_and_factories() -> None:
+    from vla.datasets import make_env
+
+    gym.register("vla_fake_envs_test/Registered-v0", entry_point="vla_fake_envs:FakeRobotEnv")
+    env = make_env("vla_fake_envs:vla_fake_envs_test/Registered-v0")  # gymnasium's syntax
+    assert env.spec.id == "vla_fake_envs_test/Registered-v0"
+    env = make_env(UI, max_steps=2)  # a class: made through gymnasium.make
+    assert env.spec.id == UI and env.unwrapped.max_steps == 2
+    env = make_env("vla_fake_envs:make_ui_env", delay=0.5)  # a factory
+    assert env.spec is None and env.delay == 0.5
+    with pytest.raises(gym.error.Error):
+        make_env("vla_fake_envs:NotThere-v0")

@@ -116,3 +116,8 @@ class FakeRobotExpert:
         if np.linalg.norm(delta) > 0.2:
             return EEDelta(xyz=(delta / 2).tolist(), rpy=(0.0, 0.0, 0.01), gripper=1.0)
         return EEDelta(xyz=delta.tolist(), gripper=0.0)
+
+
+def make_ui_env(**kwargs: Any) -> FakeUIEnv:
+    """A factory, for ``module:factory`` env ids."""
+    return FakeUIEnv(**kwargs)
