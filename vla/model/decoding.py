@@ -34,7 +34,7 @@ from vla.model.tokenization_vla import (
 
 __all__ = ["ActionGrammar", "GrammarLogitsProcessor", "GrammarState", "constrained_decode"]
 
-_TEXT_BYTES = (0x09, 0x0A, *range(0x20, 0x7F))  # tab, newline, printable ASCII
+_TEXT_BYTES = tuple(range(0x80))  # ASCII; multi-byte UTF-8 is handled by _utf8_tail
 _N_MODS = len(MODIFIERS)
 
 
