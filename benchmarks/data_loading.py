@@ -5,7 +5,8 @@ Target (issue 6): >= 1500 decoded 128x128 frames/s on a 2-core CPU.
     python benchmarks/data_loading.py                      # synthetic 128x128 dataset
     python benchmarks/data_loading.py --dataset data/x     # an existing dataset
 
-Measures, over a seeded shuffled order (across shards): (1) ``ds[i]`` in this process and
+Measures, over a seeded shuffled order (across shards): (1) ``ds[i]`` in this process (also
+per CPU-second of the process, which other load on the machine does not change) and
 (2) a ``DataLoader`` with ``--workers`` processes, batch ``--batch-size`` and
 ``vla.datasets.reader.collate`` (uint8 image batch). Synthetic frames look like renders
 (gradients, shapes, a little noise) so that PNG sizes are realistic.
@@ -59,12 +60,14 @@ def synthetic_dataset(
     return root
 
 
-def bench_getitem(ds, n: int) -> float:
+def bench_getitem(ds, n: int) -> tuple[float, float]:
+    """Frames per wall-clock second and per CPU second of this process (the latter is what
+    one idle core would do; it does not depend on other load on the machine)."""
     order = ds.order(seed=0)[:n]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in order:
         ds[int(i)]
-    return len(order) / (time.perf_counter() - start)
+    return len(order) / (time.perf_counter() - start), len(order) / (time.process_time() - cpu)
 
 
 def bench_loader(ds, workers: int, batch_size: int, n: int) -> float:
@@ -114,7 +117,8 @@ def main() -> None:
         print(f"dataset: {len(ds)} frames, {size / len(ds) / 1024:.1f} KiB per frame, "
               f"{os.cpu_count()} CPUs")  # fmt: skip
         n = min(args.measure, len(ds))
-        print(f"ds[i], 1 process:            {bench_getitem(ds, n):8.0f} frames/s")
+        wall, cpu = bench_getitem(ds, n)
+        print(f"ds[i], 1 process:            {wall:8.0f} frames/s ({cpu:.0f} per CPU-second)")
         for workers in sorted({0, args.workers}):
             rate = bench_loader(ds, workers, args.batch_size, n)
             print(f"DataLoader workers={workers} batch={args.batch_size}: {rate:8.0f} frames/s")
