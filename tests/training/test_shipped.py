@@ -1,0 +1,61 @@
+"""The shipped checkpoints load by name and act on one observation of their domain."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from vla.actions import EEDelta, UISpace
+from vla.policy import CHECKPOINTS_DIR
+
+MAX_MB = 25.0
+
+
+@pytest.mark.parametrize("name", ["vla-browser-tiny", "vla-robot-tiny"])
+def test_shipped_checkpoint_is_small_and_documented(name):
+    folder = CHECKPOINTS_DIR / name
+    size = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
+    assert size <= MAX_MB
+    card = (folder / "README.md").read_text()
+    assert "python -m vla.training.recipes " + name in card and "| task |" in card
+    record = json.loads((folder / "training_data.json").read_text())
+    info = json.loads((folder / "eval_info.json").read_text())
+    assert info["seed_check"]["disjoint"] is True and record["env_ids"]
+
+
+@pytest.mark.browser
+def test_browser_checkpoint_acts_on_a_miniwob_page():
+    import gymnasium as gym
+
+    import vla.envs  # noqa: F401
+    from vla import Policy
+
+    policy = Policy.from_pretrained("vla-browser-tiny")
+    env = gym.make("vla/miniwob-click-test-v0")
+    try:
+        obs, _ = env.reset(seed=123_456)
+        action = policy.act(obs["image"], obs["instruction"], space=env.action_space.spec)
+        assert action.verb in env.action_space.spec.verbs and env.action_space.contains(action)
+        env.step(action)
+    finally:
+        env.close()
+    assert isinstance(env.action_space.spec, UISpace)
+
+
+@pytest.mark.robot
+def test_robot_checkpoint_acts_in_the_simulator():
+    import gymnasium as gym
+
+    import vla.envs  # noqa: F401
+    from vla import Policy
+
+    policy = Policy.from_pretrained("vla-robot-tiny")
+    env = gym.make("vla/panda-reach-v0")
+    try:
+        obs, _ = env.reset(seed=123_456)
+        action = policy.act(obs["image"], obs["instruction"], state=obs["state"])
+        assert isinstance(action, EEDelta) and env.action_space.contains(action)
+        env.step(action)
+    finally:
+        env.close()
