@@ -39,7 +39,9 @@ class DesktopEnv(gym.Env):
     ``probe() -> dict`` (optional) returns privileged facts about the app on screen, e.g. a
     headful browser page's elements and reward. It is merged into ``info``, which experts and
     metrics read and policies never see; its keys ``reward``, ``is_success`` and
-    ``terminated`` drive the tuple above.
+    ``terminated`` drive the tuple above. A probe with ``reset(seed=...) -> str | None`` starts
+    the app's next episode on ``reset`` and may return its instruction (see
+    :mod:`vla.envs.desktop.browser_window`).
 
     A desktop is not reproducible: ``seed`` seeds ``np_random`` only. Ctrl+C
     (``KeyboardInterrupt``) is never caught here.
@@ -119,6 +121,12 @@ class DesktopEnv(gym.Env):
         if options and "instruction" in options:
             self.instruction = str(options["instruction"])
         self._steps, self._stopped = 0, None
+        app_reset = getattr(self.probe, "reset", None)
+        if app_reset is not None:  # the app on screen starts its next episode
+            instruction = app_reset(seed=seed)
+            if instruction is not None and not (options and "instruction" in options):
+                self.instruction = str(instruction)
+            time.sleep(self.settle_s)  # let the window show the new episode
         obs = self._observe()
         return obs, self._info({"stopped_by": None})
 

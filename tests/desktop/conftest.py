@@ -48,14 +48,16 @@ def chromium_executable(playwright: Any) -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright(xvfb: str) -> Iterator[Any]:
+    """Playwright for one test module: its event loop must not outlive the module, since the
+    browser envs start their own Playwright in the same thread."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def open_window(playwright: Any) -> Iterator[Any]:
     """``open_window(url, position=(x, y), size=(w, h)) -> page`` in a headful Chromium window."""
     exe = chromium_executable(playwright)
