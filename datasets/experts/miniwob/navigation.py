@@ -3,8 +3,8 @@ accordions, a collapsible file tree, and a paginated search engine.
 
 Each expert re-reads the DOM from ``info`` every step: when the target is on screen it is
 clicked, otherwise the tab, section header, folder or page link that reveals it. Accordions
-and trees animate, so an expert clicks only what has stopped moving (a box that is the same
-in two consecutive observations); otherwise it returns ``Wait()``.
+animate, so their experts click a moving target only once it has stopped (its box is the
+same in two consecutive observations) and return ``Wait()`` until then.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class _SettlingExpert(ExpertBase):
         return click(el) if self.settled(el) else Wait()
 
 
-class ClickTabExpert(_SettlingExpert):
+class ClickTabExpert(ExpertBase):
     """click-tab: "Click on Tab #2." Click the tab's link; stateless."""
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
@@ -81,7 +81,7 @@ def _links(info: dict[str, Any], text: str) -> list[Element]:
     return find_all(info, lambda e: has_class(e, "alink"), tag="span", text=text)
 
 
-class ClickTab2Expert(_SettlingExpert):
+class ClickTab2Expert(ExpertBase):
     """click-tab-2: find the link "word" in one of three tabs. Click it if the open tab shows
     it, else the tab (``a[href="#tabs-N"]``) whose panel holds it."""
 
@@ -151,16 +151,17 @@ class ClickCollapsible2Expert(_SettlingExpert):
         raise ExpertError(f"click-collapsible-2: no link {word!r} in any section")
 
 
-class NavigateTreeExpert(_SettlingExpert):
+class NavigateTreeExpert(ExpertBase):
     """navigate-tree: click the file or folder named "X" in a collapsed jQuery treeview,
-    opening its closed parent folders (outermost first) by their hit areas."""
+    opening its closed parent folders (outermost first) by their hit areas. The treeview
+    opens folders without animation, so every click lands on a still page; stateless."""
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         name = parse_quoted(utterance(info))[-1]
         spans = [e for e in find_all(info, tag="span", text=name) if _in_tree(info, e)]
         for span in spans:
             if span["visible"]:
-                return self.click_when_settled(span)
+                return click(span)
         for span in spans:
             closed = [
                 a for a in ancestors(info, span) if a["tag"] == "li" and has_class(a, "expandable")
@@ -169,8 +170,8 @@ class NavigateTreeExpert(_SettlingExpert):
                 folder = closed[-1]  # the outermost closed folder shows: open it
                 hit = find(info, lambda e: has_class(e, "hitarea"), parent=folder["ref"])
                 label = require(info, parent=folder["ref"], tag="span", visible=None)
-                return self.click_when_settled(hit if hit and hit["visible"] else label)
-        return Wait()  # a folder is still opening
+                return click(hit if hit and hit["visible"] else label)
+        raise ExpertError(f"navigate-tree: no way to {name!r} in the tree")
 
 
 def _in_tree(info: dict[str, Any], el: Element) -> bool:
@@ -180,7 +181,7 @@ def _in_tree(info: dict[str, Any], el: Element) -> bool:
 _ORDINAL = re.compile(r"click the (\d+)(?:st|nd|rd|th) search result")
 
 
-class SearchEngineExpert(_SettlingExpert):
+class SearchEngineExpert(ExpertBase):
     """search-engine: type the name, press Search, page to the result and click it.
 
     Results come three to a page; the k-th result is on page ``(k - 1) // 3 + 1`` and carries
