@@ -59,6 +59,30 @@ LAUNCH_FLAGS: tuple[str, ...] = (
 _PR_SET_CHILD_SUBREAPER = 36
 
 
+_DRIVERS = threading.local()  # one Playwright driver per thread, shared by its controllers
+
+
+def _acquire_driver() -> Any:
+    """The calling thread's Playwright driver (started on first use; reference counted).
+    Playwright's sync API allows only one running instance per thread."""
+    if getattr(_DRIVERS, "pw", None) is None:
+        from playwright.sync_api import sync_playwright
+
+        _DRIVERS.pw = sync_playwright().start()
+        _DRIVERS.users = 0
+    _DRIVERS.users += 1
+    return _DRIVERS.pw
+
+
+def _release_driver(pw: Any) -> None:
+    if getattr(_DRIVERS, "pw", None) is not pw:
+        return  # another thread's driver (e.g. __del__ run elsewhere): leave it alone
+    _DRIVERS.users -= 1
+    if _DRIVERS.users <= 0:
+        _DRIVERS.pw = None
+        pw.stop()
+
+
 class BrowserError(RuntimeError):
     """The browser crashed, hung past the timeout, or was closed."""
 
@@ -169,9 +193,8 @@ class PlaywrightController:
         )
         try:
             ws = self._read_ws_endpoint()
-            from playwright.sync_api import sync_playwright
-
-            self._pw = sync_playwright().start()
+            if self._pw is None:  # the driver (a node process) survives restarts
+                self._pw = _acquire_driver()
             self._browser = self._pw.chromium.connect_over_cdp(ws, timeout=self.timeout_s * 1000)
             self._open_page()
         except Exception:
@@ -235,15 +258,22 @@ class PlaywrightController:
         self._page = page
         self._cdp = ctx.new_cdp_session(page)
 
-    def close(self) -> None:
-        """Close the browser and kill its whole process tree. Safe to call twice."""
+    def close(self, keep_driver: bool = False) -> None:
+        """Close the browser and kill its whole process tree. Safe to call twice.
+
+        ``keep_driver=True`` keeps Playwright's driver process for a quick :meth:`start`.
+        """
         if self._browser is not None and self.is_alive():
             with contextlib.suppress(Exception):  # any failure falls through to the kill below
                 self._browser.new_browser_cdp_session().send("Browser.close")
                 self._proc.wait(timeout=3)  # type: ignore[union-attr]
-        if self._pw is not None:
+        if self._browser is not None:
             with contextlib.suppress(Exception):
-                self._pw.stop()
+                self._browser.close()  # drops the CDP connection
+        if self._pw is not None and not keep_driver:
+            with contextlib.suppress(Exception):
+                _release_driver(self._pw)
+            self._pw = None
         self._kill_group()
         if self._proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -251,15 +281,16 @@ class PlaywrightController:
             if self._proc.stderr is not None:
                 with contextlib.suppress(OSError):
                     self._proc.stderr.close()
-        self._reap_orphans()
+        if self._proc is not None:
+            self._reap_orphans(self._proc.pid)
         if self._user_dir is not None:
             shutil.rmtree(self._user_dir, ignore_errors=True)
-        self._proc = self._pw = self._browser = self._page = self._cdp = None
+        self._proc = self._browser = self._page = self._cdp = None
         self._user_dir = None
 
     def restart(self) -> None:
         """Kill the browser (whatever its state) and start a fresh one."""
-        self.close()
+        self.close(keep_driver=True)
         self.start()
 
     def _kill_group(self) -> None:
@@ -267,26 +298,41 @@ class PlaywrightController:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._proc.pid, signal.SIGKILL)
 
-    def _reap_orphans(self) -> None:
-        """Reap Chromium helpers that were re-parented to this process (we are a subreaper)."""
-        if self._user_dir is None:
-            return
-        me = os.getpid()
+    def _group_members(self, pgid: int) -> list[tuple[int, int, str]]:
+        """``(pid, ppid, state)`` of every process in the browser's process group or session,
+        plus Chromium zombies adopted by this process."""
+        me, out = os.getpid(), []
         for stat in glob.glob("/proc/[0-9]*/stat"):
             try:
                 with open(stat) as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                pid = int(stat.split("/")[2])
-                if int(fields[1]) != me:
-                    continue
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    if self._user_dir.encode() not in f.read():
-                        continue
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (OSError, IndexError, ValueError, ChildProcessError):
+                    head, tail = f.read().rsplit(")", 1)
+                fields = tail.split()
+                state, ppid, pgrp, sid = fields[0], int(fields[1]), int(fields[2]), int(fields[3])
+                comm = head.split("(", 1)[1]
+            except (OSError, IndexError, ValueError):
                 continue
+            ours = pgid in (pgrp, sid)
+            adopted_zombie = ppid == me and state == "Z" and comm.startswith("chrom")
+            if ours or adopted_zombie:
+                out.append((int(stat.split("/")[2]), ppid, state))
+        return out
+
+    def _reap_orphans(self, pgid: int) -> None:
+        """Kill what is left of the browser's process group and reap the helpers that were
+        re-parented to this process (it is a child subreaper), so no zombie is left."""
+        me = os.getpid()
+        deadline = time.monotonic() + 3.0
+        while True:
+            members = self._group_members(pgid)
+            if not members or time.monotonic() > deadline:
+                return
+            for pid, ppid, _ in members:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+                if ppid == me:
+                    with contextlib.suppress(ChildProcessError):
+                        os.waitpid(pid, 0)
+            time.sleep(0.02)
 
     def __enter__(self) -> PlaywrightController:
         self.start()
@@ -339,20 +385,33 @@ class PlaywrightController:
         with self.guard("evaluate"):
             return self.page.evaluate(script, arg)
 
-    def screenshot(self, clip: tuple[float, float, float, float] | None = None) -> np.ndarray:
-        """RGB uint8 array ``(H, W, 3)`` of ``clip = (left, top, width, height)`` in page pixels
-        (default: the viewport). Captured over CDP (PNG), which skips Playwright's extra
-        round trips."""
+    def screenshot(
+        self,
+        clip: tuple[float, float, float, float] | None = None,
+        document: bool = False,
+        scroll: tuple[float, float] | None = None,
+    ) -> np.ndarray:
+        """RGB uint8 array ``(H, W, 3)`` of ``clip = (left, top, width, height)`` (default: the
+        viewport), captured over CDP as PNG (fewer round trips than ``page.screenshot``).
+
+        ``clip`` is in viewport pixels, or in document pixels with ``document=True`` (then it
+        may reach beyond the viewport). ``scroll = (scrollX, scrollY)`` saves a round trip
+        when the caller already knows the page's scroll offset.
+        """
         import base64
         import io
 
         from PIL import Image
 
         x, y, w, h = clip if clip is not None else (0, 0, *self.viewport)
+        if not document:
+            if scroll is None:
+                scroll = tuple(self.evaluate("() => [window.scrollX, window.scrollY]"))
+            x, y = x + scroll[0], y + scroll[1]  # CDP clips are in document coordinates
         params = {
             "format": "png",
             "clip": {"x": x, "y": y, "width": w, "height": h, "scale": 1},
-            "captureBeyondViewport": y + h > self.viewport[1] or x + w > self.viewport[0],
+            "captureBeyondViewport": bool(document),
             "optimizeForSpeed": True,
         }
         with self.guard("screenshot"):

@@ -89,6 +89,10 @@ class BrowserEnvBase(gym.Env):
         self._instruction = ""
         self._last_image = np.zeros((h, w, 3), np.uint8)
         self._needs_restart = False
+        #: Wall time of the last ``step`` in seconds (executing, reading the page, screenshot).
+        self.last_step_time_s = 0.0
+        #: True when ``_clip`` is in document (not viewport) pixels: full-page images.
+        self._document = False
 
     # ------------------------------------------------------------- for subclasses
 
@@ -111,8 +115,8 @@ class BrowserEnvBase(gym.Env):
 
     # ---------------------------------------------------------------- helpers
 
-    def _screenshot(self) -> np.ndarray:
-        img = self.controller.screenshot(self._clip())
+    def _screenshot(self, scroll: tuple[float, float] | None = None) -> np.ndarray:
+        img = self.controller.screenshot(self._clip(), document=self._document, scroll=scroll)
         w, h = self.image_size
         if img.shape[:2] != (h, w):
             from PIL import Image
@@ -170,13 +174,13 @@ class BrowserEnvBase(gym.Env):
                 self._before_action()
                 self.controller.execute(action, self._to_page)
             state = self._read_state()
-            image = self._screenshot()
+            image = self._screenshot(state.get("scroll"))
         except BrowserError as e:
             self._needs_restart = True
             info = self._failed_info(f"browser failure: {e}")
             return self._obs(self._last_image), 0.0, True, False, info
         info = dict(state)
-        info["step_time_s"] = time.perf_counter() - t0
+        self.last_step_time_s = time.perf_counter() - t0  # not in info: it is not reproducible
         if error is not None:
             info["error"] = error
         terminated = bool(state["done"]) or isinstance(action, Done)

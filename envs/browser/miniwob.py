@@ -4,13 +4,14 @@ Episode protocol (no Selenium): the task page is loaded once from ``file://``; e
 ``reset`` runs ``Math.seedrandom(seed); core.setDataMode('train'); core.startEpisodeReal()``
 in the already-loaded page, so a reset costs one JavaScript call and a screenshot.
 
-MiniWoB's own 10 s timer: ``core.startEpisodeReal`` arms a ``setTimeout`` that ends the
-episode with reward -1 after ``core.EPISODE_MAX_TIME``. A slow policy would lose episodes to
-wall time, so the env disarms that timer after each start (episodes end on the task's own
-``core.endEpisode`` or on ``max_steps``). The page's time-discounted reward
-(``info["reward"]``) still counts time, but only the time spent *inside* ``env.step``: before
-each action the env moves the page's episode start (``core.ept0``) forward by the time the
-agent spent thinking since the previous step.
+MiniWoB's own timer: ``core.startEpisodeReal`` arms a ``setTimeout`` that ends the episode
+with reward -1 after ``core.EPISODE_MAX_TIME`` (10 s for most tasks). A slow policy would lose
+episodes to wall time, so the env disarms that timer after each start: episodes end on the
+task's own ``core.endEpisode`` or on ``max_steps`` (truncated). Tasks that discount their
+reward by elapsed time (``core.endEpisode(r, true)``) get a deterministic discount instead:
+``info["reward"] = raw * max(0, 1 - steps * step_ms / EPISODE_MAX_TIME)``, i.e. every step
+counts ``step_ms`` milliseconds however long the agent thought. (The env keeps the page's
+episode start one second in the past so that it can tell which tasks discount.)
 """
 
 from __future__ import annotations
@@ -50,19 +51,21 @@ _START_JS = """(a) => {
   window.scrollTo(0, 0);
   clearTimeout(core.EP_TIMER);
   core.EP_TIMER = -1;  // non-null: core.endEpisode still scores; nothing fires on wall time
-  window.__vlaT = Date.now();
+  core.ept0 = Date.now() - 1000;
   return {ready: typeof WOB_TASK_READY === 'undefined' || !!WOB_TASK_READY,
           utterance: core.getUtterance()};
 }"""
-_BEFORE_JS = "() => { if (window.__vlaT) core.ept0 += Date.now() - window.__vlaT; }"
 
 
 def _state_js() -> str:
     return f"""(opts) => {{
-  window.__vlaT = Date.now();
-  return {{done: !!WOB_DONE_GLOBAL, reward: WOB_REWARD_GLOBAL, raw_reward: WOB_RAW_REWARD_GLOBAL,
+  const out = {{done: !!WOB_DONE_GLOBAL, reward: WOB_REWARD_GLOBAL, raw_reward: WOB_RAW_REWARD_GLOBAL,
           reason: WOB_REWARD_REASON === null ? null : String(WOB_REWARD_REASON),
+          scroll: [window.scrollX, window.scrollY],
+          max_time: core.EPISODE_MAX_TIME,
           elements: opts.dom ? ({dom_script()})(opts) : []}};
+  core.ept0 = Date.now() - 1000;  // see the module docstring: marks time-discounting tasks
+  return out;
 }}"""
 
 
@@ -125,6 +128,7 @@ class MiniWoBEnv(BrowserEnvBase):
         timeout_s: seconds a browser call may take before the browser counts as hung.
         data_mode: MiniWoB data mode passed to ``core.setDataMode`` (``"train"`` or ``"test"``).
         dom: False skips the element list in ``info`` (saves a few ms a step).
+        step_ms: milliseconds each step counts for tasks whose reward decays with time.
 
     Observation: ``{"image": uint8[210, 160, 3], "instruction": str}``: the task area at the
     page's top-left and the task's utterance.
@@ -135,7 +139,8 @@ class MiniWoBEnv(BrowserEnvBase):
     ``value``, ``type``, ``bbox`` = ``[left, top, width, height]`` in image pixels, ``rects``
     (the line boxes of an element that wraps over several lines, same units; [] otherwise),
     ``visible``, ``focused``, ``checked``, ``disabled``, ``bg_color``, ``color``, ``attrs``),
-    ``raw_reward`` (MiniWoB raw reward, 0 until done), ``reward`` (time-discounted),
+    ``raw_reward`` (MiniWoB raw reward, 0 until done), ``reward`` (time-discounted by
+    ``step_ms`` per step, see the module docstring), ``scroll`` (page scroll, CSS px),
     ``done``, ``reason``, ``is_success`` (``raw_reward > 0``), ``task``, ``page_seed``; and
     ``error`` when an action could not be executed.
     """
@@ -151,6 +156,7 @@ class MiniWoBEnv(BrowserEnvBase):
         timeout_s: float = 10.0,
         data_mode: str = "train",
         dom: bool = True,
+        step_ms: float = 500.0,
     ) -> None:
         if task not in miniwob_tasks():
             raise ValueError(
@@ -172,6 +178,9 @@ class MiniWoBEnv(BrowserEnvBase):
         )
         self.task = task
         self.data_mode = data_mode
+        if step_ms < 0:
+            raise ValueError(f"step_ms must be >= 0; got {step_ms!r}")
+        self.step_ms = float(step_ms)
         self.url = "file://" + os.path.join(miniwob_html_dir(), f"{task}.html")
         self._loaded = False
         self._fields: dict[str, str] = {}
@@ -184,9 +193,6 @@ class MiniWoBEnv(BrowserEnvBase):
     def _on_browser_start(self) -> None:
         self._loaded = False
 
-    def _before_action(self) -> None:
-        self.controller.evaluate(_BEFORE_JS)
-
     def _read_state(self) -> dict[str, Any]:
         opts = {
             "dom": self.dom,
@@ -198,18 +204,22 @@ class MiniWoBEnv(BrowserEnvBase):
             "page_coords": False,
         }
         s = self.controller.evaluate(self._state_script, opts)
-        raw = float(s["raw_reward"])
+        raw, page_reward = float(s["raw_reward"]), float(s["reward"])
+        reward = raw
+        if s["done"] and page_reward != raw:  # the task discounts by time: use step time
+            reward = raw * max(0.0, 1.0 - self._steps * self.step_ms / float(s["max_time"]))
         return {
             "utterance": self._instruction,
             "fields": dict(self._fields),
             "elements": s["elements"],
             "raw_reward": raw,
-            "reward": float(s["reward"]),
+            "reward": reward,
             "done": bool(s["done"]),
             "reason": s["reason"],
             "is_success": bool(s["done"]) and raw > 0,
             "task": self.task,
             "page_seed": self._page_seed,
+            "scroll": s["scroll"],
         }
 
     def reset(
@@ -250,7 +260,7 @@ class MiniWoBEnv(BrowserEnvBase):
         self._instruction = started["utterance"]
         self._fields = utterance_fields(self.task, self._instruction)
         info = self._read_state()
-        image = self._screenshot()
+        image = self._screenshot(info["scroll"])
         return self._obs(image), info
 
     def render(self) -> np.ndarray | None:
