@@ -19,7 +19,7 @@ import importlib
 import json
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -328,9 +328,9 @@ class _EnvPlan:
     next_k: int = 0
     inflight: int = 0
 
-    def next_seed(self, keep_failures: bool) -> int | None:
+    def next_seed(self) -> int | None:
         """The next seed to try, or None when enough are done or in flight."""
-        if not keep_failures and self.kept + self.inflight >= self.target:
+        if self.kept + self.inflight >= self.target:  # (failures count as kept if kept)
             return None
         while self.next_k < self.limit and self.base + self.next_k in self.skip:
             self.next_k += 1
@@ -377,7 +377,7 @@ def collect(cfg: CollectConfig) -> CollectResult:
         total = sum(p.target for p in plans)
         done0 = sum(min(p.kept, p.target) for p in plans)
         bar = tqdm(total=total, initial=done0, unit="ep", disable=not cfg.progress, smoothing=0)
-        base_job = {k: v for k, v in asdict(cfg).items() if k in ("env_kwargs", "expert")}
+        base_job = {"env_kwargs": cfg.env_kwargs, "expert": cfg.expert}
         base_job |= {"expert_kwargs": cfg.expert_kwargs, "max_steps": cfg.max_steps}
         executor: Any
         if cfg.workers == 0:
@@ -412,7 +412,7 @@ def _drive(
     while True:
         for plan in plans:
             while len(futures) < slots:
-                seed = plan.next_seed(cfg.keep_failures)
+                seed = plan.next_seed()
                 if seed is None:
                     break
                 plan.inflight += 1
