@@ -55,7 +55,8 @@ def _commands(recipe: Any) -> str:
     envs = " ".join(f"--env {e}" for e in recipe.eval_env_ids)
     lines.append(
         f"vla eval --policy runs/recipes/{recipe.name}/train {envs} --episodes "
-        f"{recipe.eval_episodes} --seed-start {recipe.eval_seed_start}"
+        f"{recipe.eval_episodes} --seed-start {recipe.eval_seed_start} --workers {recipe.workers}"
+        + (f" --max-steps {recipe.eval_max_steps}" if recipe.eval_max_steps else "")
     )
     return "\n".join(lines)
 

@@ -60,6 +60,7 @@ class Recipe:
     eval_env_ids: tuple[str, ...]
     eval_episodes: int = 100
     eval_seed_start: int = DEFAULT_SEED_START
+    eval_max_steps: int | None = None
     workers: int = 1
 
     @property
@@ -125,6 +126,7 @@ RECIPES: dict[str, Recipe] = {
         ),
         train={"config": "vla-tiny", "steps": 3000, "batch_size": 32, "lr": 1e-3, "threads": 1},
         eval_env_ids=BROWSER_ENVS,
+        eval_max_steps=15,  # > 2x the longest expert episode; the env's own limit is 30
         workers=2,
     ),
     "vla-robot-tiny": Recipe(
@@ -209,6 +211,7 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
             episodes=recipe.eval_episodes,
             seed_start=recipe.eval_seed_start,
             workers=recipe.workers,
+            max_steps=recipe.eval_max_steps,
             out=str(p["eval"]),
         )
     )
