@@ -122,7 +122,7 @@ RECIPES: dict[str, Recipe] = {
         summary="vla-tiny trained on scripted-expert demonstrations of MiniWoB++ tasks",
         collections=(
             Collection(tuple(e for e in BROWSER_ENVS if e in BROWSER_PRIORITY), episodes=120),
-            Collection(tuple(e for e in BROWSER_ENVS if e not in BROWSER_PRIORITY), episodes=40),
+            Collection(tuple(e for e in BROWSER_ENVS if e not in BROWSER_PRIORITY), episodes=25),
         ),
         train={"config": "vla-tiny", "steps": 3000, "batch_size": 32, "lr": 1e-3, "threads": 1},
         eval_env_ids=BROWSER_ENVS,
