@@ -89,7 +89,10 @@ class VLAForActionPrediction(VLAPreTrainedModel):
                 self.projector[1] = nn.Linear(
                     vision.config.hidden_size, cfg.text_config.hidden_size
                 )
-            self.vision_tower = _as_vision_model(vision)
+            if getattr(vision, "use_head", False):  # the pooling head is unused here
+                vision.use_head, vision.config.vision_use_head = False, False
+                del vision.head
+            self.vision_tower = vision
             cfg.vision_config = self.vision_tower.config
             cfg.vision_backbone_source, cfg.vision_backbone_path = str(vision_path), None
         if lm_path:
@@ -101,7 +104,9 @@ class VLAForActionPrediction(VLAPreTrainedModel):
                     f"text_config.hidden_size is {cfg.text_config.hidden_size}: set "
                     "text_hidden_size to match"
                 )
-            lm.resize_token_embeddings(vocab)  # our byte/action vocabulary replaces the LM's
+            lm.resize_token_embeddings(
+                vocab, mean_resizing=False
+            )  # our byte/action vocabulary replaces the LM's
             lm.config.pad_token_id, lm.config.bos_token_id, lm.config.eos_token_id = 0, 1, 2
             self.language_model = lm
             cfg.text_config = lm.config
@@ -245,17 +250,6 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         return self.language_model.generate(
             inputs_embeds=embeds, attention_mask=mask, **generate_kwargs
         )
-
-
-def _as_vision_model(vision: PreTrainedModel) -> PreTrainedModel:
-    """A bare ``SiglipVisionTransformer`` (from a full SigLIP) wrapped as a ``SiglipVisionModel``."""
-    if isinstance(vision, PreTrainedModel):
-        return vision
-    from transformers import SiglipVisionModel
-
-    wrapper = SiglipVisionModel(vision.config)
-    wrapper.vision_model = vision
-    return wrapper
 
 
 def _register() -> None:
