@@ -119,6 +119,7 @@ class PlaywrightController:
         window_position: ``(x, y)`` screen position of the window (headful only).
         window_size: ``(width, height)`` of the window (headful only); defaults to the viewport.
         timeout_s: seconds any single call may take before the browser is declared hung.
+        launch_timeout_s: seconds allowed for starting Chromium and for loading a page.
         executable: Chromium binary; default :func:`find_chromium`.
         extra_args: more Chromium command-line flags.
     """
@@ -130,6 +131,7 @@ class PlaywrightController:
         window_position: tuple[int, int] | None = None,
         window_size: tuple[int, int] | None = None,
         timeout_s: float = 10.0,
+        launch_timeout_s: float = 30.0,
         executable: str | None = None,
         extra_args: tuple[str, ...] = (),
     ) -> None:
@@ -142,6 +144,7 @@ class PlaywrightController:
         self.window_position = window_position
         self.window_size = window_size
         self.timeout_s = float(timeout_s)
+        self.launch_timeout_s = max(float(launch_timeout_s), self.timeout_s)
         self.executable = executable or find_chromium()
         self.extra_args = tuple(extra_args)
         self._proc: subprocess.Popen | None = None
@@ -195,7 +198,9 @@ class PlaywrightController:
             ws = self._read_ws_endpoint()
             if self._pw is None:  # the driver (a node process) survives restarts
                 self._pw = _acquire_driver()
-            self._browser = self._pw.chromium.connect_over_cdp(ws, timeout=self.timeout_s * 1000)
+            self._browser = self._pw.chromium.connect_over_cdp(
+                ws, timeout=self.launch_timeout_s * 1000
+            )
             self._open_page()
         except Exception:
             self.close()
@@ -213,6 +218,8 @@ class PlaywrightController:
         ]
         if self.headless:
             cmd.append("--headless=new")
+        else:
+            cmd.append("--test-type")  # no "unsupported flag" infobar pushing the page down
         if self.window_position is not None:
             x, y = self.window_position
             cmd.append(f"--window-position={int(x)},{int(y)}")
@@ -221,9 +228,9 @@ class PlaywrightController:
 
     def _read_ws_endpoint(self) -> str:
         assert self._proc is not None and self._proc.stderr is not None
-        deadline = time.monotonic() + max(self.timeout_s, 20.0)
+        deadline = time.monotonic() + self.launch_timeout_s
         lines: list[str] = []
-        timer = threading.Timer(max(self.timeout_s, 20.0), self._kill_group)
+        timer = threading.Timer(self.launch_timeout_s, self._kill_group)
         timer.start()
         try:
             while time.monotonic() < deadline:
@@ -254,7 +261,7 @@ class PlaywrightController:
         page = ctx.pages[0] if ctx.pages else ctx.new_page()
         page.set_viewport_size({"width": self.viewport[0], "height": self.viewport[1]})
         page.set_default_timeout(self.timeout_s * 1000)
-        page.set_default_navigation_timeout(self.timeout_s * 1000)
+        page.set_default_navigation_timeout(self.launch_timeout_s * 1000)
         self._page = page
         self._cdp = ctx.new_cdp_session(page)
 
@@ -348,8 +355,9 @@ class PlaywrightController:
     # ---------------------------------------------------------------- guarded calls
 
     @contextlib.contextmanager
-    def guard(self, what: str) -> Iterator[None]:
-        """Run a block under the watchdog; raise :class:`BrowserError` on crash or hang."""
+    def guard(self, what: str, timeout_s: float | None = None) -> Iterator[None]:
+        """Run a block under the watchdog (``timeout_s``, default the controller's); raise
+        :class:`BrowserError` on crash or hang."""
         if self._page is None:
             self.start()
         self._timed_out = False
@@ -358,7 +366,8 @@ class PlaywrightController:
             self._timed_out = True
             self._kill_group()
 
-        timer = threading.Timer(self.timeout_s, fire)
+        limit = self.timeout_s if timeout_s is None else timeout_s
+        timer = threading.Timer(limit, fire)
         timer.start()
         try:
             yield
@@ -366,24 +375,35 @@ class PlaywrightController:
             raise
         except Exception as e:  # Playwright raises its own Error / TimeoutError types
             if self._timed_out:
-                raise BrowserError(f"{what}: browser hung for more than {self.timeout_s} s") from e
+                raise BrowserError(f"{what}: browser hung for more than {limit} s") from e
             if not self.is_alive():
                 raise BrowserError(f"{what}: browser crashed or was closed ({e})") from e
             raise
         finally:
             timer.cancel()
         if self._timed_out:
-            raise BrowserError(f"{what}: browser hung for more than {self.timeout_s} s")
+            raise BrowserError(f"{what}: browser hung for more than {limit} s")
 
     def goto(self, url: str) -> None:
         """Navigate to ``url`` and wait for its ``load`` event."""
-        with self.guard(f"goto {url}"):
+        with self.guard(f"goto {url}", self.launch_timeout_s):
             self.page.goto(url, wait_until="load")
 
     def evaluate(self, script: str, arg: Any = None) -> Any:
         """Evaluate a JavaScript expression or function in the page; returns its JSON value."""
         with self.guard("evaluate"):
             return self.page.evaluate(script, arg)
+
+    def screen_origin(self) -> tuple[int, int]:
+        """Screen position ``(x, y)`` of the viewport's top-left pixel (headful windows).
+
+        Without a window manager (bare Xvfb) this equals ``window_position``; with one, the
+        window frame's size is added as far as the page can tell (``outer - inner`` size).
+        """
+        x, y, dw, dh = self.evaluate(
+            "() => [screenX, screenY, outerWidth - innerWidth, outerHeight - innerHeight]"
+        )
+        return int(x + max(dw, 0) // 2), int(y + max(dh, 0))
 
     def screenshot(
         self,
