@@ -189,9 +189,18 @@ class DesktopController:
 
     def _mss(self) -> Any:
         if self._sct is None:
-            import mss
+            import os
 
-            self._sct = (getattr(mss, "MSS", None) or mss.mss)()
+            import mss
+            from mss.exception import ScreenShotError
+
+            try:
+                self._sct = (getattr(mss, "MSS", None) or mss.mss)()
+            except ScreenShotError as e:
+                raise RuntimeError(
+                    f"cannot capture the screen (DISPLAY={os.environ.get('DISPLAY')!r}): {e}. "
+                    "Without a screen, start a virtual one: vla.envs.desktop.xvfb.VirtualDisplay"
+                ) from e
         return self._sct
 
     @property

@@ -13,16 +13,26 @@ anything imports pyautogui, and use one display per process.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 __all__ = ["VirtualDisplay"]
 
 
+def _screen(width: int, height: int, depth: int) -> list[str]:
+    return ["-screen", "0", f"{width}x{height}x{depth}"]
+
+
+def _socket(number: int) -> Path:
+    return Path(f"/tmp/.X11-unix/X{number}")
+
+
 class VirtualDisplay:
-    """Xvfb on a free display number (chosen by Xvfb itself through ``-displayfd``).
+    """Xvfb on a free display number.
 
     Args:
         size: ``(width, height)`` of the screen in pixels.
@@ -40,35 +50,25 @@ class VirtualDisplay:
         self._saved: dict[str, str | None] = {}
 
     def start(self) -> str:
-        """Start Xvfb and return the display name (``":N"``); waits until it accepts clients."""
+        """Start Xvfb and return the display name (``":N"``); waits until it accepts clients.
+
+        The number is drawn at random from 100-999 (low numbers are where other tools and
+        other users' servers live; ``-displayfd`` would start at 0), skipping locked ones.
+        """
         if self._proc is not None:
             return self.display  # type: ignore[return-value]
         exe = shutil.which("Xvfb")
         if exe is None:
             raise RuntimeError("Xvfb is not installed: apt-get install xvfb xauth")
-        read_fd, write_fd = os.pipe()
-        w, h = self.size
-        self._proc = subprocess.Popen(
-            [
-                exe,
-                "-displayfd",
-                str(write_fd),
-                "-nolisten",
-                "tcp",
-                "-screen",
-                "0",
-                f"{w}x{h}x{self.depth}",
-            ],
-            pass_fds=(write_fd,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(write_fd)
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()  # written once the server is ready
-        if not number:
-            self.stop()
-            raise RuntimeError("Xvfb exited before it was ready")
+        rng = random.Random()
+        for _ in range(20):
+            number = rng.randrange(100, 1000)
+            if Path(f"/tmp/.X{number}-lock").exists() or _socket(number).exists():
+                continue
+            if self._launch(exe, number):
+                break
+        else:
+            raise RuntimeError("could not start Xvfb on a free display (20 tries)")
         self.display = f":{number}"
         self._dir = tempfile.TemporaryDirectory(prefix="vla-xvfb-")
         xauth = Path(self._dir.name) / "Xauthority"
@@ -77,6 +77,29 @@ class VirtualDisplay:
             self._saved = {k: os.environ.get(k) for k in ("DISPLAY", "XAUTHORITY")}
             os.environ["DISPLAY"], os.environ["XAUTHORITY"] = self.display, str(xauth)
         return self.display
+
+    def _launch(self, exe: str, number: int) -> bool:
+        """Start Xvfb on ``:number``; True once its socket exists, False if it exited."""
+        w, h = self.size
+        self._proc = subprocess.Popen(
+            # -noreset: by default the server resets when its last client leaves, and a
+            # client connecting during the reset is dropped ("connection lost").
+            [exe, f":{number}", "-noreset", "-nolisten", "tcp", *_screen(w, h, self.depth)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10.0
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:  # lost a race for the number
+                self._proc = None
+                return False
+            if _socket(number).exists():
+                return True
+            time.sleep(0.05)
+        self._proc.kill()
+        self._proc.wait()
+        self._proc = None
+        return False
 
     def stop(self) -> None:
         """Stop Xvfb and restore the environment variables."""

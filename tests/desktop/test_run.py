@@ -166,3 +166,22 @@ def test_virtual_display_starts_and_stops_cleanly(xvfb: str) -> None:
         proc = vd._proc
         assert proc is not None and proc.poll() is None
     assert proc.poll() is not None and os.environ["DISPLAY"] == before
+
+
+@pytest.mark.browser
+@pytest.mark.display
+@pytest.mark.slow
+@pytest.mark.parametrize("headful", [False, True])
+def test_vla_run_env_prints_each_action(
+    xvfb: str, tiny_policy_dir: Path, tmp_path: Path, headful: bool
+) -> None:
+    from vla.cli import main
+
+    args = ["run", "--policy", str(tiny_policy_dir), "--env", "vla/miniwob-click-test-v0"]
+    args += ["--seed", "100000", "--max-steps", "2", "--record", str(tmp_path / "ep.gif")]
+    args += ["--headful"] if headful else []
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    steps = [ln for ln in result.output.splitlines() if ln.startswith("step")]
+    assert 1 <= len(steps) <= 2, result.output
+    assert "recorded:" in result.output and (tmp_path / "ep.gif").stat().st_size > 0
