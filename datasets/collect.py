@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import importlib
 import json
+import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -257,6 +258,32 @@ def _close_worker_env() -> None:
 atexit.register(_close_worker_env)
 
 
+def _worker_init(parent: int) -> None:
+    """Worker start-up: if the collector dies (even by SIGKILL), close the env (hence its
+    browser) and exit; otherwise an orphaned worker would wait on its task queue forever."""
+    import contextlib
+    import signal
+    import threading
+
+    def stop(*_: object) -> None:
+        # An exception would be sent back as the task's result, and the worker would go on
+        # waiting; so close here (in the main thread, where the env lives) and leave.
+        with contextlib.suppress(Exception):  # best effort: nobody is left to report to
+            _close_worker_env()
+        os._exit(143)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        signal.pthread_kill(main, signal.SIGTERM)  # interrupts a blocking read of the queue
+        time.sleep(20)
+        os._exit(143)  # the handler never ran (the main thread is stuck in C code)
+
+    main = threading.main_thread().ident
+    signal.signal(signal.SIGTERM, stop)
+    threading.Thread(target=watch, daemon=True, name="vla-collect-watchdog").start()
+
+
 def _episode_task(job: dict[str, Any]) -> EpisodeRecord | str:
     """Worker side: keep one env (browser or simulator) per process; run one episode.
 
@@ -387,7 +414,9 @@ def collect(cfg: CollectConfig) -> CollectResult:
 
             # spawn: workers inherit no file descriptors (the dataset lock) and no threads.
             ctx = multiprocessing.get_context("spawn")
-            executor = ProcessPoolExecutor(max_workers=cfg.workers, mp_context=ctx)
+            executor = ProcessPoolExecutor(
+                cfg.workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+            )
         with executor:
             _drive(cfg, executor, writer, plans, base_job, bar, result)
         bar.close()

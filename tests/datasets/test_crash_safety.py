@@ -1,6 +1,6 @@
-"""Crash safety: SIGKILL during `vla collect` then the same command resumes with no duplicate;
-a crash between writing a data file and committing it is recovered; corrupt data is reported
-by `vla dataset verify` with its path."""
+"""Crash safety: SIGKILL during `vla collect` (its workers then exit by themselves) and the
+same command resumes with no duplicate; a crash between writing a data file and committing it
+is recovered; corrupt data is reported by `vla dataset verify` with its path."""
 
 from __future__ import annotations
 
@@ -36,6 +36,26 @@ def _recorded(out: Path) -> int:
     return committed + len(list((out / fmt.STAGING_DIR).glob("*.parquet")))
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 @pytest.mark.slow
 def test_sigkill_then_rerun_resumes_without_duplicates(tmp_path: Path) -> None:
     out = tmp_path / "ds"
@@ -47,8 +67,16 @@ def test_sigkill_then_rerun_resumes_without_duplicates(tmp_path: Path) -> None:
     while (not (out / fmt.STAGING_DIR).exists() or _recorded(out) < 6) and proc.poll() is None:
         assert time.monotonic() < deadline, "collection made no progress"
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)  # the collector and its workers, mid-run
+    workers = _children(proc.pid)
+    assert len(workers) >= 2  # the spawned workers (and multiprocessing's resource tracker)
+    os.kill(proc.pid, signal.SIGKILL)  # the collector only, mid-run
     proc.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in workers if _alive(pid)]
+    os.killpg(proc.pid, signal.SIGKILL)  # clean up whatever is left before asserting
+    assert not left, "orphaned workers did not exit after the collector died"
     before = _recorded(out)
     assert 6 <= before < EPISODES, before
     done = subprocess.run(
