@@ -1,0 +1,105 @@
+"""Latency of one ``Policy.act`` (batch 1) against plain Hugging Face ``generate()``.
+
+For a 160x210 UI screenshot and a 128x128 robot image (with a 9-d state), prints the median
+wall time of
+
+* ``policy.act``: processor + prefix pass + grammar-constrained cached decoding + detokenize;
+* the same pipeline with ``model.generate()`` (greedy, same grammar as a ``LogitsProcessor``)
+  in place of the constrained decoder,
+
+checks that both produce the same action, and prints the speed-up.
+
+    python benchmarks/policy_latency.py [--checkpoint PATH_OR_NAME] [--repeats 50] [--threads N]
+
+Without a checkpoint a randomly initialised ``vla-tiny`` is used; its UI space is then restricted
+to clicks so that the decoded action has the length of a real click (a random model would
+otherwise type 64 random bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import Any
+
+import numpy as np
+import torch
+
+from vla import Policy
+from vla.actions import RobotSpace, UISpace
+from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
+from vla.model.decoding import ActionGrammar, GrammarLogitsProcessor
+
+STATS = {
+    "action.ee_delta": {"q01": [-0.05] * 6 + [0.0], "q99": [0.05] * 6 + [1.0]},
+    "observation.state": {"q01": [-1.0] * 9, "q99": [1.0] * 9},
+}
+
+
+def act_with_generate(policy: Policy, image: np.ndarray, text: str, state: Any, space: Any) -> Any:
+    """The reference pipeline: processor -> ``model.generate()`` -> detokenize."""
+    batch = policy.processor([image], [text], states=[state])
+    size = tuple(batch.pop("image_sizes")[0].tolist())
+    grammar = ActionGrammar(policy.tokenizer, space)
+    ids = policy.model.generate(
+        **batch,
+        logits_processor=[GrammarLogitsProcessor([grammar])],
+        max_new_tokens=policy.tokenizer.max_text_bytes + 2,
+        do_sample=False,
+    )[0].tolist()
+    return policy.tokenizer.decode(ids, size, space if isinstance(space, RobotSpace) else None)
+
+
+def median_ms(fn: Any, repeats: int) -> tuple[float, Any]:
+    out = fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000, out
+
+
+def load_policy(checkpoint: str | None) -> tuple[Policy, UISpace]:
+    if checkpoint:
+        return Policy.from_pretrained(checkpoint, device="cpu"), UISpace()
+    torch.manual_seed(0)
+    cfg = VLAConfig.from_preset("vla-tiny")
+    proc = VLAProcessor.from_config(cfg)
+    proc.tokenizer.set_stats(STATS)
+    return Policy(VLAForActionPrediction(cfg), proc, device="cpu"), UISpace(("click",))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--checkpoint", default=None, help="folder or shipped checkpoint name")
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    policy, ui_space = load_policy(args.checkpoint)
+    rng = np.random.default_rng(0)
+    robot_space = policy.robot_space or RobotSpace("ee_delta")
+    state = np.zeros(9, np.float32) if robot_space.action == "ee_delta" else None
+    if state is None:
+        state = np.zeros(robot_space.n_joints * 2, np.float32)
+    cases = [
+        ("ui 160x210", rng.integers(0, 256, (210, 160, 3), np.uint8), "click the red button", None, ui_space),
+        ("robot 128x128", rng.integers(0, 256, (128, 128, 3), np.uint8), "lift the cube", state, robot_space),
+    ]  # fmt: skip
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, repeats {args.repeats}")
+    print(f"{'case':<14} {'act ms':>8} {'generate ms':>12} {'speed-up':>9}  same  action")
+    for name, image, text, st, space in cases:
+        with torch.inference_mode():
+            fast, a = median_ms(lambda: policy.act(image, text, st, space), args.repeats)  # noqa: B023
+            slow, b = median_ms(
+                lambda: act_with_generate(policy, image, text, st, space),  # noqa: B023
+                args.repeats,
+            )
+        print(f"{name:<14} {fast:8.2f} {slow:12.2f} {slow / fast:8.2f}x  {a == b!s:<5} {a}")
+
+
+if __name__ == "__main__":
+    main()
