@@ -70,7 +70,23 @@ def bench_getitem(ds, n: int) -> tuple[float, float]:
     return len(order) / (time.perf_counter() - start), len(order) / (time.process_time() - cpu)
 
 
-def bench_loader(ds, workers: int, batch_size: int, n: int) -> float:
+def _cpu_seconds() -> float:
+    """CPU time of this process and its live children (DataLoader workers), from /proc."""
+    total = time.process_time()
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
+def bench_loader(ds, workers: int, batch_size: int, n: int) -> tuple[float, float]:
+    """Frames per wall-clock second, and per CPU second summed over the main process and the
+    workers (divide by the cores to use to get what an idle machine would do)."""
     import torch
 
     from vla.datasets.reader import collate
@@ -81,12 +97,12 @@ def bench_loader(ds, workers: int, batch_size: int, n: int) -> float:
     )  # fmt: skip
     it = iter(loader)
     next(it)  # start the workers, read the shards
-    seen, start = 0, time.perf_counter()
+    seen, start, cpu = 0, time.perf_counter(), _cpu_seconds()
     for batch in it:
         seen += len(batch["action"])
         if seen >= n:
             break
-    return seen / (time.perf_counter() - start)
+    return seen / (time.perf_counter() - start), seen / (_cpu_seconds() - cpu)
 
 
 def main() -> None:
@@ -120,8 +136,11 @@ def main() -> None:
         wall, cpu = bench_getitem(ds, n)
         print(f"ds[i], 1 process:            {wall:8.0f} frames/s ({cpu:.0f} per CPU-second)")
         for workers in sorted({0, args.workers}):
-            rate = bench_loader(ds, workers, args.batch_size, n)
-            print(f"DataLoader workers={workers} batch={args.batch_size}: {rate:8.0f} frames/s")
+            wall, cpu = bench_loader(ds, workers, args.batch_size, n)
+            print(
+                f"DataLoader workers={workers} batch={args.batch_size}: {wall:8.0f} frames/s "
+                f"({cpu:.0f} per CPU-second, all processes)"
+            )
 
 
 if __name__ == "__main__":
