@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vla.actions import Action, Wait
+from vla.actions import Action, Click, Wait
 from vla.datasets.experts.miniwob.common import (
     ExpertBase,
     ExpertError,
+    center,
     click,
     find_all,
     has_class,
@@ -139,30 +140,55 @@ class ClickPieExpert(ExpertBase):
     The titles are SVG ``<text>`` elements whose ``<tspan>`` child holds the label; closed,
     they are a pixel wide. The slices fly out over a few hundred ms; the expert clicks the
     title once its box has grown and moved less than 2 px since the previous observation.
+
+    The menu's *selected* item (white title, the bottom slice) cannot be clicked while the
+    menu is at rest: hovering it makes wheelnav re-insert its SVG nodes on every
+    ``mouseover``, so the press lands on the detached node and Chromium hands it to the
+    ``<svg>``. While the menu animates, wheelnav ignores hovers. So for that item the expert
+    waits until the menu is open (to learn where the slice is), clicks "+" to fold it, and in
+    the next step clicks the slice at 75 % of the title's radius, which the folding slice
+    still covers. If the menu had already folded, the click hits nothing and it starts over.
     """
 
     def reset(self) -> None:
         super().reset()
         self.waits = 0  # steps since the "+" was clicked while the menu is still closed
         self.previous: list[float] | None = None  # the title's box one step ago
+        self.armed: tuple[float, float] | None = None  # where to click once "+" folds the menu
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         label = parse_quoted(utterance(info))[-1]
         titles = {e["ref"]: e for e in find_all(info, tag="text") if "-title-" in e["id"]}
         span = require(info, lambda e: e["parent"] in titles and e["text"] == label, tag="tspan")
+        spreader = require(info, id="wheelnav-divWheel-spreadertitle")
+        if self.armed is not None:  # "+" was just clicked: hit the folding slice
+            point, self.armed = self.armed, None
+            return Click(*point)
         box = list(span["bbox"])
         if box[2] < 4 or box[3] < 4:  # the menu is closed
+            self.previous = None
             self.waits = (self.waits + 1) % 20  # click "+" again if it has not opened
-            if self.waits != 1:
-                return Wait()
-            return click(require(info, id="wheelnav-divWheel-spreadertitle"))
-        # Settled: moved less than 2 px since the last step (the hovered title keeps pulsing).
+            return click(spreader) if self.waits == 1 else Wait()
+        # Settled: moved less than 2 px since the last step.
         settled = (
             self.previous is not None
             and max(abs(a - b) for a, b in zip(box, self.previous, strict=True)) < 2.0
         )
         self.previous = box
-        return click(span) if settled else Wait()
+        if not settled:
+            return Wait()
+        if not _is_selected(titles[span["parent"]]):
+            return click(span)
+        (cx, cy), (tx, ty) = center(spreader), center(span)
+        self.armed = (cx + 0.75 * (tx - cx), cy + 0.75 * (ty - cy))
+        self.waits = 0
+        return click(spreader)
+
+
+def _is_selected(title: Element) -> bool:
+    """wheelnav draws the selected item's title in white."""
+    fill = (title["attrs"].get("fill") or "").lower().replace(" ", "")
+    return fill in ("#fff", "#ffffff", "white", "rgb(255,255,255)")
 
 
 EXPERTS: dict[str, type] = {
