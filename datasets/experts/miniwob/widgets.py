@@ -258,9 +258,9 @@ class UseAutocompleteExpert(ExpertBase):
             self.phase = "search"
             return Type(start)
         items = find_all(info, lambda e: has_class(e, "ui-menu-item-wrapper"))
-        if value.startswith(start) and value.endswith(end) and not any(_shown(items)):
+        if value.startswith(start) and value.endswith(end) and not _any_shown(items):
             return click(_submit(info))
-        if self.phase == "search" and not any(_shown(items)):
+        if self.phase == "search" and not _any_shown(items):
             self.phase = "pick"
             return Key("ArrowDown")
         matches = [i for i in items if i["text"].startswith(start) and i["text"].endswith(end)]
@@ -273,8 +273,8 @@ class UseAutocompleteExpert(ExpertBase):
         return Wait() if self.waits < 20 else Key("Escape")
 
 
-def _shown(elements: list[Element]) -> list[bool]:
-    return [bool(e["visible"]) for e in elements]
+def _any_shown(elements: list[Element]) -> bool:
+    return any(e["visible"] for e in elements)
 
 
 EXPERTS: dict[str, type] = {
