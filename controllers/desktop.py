@@ -329,8 +329,10 @@ class DesktopController:
         gui = self._pyautogui()
         if isinstance(action, Click):
             x, y = screen[0]
-            # Apps drop repeats stamped at the same instant as the first click: space them.
-            gui.click(x, y, clicks=action.count, interval=0.04, button=action.button)
+            # Apps drop repeats stamped at the same instant as the first click: space them
+            # (pyautogui also sleeps `interval` after the last click, so only for repeats).
+            interval = 0.04 if action.count > 1 else 0.0
+            gui.click(x, y, clicks=action.count, interval=interval, button=action.button)
         elif isinstance(action, Drag):
             (x0, y0), (x1, y1) = screen
             gui.moveTo(x0, y0)

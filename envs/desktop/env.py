@@ -134,7 +134,9 @@ class DesktopEnv(gym.Env):
         """Execute ``action`` (safety-checked), wait ``settle_s``, capture the next obs."""
         self._steps += 1
         result: dict[str, Any] = {"executed": False, "refused": None, "screen": [], "error": None}
-        if self._stopped is None:
+        if self._stopped is not None:
+            result["error"] = f"the episode is over ({self._stopped}); call reset()"
+        else:
             try:
                 result = self.controller.execute(action)
             except StoppedByUser:

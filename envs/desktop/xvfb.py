@@ -19,12 +19,27 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 __all__ = ["VirtualDisplay"]
 
 
 def _screen(width: int, height: int, depth: int) -> list[str]:
     return ["-screen", "0", f"{width}x{height}x{depth}"]
+
+
+def _parent_death_signal() -> Any:
+    """A ``preexec_fn`` that makes the child get SIGTERM when this process dies (Linux), so
+    no Xvfb is left behind; ``None`` elsewhere. libc is loaded here, in the parent: the
+    child only makes one system call between fork and exec."""
+    try:
+        import ctypes
+        import signal
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda: prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _socket(number: int) -> Path:
@@ -87,6 +102,7 @@ class VirtualDisplay:
             [exe, f":{number}", "-noreset", "-nolisten", "tcp", *_screen(w, h, self.depth)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_parent_death_signal(),
         )
         deadline = time.monotonic() + 10.0
         while time.monotonic() < deadline:

@@ -52,7 +52,10 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tu
 @click.option("--image-size", callback=_size, help="Desktop: resize observations to WxH.")
 @click.option("--dry-run", is_flag=True, help="Desktop: send no event; save annotated shots.")
 @click.option(
-    "--dry-run-dir", default="runs/desktop-dry-run", show_default=True, help="Desktop: where."
+    "--dry-run-dir",
+    default="runs/desktop-dry-run",
+    show_default=True,
+    help="Desktop: folder for the dry-run screenshots.",
 )
 @click.option("--yes", is_flag=True, help="Desktop: type passwords/shell commands unasked.")
 @click.option(
