@@ -67,6 +67,30 @@ def test_probe_measures_the_page_position(xvfb: str) -> None:
         browser.close()
 
 
+def test_a_policy_reads_the_task_from_the_page_and_acts_through_the_desktop(
+    xvfb: str, tiny_policy_dir: Any
+) -> None:
+    from vla.policy import Policy
+
+    policy = Policy.from_pretrained(tiny_policy_dir, device="cpu")  # untrained: pipeline only
+    desktop, browser = open_task("click-test", margin=0, max_steps=2)
+    seen: list[tuple[Any, str]] = []
+    act = policy.act
+
+    def spy(image: Any, instruction: str, state: Any = None, space: Any = None) -> Any:
+        seen.append((image.shape, instruction))
+        return act(image, instruction, state, space=space)
+
+    policy.act = spy  # type: ignore[method-assign]
+    try:
+        result = run_episode(policy, desktop, seed=100_000)
+    finally:
+        desktop.close()
+        browser.close()
+    assert 1 <= result.steps <= 2 and len(seen) == result.steps
+    assert all(shape == (210, 160, 3) and text == "Click the button." for shape, text in seen)
+
+
 @pytest.mark.slow
 def test_shipped_browser_checkpoint_solves_click_test_through_the_desktop(xvfb: str) -> None:
     if not (CHECKPOINTS_DIR / "vla-browser-tiny").is_dir():

@@ -17,24 +17,6 @@ from vla.rollout import RunConfig, format_step, run_episode
 REGION = (0, 0, 320, 240)
 
 
-@pytest.fixture(scope="module")
-def tiny_policy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A randomly initialised, very small policy saved like a checkpoint."""
-    from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
-    from vla.policy import Policy
-
-    config = VLAConfig.from_preset(
-        "vla-tiny",
-        vision_image_size=32,
-        vision_hidden_size=32,
-        vision_intermediate_size=64,
-        text_hidden_size=32,
-        text_intermediate_size=64,
-    )
-    policy = Policy(VLAForActionPrediction(config), VLAProcessor.from_config(config), "cpu")
-    return policy.save_pretrained(tmp_path_factory.mktemp("policy") / "tiny")
-
-
 class Scripted:
     """A policy stand-in (``act`` on pixels) that plays a list, then raises what it is given."""
 
