@@ -17,7 +17,13 @@ from typing import Any
 
 from vla.actions import Action, Click, Drag, Scroll
 
-__all__ = ["DesktopExpert", "make_desktop_expert"]
+__all__ = ["DesktopExpert", "has_expert", "make_desktop_expert"]
+
+
+def has_expert(env_id: str) -> bool:
+    """False: the desktop expert exists only with ``inner=`` (the app's expert), which tools
+    that make experts by env id alone (``vla collect``, ``vla tasks``) cannot supply."""
+    return False
 
 
 class DesktopExpert:
