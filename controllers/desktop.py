@@ -33,14 +33,13 @@ from typing import Any
 import numpy as np
 
 from vla.actions import Action, Click, Done, Drag, Key, Scroll, Type, Wait
-from vla.controllers.screen_mapping import Region, ScreenMapping, region_contains
+from vla.controllers.screen_mapping import Region, ScreenMapping, detect_scale, region_contains
 
 __all__ = [
     "DesktopController",
     "RateLimiter",
     "SafetyConfig",
     "StoppedByUser",
-    "detect_scale",
     "draw_intent",
     "risky_keys",
     "risky_text",
@@ -384,20 +383,6 @@ class DesktopController:
         if self._sct is not None:
             self._sct.close()
             self._sct = None
-
-
-def detect_scale(capture_size: tuple[int, int], input_size: tuple[int, int]) -> float:
-    """Capture pixels per input unit from the same monitor measured both ways.
-
-    Raises ``ValueError`` when the two axes disagree (the sizes are of different monitors).
-    """
-    sx, sy = capture_size[0] / input_size[0], capture_size[1] / input_size[1]
-    if abs(sx - sy) > 0.01 * max(sx, sy):
-        raise ValueError(
-            f"capture size {capture_size} and input size {input_size} do not differ by one "
-            "scale factor; pass scale= explicitly"
-        )
-    return round(sx, 3)
 
 
 def draw_intent(image: Any, action: Action, points: list[tuple[float, float]]) -> Any:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Region", "ScreenMapping", "parse_region"]
+__all__ = ["Region", "ScreenMapping", "detect_scale", "parse_region", "region_contains"]
 
 #: ``(left, top, width, height)`` in whole pixels of the frame named where it is used.
 Region = tuple[int, int, int, int]
@@ -136,3 +136,17 @@ class ScreenMapping:
     def in_image(self, x: float, y: float) -> bool:
         """Whether image pixel ``(x, y)`` lies inside the image."""
         return 0 <= x < self.image_size[0] and 0 <= y < self.image_size[1]
+
+
+def detect_scale(capture_size: tuple[int, int], input_size: tuple[int, int]) -> float:
+    """Capture pixels per input unit from the same monitor measured both ways.
+
+    Raises ``ValueError`` when the two axes disagree (the sizes are of different monitors).
+    """
+    sx, sy = capture_size[0] / input_size[0], capture_size[1] / input_size[1]
+    if abs(sx - sy) > 0.01 * max(sx, sy):
+        raise ValueError(
+            f"capture size {capture_size} and input size {input_size} do not differ by one "
+            "scale factor; pass scale= explicitly"
+        )
+    return round(sx, 3)

@@ -8,8 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vla.controllers.desktop import detect_scale
-from vla.controllers.screen_mapping import ScreenMapping, parse_region, region_contains
+from vla.controllers.screen_mapping import (
+    ScreenMapping,
+    detect_scale,
+    parse_region,
+    region_contains,
+)
 
 
 def test_identity_is_exact() -> None:
