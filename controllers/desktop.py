@@ -227,9 +227,19 @@ class DesktopController:
             return float(self.scale)
         if self.safety.dry_run:
             return 1.0
-        primary = self._mss().monitors[1]
-        width, height = self._pyautogui().size()
-        return detect_scale((primary["width"], primary["height"]), (width, height))
+        # pyautogui.size() is the whole X screen on Linux but the primary monitor on Windows
+        # and macOS: the same size as some mss monitor means no scaling.
+        monitors = self._mss().monitors
+        sizes = [(m["width"], m["height"]) for m in monitors[1:] + monitors[:1]]
+        pointer = tuple(self._pyautogui().size())
+        if pointer in sizes:
+            return 1.0
+        for size in sizes:
+            try:
+                return detect_scale(size, pointer)  # type: ignore[arg-type]
+            except ValueError:
+                continue
+        raise ValueError(f"no monitor {sizes} matches pointer space {pointer}; pass scale=")
 
     def grab(self) -> Any:
         """The captured region at capture resolution, as a ``PIL.Image`` (RGB)."""

@@ -135,3 +135,42 @@ def test_wait_and_done_send_nothing(tmp_path) -> None:
         out = c.execute(action)
         assert out["refused"] is None and not out["executed"]
     assert c.n_dry_run == 0 and not list(tmp_path.iterdir())
+
+
+class _FakeMSS:
+    def __init__(self, monitors: list[tuple[int, int, int, int]]) -> None:
+        self.monitors = [dict(left=x, top=y, width=w, height=h) for x, y, w, h in monitors]
+
+
+class _FakeGUI:
+    FAILSAFE_POINTS: tuple = ()
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self._size = size
+
+    def size(self) -> tuple[int, int]:
+        return self._size
+
+
+@pytest.mark.parametrize(
+    ("monitors", "pointer", "scale"),
+    [
+        # X11 with two monitors: pyautogui sees the whole root window (mss monitor 0).
+        ([(0, 0, 3840, 1080), (0, 0, 1920, 1080), (1920, 0, 1920, 1080)], (3840, 1080), 1.0),
+        # Windows: pyautogui sees the primary monitor only.
+        ([(-1920, 0, 3840, 1080), (0, 0, 1920, 1080), (-1920, 0, 1920, 1080)], (1920, 1080), 1.0),
+        # Physical-pixel capture, logical-point pointer on a 2x display.
+        ([(0, 0, 2880, 1800), (0, 0, 2880, 1800)], (1440, 900), 2.0),
+    ],
+)
+def test_hidpi_scale_is_detected(monitors: list, pointer: tuple, scale: float) -> None:
+    c = DesktopController(region=(0, 0, 100, 100))
+    c._sct, c._gui = _FakeMSS(monitors), _FakeGUI(pointer)
+    assert c.mapping.scale == scale
+
+
+def test_undetectable_scale_asks_for_it() -> None:
+    c = DesktopController(region=(0, 0, 100, 100))
+    c._sct, c._gui = _FakeMSS([(0, 0, 1920, 1080), (0, 0, 1920, 1080)]), _FakeGUI((1280, 1024))
+    with pytest.raises(ValueError, match="scale="):
+        c.mapping  # noqa: B018
