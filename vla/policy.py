@@ -45,6 +45,9 @@ class Policy:
             runs in bfloat16.
         robot_space: the action space used when a state is given and no ``space`` is passed;
             by default the one implied by the tokenizer's statistics (if any).
+
+    The model is moved (and on CUDA cast to bfloat16) in place and put in eval mode: pass a copy
+    to keep training the original in float32.
     """
 
     def __init__(
