@@ -143,45 +143,47 @@ class ClickPieExpert(ExpertBase):
 
     The menu's *selected* item (white title, the bottom slice) cannot be clicked while the
     menu is at rest: hovering it makes wheelnav re-insert its SVG nodes on every
-    ``mouseover``, so the press lands on the detached node and Chromium hands it to the
+    ``mouseover``, so the press lands on a detached node and Chromium hands it to the
     ``<svg>``. While the menu animates, wheelnav ignores hovers. So for that item the expert
-    waits until the menu is open (to learn where the slice is), clicks "+" to fold it, and in
-    the next step clicks the slice at 75 % of the title's radius, which the folding slice
-    still covers. If the menu had already folded, the click hits nothing and it starts over.
+    learns where the slice is once the menu is open, then clicks "+" (fold or unfold) and,
+    while the menu moves, the slice at 75 % of the title's radius: only that slice ever
+    covers the point, so a click there either wins or hits nothing.
     """
 
     def reset(self) -> None:
         super().reset()
         self.waits = 0  # steps since the "+" was clicked while the menu is still closed
         self.previous: list[float] | None = None  # the title's box one step ago
-        self.armed: tuple[float, float] | None = None  # where to click once "+" folds the menu
+        self.point: tuple[float, float] | None = None  # a point only the selected slice covers
+        self.folded = False  # the last action clicked "+" after the point was learned
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         label = parse_quoted(utterance(info))[-1]
         titles = {e["ref"]: e for e in find_all(info, tag="text") if "-title-" in e["id"]}
         span = require(info, lambda e: e["parent"] in titles and e["text"] == label, tag="tspan")
         spreader = require(info, id="wheelnav-divWheel-spreadertitle")
-        if self.armed is not None:  # "+" was just clicked: hit the folding slice
-            point, self.armed = self.armed, None
-            return Click(*point)
         box = list(span["bbox"])
-        if box[2] < 4 or box[3] < 4:  # the menu is closed
-            self.previous = None
-            self.waits = (self.waits + 1) % 20  # click "+" again if it has not opened
-            return click(spreader) if self.waits == 1 else Wait()
-        # Settled: moved less than 2 px since the last step.
-        settled = (
-            self.previous is not None
-            and max(abs(a - b) for a, b in zip(box, self.previous, strict=True)) < 2.0
+        moving = (
+            self.previous is None
+            or max(abs(a - b) for a, b in zip(box, self.previous, strict=True)) >= 2.0
         )
         self.previous = box
-        if not settled:
+        if self.point is not None:  # the selected item: click it while the menu moves
+            if self.folded or moving:
+                self.folded = False
+                return Click(*self.point)
+            self.folded = True
+            return click(spreader)
+        if box[2] < 4 or box[3] < 4:  # the menu is closed
+            self.waits = (self.waits + 1) % 20  # click "+" again if it has not opened
+            return click(spreader) if self.waits == 1 else Wait()
+        if moving:
             return Wait()
         if not _is_selected(titles[span["parent"]]):
             return click(span)
         (cx, cy), (tx, ty) = center(spreader), center(span)
-        self.armed = (cx + 0.75 * (tx - cx), cy + 0.75 * (ty - cy))
-        self.waits = 0
+        self.point = (cx + 0.75 * (tx - cx), cy + 0.75 * (ty - cy))
+        self.folded = True
         return click(spreader)
 
 
