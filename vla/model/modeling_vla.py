@@ -13,7 +13,6 @@ cross-entropy on the tokens whose ``labels`` are not -100 (the action tokens and
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -77,25 +76,6 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         self.post_init()
         if vision_path or lm_path:
             self._load_backbones(vision_path, lm_path)
-        self._init_bin_embeddings()
-
-    @torch.no_grad()
-    def _init_bin_embeddings(self) -> None:
-        """Start coordinate and value bins (input embeddings and output rows) as Fourier
-        features of the bin's position: neighbouring bins start similar, far ones different.
-        This prior on ordinal tokens makes grounding train in far fewer steps than i.i.d. rows."""
-        from vla.actions import KEY_NAMES
-        from vla.model.tokenization_vla import KEY_OFFSET
-
-        cfg = self.config
-        coord = KEY_OFFSET + len(KEY_NAMES)
-        spans = ((coord, cfg.coord_bins), (coord + cfg.coord_bins, cfg.value_bins))
-        head = self.language_model.get_output_embeddings()
-        for weight in (self.get_input_embeddings().weight, head.weight):
-            if weight.device.type == "meta":
-                return
-            for start, n in spans:
-                weight[start : start + n] = fourier_features(n, weight.shape[1]).to(weight.dtype)
 
     # ------------------------------------------------------------------ backbones
 
@@ -270,15 +250,6 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         return self.language_model.generate(
             inputs_embeds=embeds, attention_mask=mask, **generate_kwargs
         )
-
-
-def fourier_features(n: int, dim: int, std: float = 0.02) -> torch.Tensor:
-    """(n, dim) rows ``[sin, cos](2 pi f (i + 0.5) / n)`` with ``f`` geometric in [1, n / 2]
-    cycles, scaled to a per-entry std of ``std``."""
-    freqs = torch.exp(torch.linspace(0.0, math.log(max(n / 2, 1.0)), dim // 2))  # (dim / 2,)
-    phase = 2 * math.pi * freqs[None] * (torch.arange(n)[:, None] + 0.5) / n  # (n, dim / 2)
-    rows = torch.cat([phase.sin(), phase.cos()], dim=-1) * std * math.sqrt(2)
-    return torch.nn.functional.pad(rows, (0, dim - rows.shape[1]))  # odd dim: one zero column
 
 
 def _register() -> None:
