@@ -139,7 +139,8 @@ class ClickPieExpert(ExpertBase):
 
     The titles are SVG ``<text>`` elements whose ``<tspan>`` child holds the label; closed,
     they are a pixel wide. The slices fly out over a few hundred ms; the expert clicks the
-    title once its box has grown and moved less than 2 px since the previous observation.
+    title once its box has grown and moved less than 2 px since the previous observation (or
+    after 8 open steps: a title may keep pulsing by a few px while the pointer rests on "+").
 
     The menu's *selected* item (white title, the bottom slice) cannot be clicked while the
     menu is at rest: hovering it makes wheelnav re-insert its SVG nodes on every
@@ -156,6 +157,8 @@ class ClickPieExpert(ExpertBase):
         self.previous: list[float] | None = None  # the title's box one step ago
         self.point: tuple[float, float] | None = None  # a point only the selected slice covers
         self.folded = False  # the last action clicked "+" after the point was learned
+        self.open_waits = 0  # steps seen with the menu open
+        self.point_clicks = 0  # clicks on the point since "+" was last clicked
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         label = parse_quoted(utterance(info))[-1]
@@ -169,15 +172,17 @@ class ClickPieExpert(ExpertBase):
         )
         self.previous = box
         if self.point is not None:  # the selected item: click it while the menu moves
-            if self.folded or moving:
+            if self.folded or (moving and self.point_clicks < 3):
                 self.folded = False
+                self.point_clicks += 1
                 return Click(*self.point)
-            self.folded = True
+            self.folded, self.point_clicks = True, 0
             return click(spreader)
         if box[2] < 4 or box[3] < 4:  # the menu is closed
             self.waits = (self.waits + 1) % 20  # click "+" again if it has not opened
             return click(spreader) if self.waits == 1 else Wait()
-        if moving:
+        self.open_waits += 1
+        if moving and self.open_waits < 8:  # some titles keep pulsing by a few px: stop waiting
             return Wait()
         if not _is_selected(titles[span["parent"]]):
             return click(span)
