@@ -16,7 +16,7 @@ from vla import Policy
 from vla.actions import Click
 from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
 
-MAX_STEPS = 1500  # a bound, not the expectation: training stops when memorised
+MAX_STEPS = 800  # a bound: training stops as soon as every token is memorised
 
 
 def overfit(steps: int = MAX_STEPS, lr: float = 3e-3) -> tuple[Policy, list, list, list, int]:
@@ -35,6 +35,8 @@ def overfit(steps: int = MAX_STEPS, lr: float = 3e-3) -> tuple[Policy, list, lis
     target = batch["labels"][:, 1:]
     keep = target != -100
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    # linear decay: at a constant 3e-3 Adam reaches ~97% token accuracy, then oscillates
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.05, 1 - s / steps))
     model.train()
     step = 0
     while step < steps:
@@ -43,6 +45,7 @@ def overfit(steps: int = MAX_STEPS, lr: float = 3e-3) -> tuple[Policy, list, lis
             break
         out.loss.backward()
         opt.step()
+        sched.step()
         opt.zero_grad(set_to_none=True)
         step += 1
     return Policy(model, proc, device="cpu"), images, texts, actions, step
