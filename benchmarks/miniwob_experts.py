@@ -2,12 +2,13 @@
 
 Runs ``vla.datasets.make_expert(env)`` on ``vla/miniwob-<task>-v0`` for seeds
 ``0 .. episodes-1`` and writes the per-task table to ``docs/miniwob_experts.md``: success rate,
-mean steps per episode, and for any task below 99 % the reasons its episodes failed (such a
-task does not count as supported). Rows of tasks not run this time are kept from the file.
+mean steps per episode and why the failed episodes failed (a task below 99 % does not count
+as supported). Rows of tasks not run this time are kept from the file.
 
     .venv/bin/python benchmarks/miniwob_experts.py                    # all tasks, 200 seeds
     .venv/bin/python benchmarks/miniwob_experts.py --tasks click-pie,choose-list --episodes 50
     .venv/bin/python benchmarks/miniwob_experts.py --workers 2 --out /tmp/table.md
+    .venv/bin/python benchmarks/miniwob_experts.py --rewrite   # re-render the text, keep rows
 
 Each worker process runs one browser at a time: one env per (task, chunk of seeds).
 """
@@ -136,7 +137,7 @@ _ROW = re.compile(
     r"^\| `([\w-]+)` \| (\w+) \| ([\d.]+) % \| (\d+) \| ([\d.]+) \| (\w+) \| (.*) \|$"
 )
 HEADER = (
-    "| task | expert module | success | episodes | mean steps | supported | why below 99 % |\n"
+    "| task | expert module | success | episodes | mean steps | supported | failed episodes |\n"
     "|---|---|---|---|---|---|---|"
 )
 
@@ -151,7 +152,7 @@ def read_rows(path: Path) -> dict[str, str]:
 def format_row(result: TaskResult, module: str) -> str:
     steps = result.steps / result.episodes if result.episodes else 0.0
     ok = result.rate >= TARGET
-    why = "" if ok else (result.reason() or "no episodes").replace("|", "/")
+    why = result.reason().replace("|", "/") if result.episodes else "no episodes"
     return (
         f"| `{result.task}` | {module} | {100 * result.rate:.1f} % | {result.episodes} "
         f"| {steps:.2f} | {'yes' if ok else 'no'} | {why} |"
@@ -175,7 +176,7 @@ A task counts as supported when its expert succeeds (MiniWoB raw reward > 0) in 
 
     {command}
 
-on the 2-core development machine, shared with other jobs (last run
+on the 2-core development machine, shared with other jobs (file written
 {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC). {supported} of
 {len(rows)} tasks are supported.
 
@@ -204,7 +205,19 @@ EXPERT_NOTES = """\
   instead of after 300 ms) and clicks a suggestion that also has the asked ending (typing more
   of its name first if it is below the image).
 - click-button-sequence clicks a point of button ONE that button TWO does not cover.
+- click-pie: the menu's selected (bottom, white-titled) item ignores clicks while the menu is
+  at rest in Chromium: hovering it makes wheelnav re-insert its SVG nodes on every
+  `mouseover`, so the press lands on a detached node and goes to the `<svg>`. The expert
+  learns where that slice is once the menu is open, then clicks "+" to fold (or unfold) the
+  menu and clicks the slice while it moves, at a point no other slice ever covers.
+- `Wait()` takes one env step (no sleep), and envs truncate at `max_steps=30`: the experts
+  that wait for animations (accordions, pie menu) use 5-9 steps on this machine; a much
+  faster machine spends more steps waiting for the same few hundred milliseconds.
 """
+
+
+def _command(episodes: int) -> str:
+    return f".venv/bin/python benchmarks/miniwob_experts.py --episodes {episodes}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -215,7 +228,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--episodes", type=int, default=200, help="seeds 0..N-1 per task")
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument("--out", type=Path, default=DOC, help="markdown file to write")
+    parser.add_argument(
+        "--rewrite", action="store_true", help="only re-render --out from the rows it holds"
+    )
     args = parser.parse_args(argv)
+    if args.rewrite:
+        write_doc(args.out, read_rows(args.out), _command(args.episodes))
+        return
     tasks = [t for t in args.tasks.split(",") if t] or sorted(EXPERTS)
     unknown = [t for t in tasks if t not in EXPERTS]
     if unknown:
@@ -229,8 +248,7 @@ def main(argv: list[str] | None = None) -> None:
         module = EXPERTS[task].__module__.rsplit(".", 1)[-1]
         rows[task] = format_row(result, module)
         print(rows[task])
-    command = f".venv/bin/python benchmarks/miniwob_experts.py --episodes {args.episodes}"
-    write_doc(args.out, rows, command)
+    write_doc(args.out, rows, _command(args.episodes))
     slow = collections.Counter({t: r.seconds / max(r.episodes, 1) for t, r in results.items()})
     print(f"wrote {args.out}; slowest s/episode: {slow.most_common(3)}")
 
