@@ -124,7 +124,7 @@ RECIPES: dict[str, Recipe] = {
             Collection(tuple(e for e in BROWSER_ENVS if e in BROWSER_PRIORITY), episodes=120),
             Collection(tuple(e for e in BROWSER_ENVS if e not in BROWSER_PRIORITY), episodes=25),
         ),
-        train={"config": "vla-tiny", "steps": 3000, "batch_size": 32, "lr": 1e-3, "threads": 1},
+        train={"config": "vla-tiny", "steps": 2000, "batch_size": 32, "lr": 1e-3, "threads": 1},
         eval_env_ids=BROWSER_ENVS,
         eval_max_steps=15,  # > 2x the longest expert episode; the env's own limit is 30
         workers=2,
@@ -136,7 +136,7 @@ RECIPES: dict[str, Recipe] = {
             Collection(ROBOT_ENVS, episodes=150, seed=0),
             Collection(ROBOT_ENVS, episodes=150, seed=50_000, expert_kwargs={"noise": 0.3}),
         ),
-        train={"config": "vla-tiny", "steps": 3000, "batch_size": 32, "lr": 1e-3, "threads": 1},
+        train={"config": "vla-tiny", "steps": 2000, "batch_size": 32, "lr": 1e-3, "threads": 1},
         eval_env_ids=ROBOT_ENVS,
     ),
 }
