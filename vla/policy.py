@@ -200,7 +200,8 @@ def _resolve(path_or_name: str | Path) -> Path:
         if isinstance(path_or_name, str) and "/" not in path_or_name and shipped.is_dir():
             path = shipped
         else:
-            names = sorted(p.name for p in CHECKPOINTS_DIR.iterdir() if p.is_dir())
+            found = CHECKPOINTS_DIR.iterdir() if CHECKPOINTS_DIR.is_dir() else ()
+            names = sorted(p.name for p in found if p.is_dir())
             raise FileNotFoundError(
                 f"{str(path_or_name)!r} is neither a folder nor a shipped checkpoint; "
                 f"shipped checkpoints: {names}"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -13,28 +12,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # spawned workers inherit sys.path, subprocesses PYTHONPATH
     sys.path.insert(0, str(HERE))
 
-UI = "vla_fake_envs:FakeUIEnv"
-UI_EXPERT = "vla_fake_envs:FakeUIExpert"
-ROBOT = "vla_fake_envs:FakeRobotEnv"
-ROBOT_EXPERT = "vla_fake_envs:FakeRobotExpert"
-
-
-def subprocess_env() -> dict[str, str]:
-    """Environment for a subprocess that must import ``vla_fake_envs``."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return env
-
-
-def record(out: Path, env_id: str, expert: str, episodes: int, **kwargs) -> Path:
-    from vla.datasets import CollectConfig, collect
-
-    cfg = CollectConfig(
-        env_ids=[env_id], episodes=episodes, out=out, workers=0, expert=expert, progress=False,
-        **kwargs,
-    )  # fmt: skip
-    collect(cfg)
-    return out
+from vla_dataset_helpers import ROBOT, ROBOT_EXPERT, UI, UI_EXPERT, record  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
-from conftest import ROBOT, ROBOT_EXPERT, UI, UI_EXPERT, record
+from vla_dataset_helpers import ROBOT, ROBOT_EXPERT, UI, UI_EXPERT, record
 
 from vla.datasets import CollectConfig, collect, verify
 from vla.datasets.reader import read_episodes, read_info

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import UI, UI_EXPERT, subprocess_env
+from vla_dataset_helpers import UI, UI_EXPERT, subprocess_env
 
 from vla.datasets import format as fmt
 from vla.datasets import verify
@@ -94,7 +94,7 @@ def test_sigkill_then_rerun_resumes_without_duplicates(tmp_path: Path) -> None:
 
 
 def test_crash_before_the_commit_point_is_recovered(tmp_path: Path, monkeypatch) -> None:
-    from conftest import record
+    from vla_dataset_helpers import record
 
     from vla.datasets import writer as writer_mod
 

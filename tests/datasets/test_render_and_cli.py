@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import ROBOT, UI, UI_EXPERT
 from PIL import Image
+from vla_dataset_helpers import ROBOT, UI, UI_EXPERT
 
 from vla.actions import Click, Done, Drag, EEDelta, JointTarget, Key, Scroll, Type, Wait
 from vla.cli import main
