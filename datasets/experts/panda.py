@@ -26,6 +26,8 @@ SPEED = 0.04  # m per step
 CUBE = 0.04  # m
 HOVER = 0.07  # m above a cube before descending on it
 CARRY = 0.08  # m the carried cube clears its destination by
+#: Opening used around a grasp: 6 cm, not 8, so the fingers miss cubes next to the target.
+PRE_GRASP = 0.75
 
 Target = Callable[[dict[str, Any]], np.ndarray]
 
@@ -125,7 +127,7 @@ class PandaExpert:
         if wp.kind == "grip":
             return self.waited >= 2 and (width < CUBE + 0.004 or self.waited >= 5)
         if wp.kind == "open":
-            return self.waited >= 1 and (width > CUBE + 0.015 or self.waited >= 4)
+            return self.waited >= 1 and (width > CUBE + 0.01 or self.waited >= 4)
         return bool(np.linalg.norm(wp.target(info) - ee) <= wp.tol)  # type: ignore[misc]
 
 
@@ -137,15 +139,15 @@ def _lifted(cube: np.ndarray) -> np.ndarray:
 def _pick(name: str, dest: Target, start: int) -> list[_Waypoint]:
     cube = _cube(name)
     w = [
-        _Waypoint("move", 1.0, _offset(cube, (0, 0, HOVER)), 0.02),
-        _Waypoint("move", 1.0, _offset(cube, (0, 0, -0.004)), 0.007),
+        _Waypoint("move", PRE_GRASP, _offset(cube, (0, 0, HOVER)), 0.02),
+        _Waypoint("move", PRE_GRASP, _offset(cube, (0, 0, -0.004)), 0.007),
         _Waypoint("grip", 0.0),
         _Waypoint("move", 0.0, _carried(name, lambda i: _lifted(cube(i))), 0.02, name),
         _Waypoint("move", 0.0, _carried(name, _offset(dest, (0, 0, CARRY))), 0.03, name),
         _Waypoint("move", 0.0, _carried(name, _offset(dest, (0, 0, 0.02))), 0.015, name),
         _Waypoint("move", 0.0, _carried(name, dest), 0.007, name),
-        _Waypoint("open", 1.0),
-        _Waypoint("move", 1.0, _offset(dest, (0, 0, 0.1)), 0.02),
+        _Waypoint("open", PRE_GRASP),
+        _Waypoint("move", PRE_GRASP, _offset(dest, (0, 0, 0.1)), 0.02),
     ]
     for wp in w:
         wp.restart, wp.end, wp.dest = start, start + len(w) - 1, dest

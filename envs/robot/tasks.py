@@ -32,6 +32,7 @@ CONTAINER_REGION = ((0.42, -0.17), (0.58, 0.17))
 TOUCH_THRESHOLD = 0.05  # m, grasp target to cube centre (panda-gym's reach threshold)
 TARGET_THRESHOLD = 0.05  # m, cube centre to target centre in xy (panda-gym's push threshold)
 STACK_XY = 0.02  # m
+MIN_GAP = 0.09  # m between cube centres: room for the open fingers beside a cube
 
 
 # ------------------------------------------------------------------------ success predicates
@@ -148,7 +149,7 @@ class Task:
         out = []
         for c in colors:
             xy = _sample_xy(rng, CUBE_REGION, avoid)
-            avoid.append((xy, 0.08))
+            avoid.append((xy, MIN_GAP))
             out.append((c, _cube(xy)))
         return out
 

@@ -69,7 +69,7 @@ def test_every_task_samples_valid_layouts():
             assert len(set(colors)) == len(colors) <= task.n_cubes
             xy = np.array([p[:2] for _, p in layout.cubes])
             d = np.linalg.norm(xy[:, None] - xy[None], axis=-1) + np.eye(len(xy))
-            assert d.min() >= 0.079
+            assert d.min() >= 0.089
             assert colors[0] in layout.instruction
 
 
