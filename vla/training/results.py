@@ -67,7 +67,8 @@ def render_results() -> str:
     browser, robot = _load("vla-browser-tiny"), _load("vla-robot-tiny")
     mean = browser.get("overall", {}).get("mean_success_rate")
     mean_line = (
-        f"Mean over the {browser['overall']['tasks']} supported MiniWoB++ tasks: "
+        f"Mean over the {browser['overall']['tasks']} evaluated MiniWoB++ tasks "
+        f"({browser['episodes_per_task']} episodes each): "
         f"**{mean:.1%}** (target >= {BROWSER_MEAN_TARGET:.0%}: "
         f"{'met' if mean >= BROWSER_MEAN_TARGET else 'not met'})."
         if mean is not None
