@@ -44,6 +44,11 @@ $(VENV)/.installed: pyproject.toml setup.py
 		&& echo "playwright chromium installed" || echo "playwright's chromium unavailable; using system chromium"
 	@touch $@
 
+# Reproduce the shipped checkpoints (collect -> train -> eval -> ship); see the model cards.
+checkpoints: setup
+	$(BIN)/python -m vla.training.recipes vla-browser-tiny
+	$(BIN)/python -m vla.training.recipes vla-robot-tiny
+
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
