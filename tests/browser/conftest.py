@@ -36,36 +36,30 @@ def events_url() -> str:
     return (PAGES / "events.html").resolve().as_uri()
 
 
-def _browser_pids(pgid: int) -> list[int]:
-    """Live or zombie processes in a browser's process group or session."""
+def _proc_stats() -> list[tuple[int, list[str]]]:
+    """``(pid, fields after the command name)`` of /proc/<pid>/stat for every process:
+    fields[0] is the state, [1] the parent pid, [2] the process group, [3] the session."""
     out = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+                out.append((int(entry), f.read().rsplit(")", 1)[1].split()))
         except OSError:
             continue
-        if pgid in (int(fields[2]), int(fields[3])):
-            out.append(int(entry))
     return out
+
+
+def _browser_pids(pgid: int) -> list[int]:
+    """Live or zombie processes in a browser's process group or session."""
+    return [pid for pid, fields in _proc_stats() if pgid in (int(fields[2]), int(fields[3]))]
 
 
 def _zombie_children() -> list[int]:
     """Zombie processes whose parent is this test process."""
-    me, out = os.getpid(), []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] == "Z" and int(fields[1]) == me:
-            out.append(int(entry))
-    return out
+    me = os.getpid()
+    return [pid for pid, f in _proc_stats() if f[0] == "Z" and int(f[1]) == me]
 
 
 @pytest.fixture()

@@ -14,17 +14,13 @@ from typing import Any
 
 import pytest
 
+from vla.controllers.playwright import LAUNCH_FLAGS
+
 SCREEN = (1280, 800)
 PAGES = Path(__file__).parent / "pages"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+# The controller's measured flag set (DESIGN.md), so the desktop tests launch Chromium as the
+# browser envs do.
+CHROMIUM_FLAGS = list(LAUNCH_FLAGS)
 
 
 @pytest.fixture(scope="session")
