@@ -99,6 +99,28 @@ def test_forward_backward_and_loss_only_on_action_tokens():
     assert ((labels != -100).sum(-1) == torch.tensor([4, 9, 4])).all()
 
 
+def test_bin_smoothing_prefers_near_misses_and_leaves_other_tokens_alone():
+    cfg, model, proc = build(bin_smoothing=0.02)
+    tok = proc.tokenizer
+    verb = tok.verb_id("click")
+    x = tok.coord_offset + 100
+    targets = torch.tensor([x, x, verb])
+    logits = torch.full((3, cfg.text_config.vocab_size), -10.0)
+    logits[0, x + 2] = 10.0  # predicts a neighbouring bin
+    logits[1, x + 80] = 10.0  # predicts a far bin
+    logits[2, verb] = 10.0
+    near, far, exact = (model.action_loss(logits[i : i + 1], targets[i : i + 1]) for i in range(3))
+    assert near < far
+    # a non-bin target keeps plain cross-entropy
+    torch.testing.assert_close(exact, torch.nn.functional.cross_entropy(logits[2:], targets[2:]))
+    # without smoothing a near miss costs as much as a far one
+    cfg.bin_smoothing = 0.0
+    plain = [model.action_loss(logits[i : i + 1], targets[i : i + 1]) for i in range(2)]
+    torch.testing.assert_close(plain[0], plain[1])
+    with pytest.raises(ValueError, match="bin_smoothing"):
+        VLAConfig.from_preset("vla-tiny", bin_smoothing=1.5)
+
+
 def test_padding_does_not_change_a_rows_prediction():
     _, model, proc = build()
     model.eval()

@@ -67,6 +67,10 @@ class VLAConfig(PreTrainedConfig):
         coord_bins, value_bins, max_text_bytes, max_keys, scroll_range, chunk_size: the
             :class:`~vla.model.ActionTokenizer` settings (see its docstring).
         max_instruction_bytes: instructions are cut to this many UTF-8 bytes.
+        bin_smoothing: training targets for coordinate and value tokens become a Gaussian over
+            neighbouring bins with this standard deviation, as a fraction of the bin count
+            (0.01 with 256 bins: 2.56 bins), so a near miss costs less than a far one and
+            neighbouring bins share what they learn. 0 (the default) is plain cross-entropy.
         state_dim: largest robot state vector (float32[D], D <= state_dim); 0 disables the state
             token. States are normalised with ``observation.state`` q01/q99 when known.
         vision_backbone_path: a local folder with a pretrained SigLIP (vision or full) model whose
@@ -90,6 +94,7 @@ class VLAConfig(PreTrainedConfig):
     scroll_range: float = 1000.0
     chunk_size: int = 1
     max_instruction_bytes: int = 160
+    bin_smoothing: float = 0.0
     state_dim: int = 32
     vision_backbone_path: str | None = None
     lm_backbone_path: str | None = None
@@ -112,6 +117,12 @@ class VLAConfig(PreTrainedConfig):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"Got {value!r} for `{name}`; it must be an int >= {low}")
+        if isinstance(self.bin_smoothing, bool) or not (
+            isinstance(self.bin_smoothing, (int, float)) and 0 <= self.bin_smoothing < 1
+        ):
+            raise ValueError(
+                f"Got {self.bin_smoothing!r} for `bin_smoothing`; it must be in [0, 1)"
+            )
         size, patch = self.vision_config.image_size, self.vision_config.patch_size
         if not isinstance(size, int) or not isinstance(patch, int) or size % patch:
             raise ValueError(

@@ -204,9 +204,33 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             target = labels[:, 1:]  # position t predicts token t + 1
             keep = target != -100
             logits_kept = head(hidden[:, :-1][keep])  # (N, V): only where there is a loss
-            loss = nn.functional.cross_entropy(logits_kept.float(), target[keep])
+            loss = self.action_loss(logits_kept.float(), target[keep])
         logits = head(hidden[:, -logits_to_keep:] if logits_to_keep else hidden)
         return VLAOutput(loss=loss, logits=logits, past_key_values=out.past_key_values)
+
+    def action_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of ``logits`` (N, V) against ``target`` (N,); with
+        ``config.bin_smoothing`` a coordinate or value target is a Gaussian over its own bins."""
+        sigma = float(self.config.bin_smoothing)
+        if sigma <= 0:
+            return nn.functional.cross_entropy(logits, target)
+        soft = nn.functional.one_hot(target, logits.shape[-1]).to(logits.dtype)
+        value_offset = logits.shape[-1] - self.config.value_bins
+        coord_offset = value_offset - self.config.coord_bins
+        for offset, n in (
+            (coord_offset, self.config.coord_bins),
+            (value_offset, self.config.value_bins),
+        ):
+            rows = (target >= offset) & (target < offset + n)
+            if not rows.any():
+                continue
+            grid = torch.arange(n, device=logits.device, dtype=logits.dtype)
+            dist = (grid[None] - (target[rows] - offset).to(logits.dtype)[:, None]) / (sigma * n)
+            weights = torch.exp(-0.5 * dist**2)
+            block = torch.zeros_like(soft[rows])
+            block[:, offset : offset + n] = weights / weights.sum(-1, keepdim=True)
+            soft[rows] = block
+        return -(soft * logits.log_softmax(-1)).sum(-1).mean()
 
     @torch.no_grad()
     def decode_step(
