@@ -121,6 +121,38 @@ def test_bin_smoothing_prefers_near_misses_and_leaves_other_tokens_alone():
         VLAConfig.from_preset("vla-tiny", bin_smoothing=1.5)
 
 
+def test_sincos_position_init_encodes_patch_row_and_column():
+    _, model, _ = build(sincos_position_init=True)
+    table = model.vision_tower.embeddings.position_embedding.weight.detach()
+    side, dim = round(table.shape[0] ** 0.5), table.shape[1]
+    rows, cols = table[:, : dim // 2], table[:, dim // 2 :]
+    # patches in the same row share the row half; patches in the same column the column half
+    torch.testing.assert_close(rows[0], rows[side - 1])
+    torch.testing.assert_close(cols[0], cols[side])
+    assert not torch.allclose(rows[0], rows[side])
+    assert table[0, : dim // 4].abs().max() == 0  # sin(0) in the first quarter
+    assert model.vision_tower.embeddings.position_embedding.weight.requires_grad
+    _, plain, _ = build()
+    assert not torch.allclose(plain.vision_tower.embeddings.position_embedding.weight, table)
+
+
+def test_conv_stem_keeps_the_token_grid_and_round_trips(tmp_path):
+    cfg, model, proc = build(conv_stem=True)
+    stem = model.vision_tower.embeddings.patch_embedding
+    assert isinstance(stem[0], torch.nn.Conv2d) and stem[0].stride == (2, 2)
+    model.eval()
+    batch = mixed_batch(proc, with_actions=False)
+    feats = model.encode_image(batch["pixel_values"])
+    assert feats.shape[1] == cfg.num_image_tokens
+    model.save_pretrained(tmp_path)
+    again = VLAForActionPrediction.from_pretrained(tmp_path).eval()
+    torch.testing.assert_close(again.encode_image(batch["pixel_values"]), feats)
+    with pytest.raises(ValueError, match="power of two"):
+        VLAConfig.from_preset(
+            "vla-tiny", conv_stem=True, vision_patch_size=10, vision_image_size=80
+        )
+
+
 def test_padding_does_not_change_a_rows_prediction():
     _, model, proc = build()
     model.eval()

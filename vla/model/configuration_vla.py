@@ -71,6 +71,14 @@ class VLAConfig(PreTrainedConfig):
             neighbouring bins with this standard deviation, as a fraction of the bin count
             (0.01 with 256 bins: 2.56 bins), so a near miss costs less than a far one and
             neighbouring bins share what they learn. 0 (the default) is plain cross-entropy.
+        sincos_position_init: start the vision tower's (trainable) patch position embeddings
+            from a 2D sine-cosine table instead of random values, so a model trained from scratch
+            knows where each patch is from its first step. Ignored with a vision backbone.
+        conv_stem: replace the vision tower's one-layer patch embedding (a ``patch x patch``
+            convolution with stride ``patch``) by a stack of 3x3 stride-2 convolutions and a 1x1
+            projection with the same output grid ("early convolutions", Xiao et al. 2021):
+            a from-scratch tower then learns where things are from far fewer images.
+            ``patch_size`` must be a power of two. Ignored with a vision backbone.
         state_dim: largest robot state vector (float32[D], D <= state_dim); 0 disables the state
             token. States are normalised with ``observation.state`` q01/q99 when known.
         vision_backbone_path: a local folder with a pretrained SigLIP (vision or full) model whose
@@ -95,6 +103,8 @@ class VLAConfig(PreTrainedConfig):
     chunk_size: int = 1
     max_instruction_bytes: int = 160
     bin_smoothing: float = 0.0
+    sincos_position_init: bool = False
+    conv_stem: bool = False
     state_dim: int = 32
     vision_backbone_path: str | None = None
     lm_backbone_path: str | None = None
@@ -124,6 +134,10 @@ class VLAConfig(PreTrainedConfig):
                 f"Got {self.bin_smoothing!r} for `bin_smoothing`; it must be in [0, 1)"
             )
         size, patch = self.vision_config.image_size, self.vision_config.patch_size
+        if self.conv_stem and (not isinstance(patch, int) or patch < 2 or patch & (patch - 1)):
+            raise ValueError(
+                f"Got patch_size={patch!r} with `conv_stem`; it must be a power of two >= 2"
+            )
         if not isinstance(size, int) or not isinstance(patch, int) or size % patch:
             raise ValueError(
                 f"Got image_size={size!r}, patch_size={patch!r} in `vision_config`; the image "

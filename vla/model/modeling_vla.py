@@ -13,6 +13,7 @@ cross-entropy on the tokens whose ``labels`` are not -100 (the action tokens and
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -39,6 +40,25 @@ class VLAOutput(ModelOutput):
     loss: torch.Tensor | None = None
     logits: torch.Tensor | None = None
     past_key_values: Any = None
+
+
+class ConvStem(nn.Sequential):
+    """3x3 stride-2 convolutions (channels doubling up to ``dim``) down to one cell per
+    ``patch x patch`` pixels, then a 1x1 projection to ``dim``: (B, 3, S, S) -> (B, dim, S/p, S/p).
+    Stands in for SigLIP's patch embedding (``vla_config.conv_stem``)."""
+
+    def __init__(self, patch: int, dim: int) -> None:
+        steps = patch.bit_length() - 1
+        channels = [3] + [max(dim // 2 ** (steps - i), 16) for i in range(1, steps + 1)]
+        layers: list[nn.Module] = []
+        for c_in, c_out in itertools.pairwise(channels):
+            layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.GELU()]
+        super().__init__(*layers, nn.Conv2d(channels[-1], dim, 1))
+
+    @property
+    def weight(self) -> torch.Tensor:
+        """The first convolution's weight: SigLIP reads ``patch_embedding.weight.dtype``."""
+        return self[0].weight
 
 
 class VLAPreTrainedModel(PreTrainedModel):
@@ -73,9 +93,30 @@ class VLAForActionPrediction(VLAPreTrainedModel):
                 nn.Linear(config.state_dim, d), nn.GELU(), nn.Linear(d, d)
             )
             self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
+        if config.conv_stem and not vision_path:
+            emb = self.vision_tower.embeddings
+            emb.patch_embedding = ConvStem(config.vision_config.patch_size, emb.embed_dim)
         self.post_init()
+        if config.sincos_position_init and not vision_path:
+            self._sincos_position_init()
         if vision_path or lm_path:
             self._load_backbones(vision_path, lm_path)
+
+    @torch.no_grad()
+    def _sincos_position_init(self) -> None:
+        """Fill the patch position embeddings with a 2D sine-cosine table: the first half of
+        the channels encodes the patch row, the second half its column (as in MAE)."""
+        table = self.vision_tower.embeddings.position_embedding.weight  # (P, D)
+        side, dim = round(table.shape[0] ** 0.5), table.shape[1]
+        if side * side != table.shape[0] or dim % 4:
+            return  # not a square grid or not a multiple of 4 channels: keep the random init
+        freqs = 1.0 / 10000 ** (torch.arange(dim // 4, dtype=torch.float32) / (dim // 4))
+        rows, cols = torch.meshgrid(torch.arange(side), torch.arange(side), indexing="ij")
+        parts = []
+        for axis in (rows, cols):
+            angle = axis.reshape(-1, 1).float() * freqs[None]
+            parts += [angle.sin(), angle.cos()]
+        table.copy_(torch.cat(parts, dim=1).to(table.dtype))
 
     # ------------------------------------------------------------------ backbones
 
