@@ -48,7 +48,12 @@ def _commands(recipe: Any) -> str:
     data = " ".join(
         f"--dataset runs/recipes/{recipe.name}/data-{i}" for i in range(len(recipe.collections))
     )
-    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in t.items() if k != "config")
+    flags = " ".join(
+        f"--{k.replace('_', '-')} {v}"
+        for k, v in t.items()
+        if k not in ("config", "model_overrides")
+    )
+    flags += "".join(f" --set {k}={json.dumps(v)}" for k, v in t.get("model_overrides", {}).items())
     lines.append(
         f"vla train {data} --config {t['config']} {flags} --out runs/recipes/{recipe.name}/train"
     )
@@ -59,6 +64,11 @@ def _commands(recipe: Any) -> str:
         + (f" --max-steps {recipe.eval_max_steps}" if recipe.eval_max_steps else "")
     )
     return "\n".join(lines)
+
+
+def _overrides(train: dict[str, Any]) -> str:
+    items = train.get("model_overrides", {})
+    return ", ".join(f"`{k}={json.dumps(v)}`" for k, v in items.items()) or "none"
 
 
 def write_model_card(recipe: Any, dest: Path, stages: dict[str, Any]) -> Path:
@@ -86,7 +96,8 @@ policy = Policy.from_pretrained("{recipe.name}")
 
 `{recipe.train.get("config")}` preset: SigLIP-style vision tower ({cfg.get("vision_config", {}).get("image_size", "?")} px input)
 and a Llama-style causal LM, trained from scratch; actions are tokens of the project's action
-language (see docs/model.md). Weights: `model.safetensors` (fp32).
+language (see docs/model.md). Preset overrides: {_overrides(recipe.train)}. Weights:
+`model.safetensors` (fp32).
 
 ## Data
 

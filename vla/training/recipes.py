@@ -121,10 +121,23 @@ RECIPES: dict[str, Recipe] = {
         name="vla-browser-tiny",
         summary="vla-tiny trained on scripted-expert demonstrations of MiniWoB++ tasks",
         collections=(
-            Collection(tuple(e for e in BROWSER_ENVS if e in BROWSER_PRIORITY), episodes=120),
-            Collection(tuple(e for e in BROWSER_ENVS if e not in BROWSER_PRIORITY), episodes=25),
+            Collection(tuple(e for e in BROWSER_ENVS if e in BROWSER_PRIORITY), episodes=700),
+            Collection(tuple(e for e in BROWSER_ENVS if e not in BROWSER_PRIORITY), episodes=100),
         ),
-        train={"config": "vla-tiny", "steps": 2000, "batch_size": 32, "lr": 1e-3, "threads": 1},
+        train={
+            "config": "vla-tiny",
+            # 256 bins are 0.6-0.8 px on a 160x210 page, finer than the 80 px input resolves
+            "model_overrides": {
+                "coord_bins": 256,
+                "bin_smoothing": 0.02,
+                "conv_stem": True,
+                "sincos_position_init": True,
+            },
+            "steps": 5000,
+            "batch_size": 32,
+            "lr": 1e-3,
+            "threads": 1,
+        },
         eval_env_ids=BROWSER_ENVS,
         eval_max_steps=15,  # > 2x the longest expert episode; the env's own limit is 30
         workers=2,
@@ -136,7 +149,18 @@ RECIPES: dict[str, Recipe] = {
             Collection(ROBOT_ENVS, episodes=150, seed=0),
             Collection(ROBOT_ENVS, episodes=150, seed=50_000, expert_kwargs={"noise": 0.3}),
         ),
-        train={"config": "vla-tiny", "steps": 2000, "batch_size": 32, "lr": 1e-3, "threads": 1},
+        train={
+            "config": "vla-tiny",
+            "model_overrides": {
+                "bin_smoothing": 0.01,
+                "conv_stem": True,
+                "sincos_position_init": True,
+            },
+            "steps": 4500,
+            "batch_size": 32,
+            "lr": 1e-3,
+            "threads": 1,
+        },
         eval_env_ids=ROBOT_ENVS,
     ),
 }
