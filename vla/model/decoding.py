@@ -206,7 +206,7 @@ def constrained_decode(
     keys = ("pixel_values", "input_ids", "attention_mask", "states", "state_mask")
     inputs = {k: batch[k] for k in keys if k in batch}
     out = model(**inputs, use_cache=True, logits_to_keep=1)
-    logits, cache = out.logits[:, -1], out.past_key_values  # (B, V)
+    logits, cache = out.logits[:, -1], out.cache  # (B, V)
     n, device = logits.shape[0], logits.device
     mask = torch.cat(
         [

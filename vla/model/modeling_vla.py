@@ -13,6 +13,7 @@ cross-entropy on the tokens whose ``labels`` are not -100 (the action tokens and
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -35,11 +36,29 @@ __all__ = ["VLAForActionPrediction", "VLAOutput", "VLAPreTrainedModel"]
 @dataclass
 class VLAOutput(ModelOutput):
     """``loss`` (scalar, when labels are given), ``logits`` (B, T, V) over the text positions
-    (all of them, or only the last when ``logits_to_keep=1``), ``past_key_values`` (cache)."""
+    (all of them, or only the last when ``logits_to_keep=1``), ``cache`` (the KV cache, with
+    ``use_cache=True``; also readable as ``past_key_values``)."""
 
     loss: torch.Tensor | None = None
     logits: torch.Tensor | None = None
-    past_key_values: Any = None
+    cache: Any = None
+
+    @property
+    def past_key_values(self) -> Any:
+        return self.cache
+
+
+def _kv_cache_kwarg(model_cls: type) -> str:
+    """The name a transformers language model's ``forward`` takes its KV cache under:
+    ``cache`` since transformers 5.24, ``past_key_values`` before."""
+    params = inspect.signature(model_cls.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
+def _kv_cache_of(out: Any) -> Any:
+    """The KV cache of a transformers model output, under either name."""
+    cache = getattr(out, "cache", None)
+    return cache if cache is not None else getattr(out, "past_key_values", None)
 
 
 class ConvStem(nn.Sequential):
@@ -226,7 +245,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             input_ids: (B, T) left-padded text tokens; attention_mask: (B, T), 0 on padding.
             labels: (B, T) the target ids, -100 where there is no loss.
             states: (B, state_dim) normalised robot states; state_mask: (B,) which rows have one.
-            use_cache: return ``past_key_values`` (a ``DynamicCache``) for incremental decoding.
+            use_cache: return ``cache`` (a ``DynamicCache``) for incremental decoding.
             logits_to_keep: 0 = logits for every text position, n = only the last n.
         """
         embeds, mask, positions = self.build_inputs(
@@ -247,7 +266,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             logits_kept = head(hidden[:, :-1][keep])  # (N, V): only where there is a loss
             loss = self.action_loss(logits_kept.float(), target[keep])
         logits = head(hidden[:, -logits_to_keep:] if logits_to_keep else hidden)
-        return VLAOutput(loss=loss, logits=logits, past_key_values=out.past_key_values)
+        return VLAOutput(loss=loss, logits=logits, cache=_kv_cache_of(out))
 
     def action_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of ``logits`` (N, V) against ``target`` (N,); with
@@ -287,8 +306,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             inputs_embeds=self.get_input_embeddings()(input_ids),
             attention_mask=attention_mask,
             position_ids=position_ids,
-            past_key_values=past_key_values,
             use_cache=True,
+            **{_kv_cache_kwarg(type(self.language_model.model)): past_key_values},
         )
         return self.language_model.lm_head(out.last_hidden_state[:, -1])
 
