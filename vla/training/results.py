@@ -66,17 +66,29 @@ def _target_rows(infos: list[dict[str, Any]]) -> str:
 WHY = """
 ## Why the targets are missed
 
-- Grounding: on held-out browser episodes the median click error was 36-40 px on a 160x210
-  screenshot (val/click_px_median in the run's metrics.jsonl), with token accuracy ~0.61. The
-  80x80 `vla-tiny` input (8 px patches) and 1024 coordinate bins learned from ~1.3k episodes
-  are the limit, not the decoder or the env: the scripted experts emit the same actions and
-  succeed 100% (docs/miniwob_experts.md).
-- Budget: both runs trained 2000 steps (browser: the step-1000 checkpoint is shipped) on a
-  2-core CPU shared with other jobs, at 4-60 samples/s. No GPU was available for a larger config.
-- Robot data: `vla-robot-tiny` was trained on frames rendered before the robot envs' camera,
-  arm render and expert changed; its images no longer match the env it is evaluated in.
-- Coverage: these evaluations use 20 episodes per task (browser: the 6 priority tasks only),
-  not the 100 per task over every supported task the issue asks for.
+- Grounding was the first wall and is now crossed for single-target pages. With SigLIP's plain
+  patch embedding and learned position embeddings, `vla-tiny` trained from scratch never used
+  the image: its image tokens collapsed and it clicked one average position (held-out median
+  click error 36-40 px on a 160x210 page, the previous checkpoint). A convolutional stem and
+  2D sine-cosine position init (`conv_stem`, `sincos_position_init`; docs/model.md) fixed that:
+  the held-out median click error fell to 3.7 px (55% within 5 px) by step 5000, and click-test,
+  click-dialog, focus-text, click-tab and grid-coordinate reach 100%.
+  `benchmarks/grounding_synthetic.py` reproduces the difference on a synthetic page.
+- What is left needs reading or several correct steps. At the 80x80 model input a 160x210
+  page is downscaled ~2.4x, so button labels, link text and colour names are a few pixels
+  high: click-test-2 (which of two labelled buttons), click-button, click-link and click-color
+  (choose by a word) stay at 8-38%. Multi-step tasks (login-user, enter-password,
+  click-button-sequence, click-collapsible) fail when any one step does; they also had 100
+  demonstrations each, against 700 for the priority tasks.
+- Budget: 5000 steps of batch 32 (14 passes over the 11.8k frames of 6.6k episodes) took 55 min on a 2-core
+  CPU shared with the robot run; validation loss was still falling at the end. No GPU was
+  lent to this work, so no larger config (a 160 px input, which the reading tasks need) was
+  trained.
+- Robot: per-step validation error is about 1 cm per axis against expert steps of 2-4 cm, so
+  closed-loop rollouts drift (behaviour cloning, no recovery data beyond the 0.3-noise
+  episodes), and the fixed camera's 80x80 view loses the small target cube behind the arm
+  during the final approach, while the state holds only the arm's own pose. Reach succeeds in
+  13% of episodes; the tasks that need a grasp never do.
 """
 
 
@@ -96,7 +108,7 @@ def render_results() -> str:
 
 Closed-loop success of the shipped checkpoints, measured with `vla eval` on seeds that no
 training episode used (100000 and up; the check is in each `eval_info.json`). Both models are
-`vla-tiny` (about 1.3M parameters, 80x80 input) trained from scratch on a shared 2-core CPU on
+`vla-tiny` (1.2-1.4M parameters, 80x80 input) trained from scratch on a shared 2-core CPU on
 scripted-expert demonstrations only. The exact commands, data and wall times are in each
 checkpoint's model card (`vla/checkpoints/<name>/README.md`); `python -m vla.training.recipes
 <name>` reproduces them. This page is written by `python -m vla.training.results`.
