@@ -105,7 +105,8 @@ def test_shipped_browser_checkpoint_solves_click_test_through_the_desktop(xvfb: 
     finally:
         desktop.close()
         browser.close()
-    # The shipped vla-tiny checkpoint solves click-test in ~30% of headless episodes
-    # (docs/results.md); through the screen it must solve it too, judged by the page's reward.
+    # The shipped checkpoint solves click-test in 100 of 100 headless episodes (docs/results.md)
+    # and won 5 of 5 here; through the screen it must too, judged by the page's reward. One
+    # miss is tolerated for the screen path's timing on a loaded machine.
     wins = sum(r.success for r in results)
-    assert wins >= 1, [(r.steps, r.actions, r.errors) for r in results]
+    assert wins >= 4, [(r.steps, r.actions, r.errors) for r in results]
