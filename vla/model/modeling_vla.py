@@ -57,8 +57,8 @@ def _kv_cache_kwarg(model_cls: type) -> str:
 
 def _kv_cache_of(out: Any) -> Any:
     """The KV cache of a transformers model output, under either name."""
-    cache = getattr(out, "cache", None)
-    return cache if cache is not None else getattr(out, "past_key_values", None)
+    fields = getattr(out, "__dataclass_fields__", {})
+    return getattr(out, "cache" if "cache" in fields else "past_key_values", None)
 
 
 class ConvStem(nn.Sequential):
