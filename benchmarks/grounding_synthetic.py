@@ -6,8 +6,10 @@ where to click, so a model that ignores it stays at the error of predicting the 
 (~30-40 px). Every ``--eval-every`` steps the median |x error| of the teacher-forced argmax x token
 over 64 fresh samples is printed, for each variant given with ``--variant``.
 
-    python benchmarks/grounding_synthetic.py --steps 400 \\
+    python benchmarks/grounding_synthetic.py --steps 1200 --eval-every 200 \\
         --variant plain: --variant stem:conv_stem=True,sincos_position_init=True
+
+(docs/benchmarks.md has the measured curves.)
 
 A variant is ``NAME:KEY=VALUE,...`` of ``VLAConfig.from_preset("vla-tiny", ...)`` overrides, on
 top of ``coord_bins=256, bin_smoothing=0.02``.
