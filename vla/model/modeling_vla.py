@@ -13,6 +13,7 @@ cross-entropy on the tokens whose ``labels`` are not -100 (the action tokens and
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 from dataclasses import dataclass
@@ -48,9 +49,11 @@ class VLAOutput(ModelOutput):
         return self.cache
 
 
+@functools.cache
 def _kv_cache_kwarg(model_cls: type) -> str:
     """The name a transformers language model's ``forward`` takes its KV cache under:
-    ``cache`` since transformers 5.24, ``past_key_values`` before."""
+    ``cache`` since transformers 5.24, ``past_key_values`` before. Looked up once per class
+    (``decode_step`` runs per decoded token)."""
     params = inspect.signature(model_cls.forward).parameters
     return "cache" if "cache" in params else "past_key_values"
 

@@ -53,7 +53,7 @@ def _commands(recipe: Any) -> str:
         for k, v in t.items()
         if k not in ("config", "model_overrides")
     )
-    flags += "".join(f" --set {k}={json.dumps(v)}" for k, v in t.get("model_overrides", {}).items())
+    flags += "".join(f" --set {item}" for item in _override_items(t))
     lines.append(
         f"vla train {data} --config {t['config']} {flags} --out runs/recipes/{recipe.name}/train"
     )
@@ -66,9 +66,13 @@ def _commands(recipe: Any) -> str:
     return "\n".join(lines)
 
 
+def _override_items(train: dict[str, Any]) -> list[str]:
+    """A recipe's preset overrides as ``KEY=JSON`` (the form ``vla train --set`` takes)."""
+    return [f"{k}={json.dumps(v)}" for k, v in train.get("model_overrides", {}).items()]
+
+
 def _overrides(train: dict[str, Any]) -> str:
-    items = train.get("model_overrides", {})
-    return ", ".join(f"`{k}={json.dumps(v)}`" for k, v in items.items()) or "none"
+    return ", ".join(f"`{item}`" for item in _override_items(train)) or "none"
 
 
 def write_model_card(recipe: Any, dest: Path, stages: dict[str, Any]) -> Path:

@@ -80,10 +80,10 @@ WHY = """
   (choose by a word) stay at 8-38%. Multi-step tasks (login-user, enter-password,
   click-button-sequence, click-collapsible) fail when any one step does; they also had 100
   demonstrations each, against 700 for the priority tasks.
-- Budget: 5000 steps of batch 32 (14 passes over the 11.8k frames of 6.6k episodes) took 55 min on a 2-core
-  CPU shared with the robot run; validation loss was still falling at the end. No GPU was
-  lent to this work, so no larger config (a 160 px input, which the reading tasks need) was
-  trained.
+- Budget: 5000 steps of batch 32 (14 passes over the 11.8k frames of 6.6k episodes) took
+  55 min on a 2-core CPU shared with the robot run; validation loss was still falling at the
+  end. No GPU was lent to this work, so no larger config (a 160 px input, which the reading
+  tasks need) was trained.
 - Robot: per-step validation error is about 1 cm per axis against expert steps of 2-4 cm, so
   closed-loop rollouts drift (behaviour cloning, no recovery data beyond the 0.3-noise
   episodes), and the fixed camera's 80x80 view loses the small target cube behind the arm
