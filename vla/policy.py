@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vla.actions import Action, RobotSpace, UISpace
+from vla.hub import CHECKPOINTS_DIR, WEIGHTS_FILE, resolve_checkpoint
 
 if TYPE_CHECKING:
     import torch
@@ -23,10 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECKPOINTS_DIR", "Policy"]
 
-#: Shipped checkpoints: ``Policy.from_pretrained("<name>")`` loads ``CHECKPOINTS_DIR / name``.
-CHECKPOINTS_DIR = Path(__file__).parent / "checkpoints"
+#: ``CHECKPOINTS_DIR`` (the shipped checkpoints) lives in :mod:`vla.hub`; re-exported here.
 POLICY_FILE = "policy.json"
-WEIGHTS_FILE = "model.safetensors"
 
 
 def _default_device() -> str:
@@ -176,7 +175,7 @@ class Policy:
         Raises ``FileNotFoundError`` for a missing folder or file and ``ValueError`` for a corrupt
         ``model.safetensors``, each naming the path and what was expected.
         """
-        path = _resolve(path_or_name)
+        path = resolve_checkpoint(path_or_name)
         _check_weights(path / WEIGHTS_FILE)
         from vla.model import VLAForActionPrediction, VLAProcessor
 
@@ -191,28 +190,6 @@ class Policy:
 
     def __repr__(self) -> str:
         return f"Policy(device={self.device}, robot_space={self.robot_space}, {self.processor!r})"
-
-
-def _resolve(path_or_name: str | Path) -> Path:
-    path = Path(path_or_name)
-    if not path.is_dir():
-        shipped = CHECKPOINTS_DIR / str(path_or_name)
-        if isinstance(path_or_name, str) and "/" not in path_or_name and shipped.is_dir():
-            path = shipped
-        else:
-            found = CHECKPOINTS_DIR.iterdir() if CHECKPOINTS_DIR.is_dir() else ()
-            names = sorted(p.name for p in found if p.is_dir())
-            raise FileNotFoundError(
-                f"{str(path_or_name)!r} is neither a folder nor a shipped checkpoint; "
-                f"shipped checkpoints: {names}"
-            )
-    missing = [f for f in ("config.json", WEIGHTS_FILE) if not (path / f).is_file()]
-    if missing:
-        raise FileNotFoundError(
-            f"{path} is not a saved VLA policy: missing {missing} (expected config.json, "
-            "model.safetensors and vla_processor.json written by Policy.save_pretrained)"
-        )
-    return path
 
 
 def _check_weights(path: Path) -> None:

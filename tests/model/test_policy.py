@@ -104,9 +104,9 @@ def test_loading_errors_name_the_path(tmp_path, saved):
 
 
 def test_shipped_checkpoint_names_resolve(monkeypatch, tmp_path, saved):
-    import vla.policy
+    import vla.hub
 
     (tmp_path / "vla-test-tiny").symlink_to(saved, target_is_directory=True)
-    monkeypatch.setattr(vla.policy, "CHECKPOINTS_DIR", tmp_path)
+    monkeypatch.setattr(vla.hub, "CHECKPOINTS_DIR", tmp_path)
     loaded = Policy.from_pretrained("vla-test-tiny", device="cpu")
     assert loaded.act(IMAGE, "click") is not None

@@ -10,16 +10,7 @@ from vla.evaluation.config import EvalConfig
 from vla.evaluation.metrics import latency_summary, wilson_interval
 from vla.evaluation.rollout import RolloutResult, run_episodes
 
-__all__ = ["checkpoint_dir", "evaluate", "seed_check", "task_summary"]
-
-
-def checkpoint_dir(policy: str) -> Path | None:
-    """The folder behind a checkpoint path or a shipped checkpoint's name (None if neither)."""
-    path = Path(policy)
-    if path.is_dir():
-        return path
-    shipped = Path(__file__).resolve().parents[1] / "checkpoints" / policy
-    return shipped if shipped.is_dir() else None
+__all__ = ["evaluate", "seed_check", "task_summary"]
 
 
 def seed_check(cfg: EvalConfig) -> dict[str, Any]:
@@ -29,9 +20,9 @@ def seed_check(cfg: EvalConfig) -> dict[str, Any]:
     "training_envs": [...]}``. ``disjoint`` is None when the checkpoint records no training data.
     Raises ``ValueError`` on an overlap unless ``cfg.allow_seed_overlap``.
     """
-    from vla.training.data import read_training_data, training_seeds
+    from vla.hub import find_checkpoint, read_training_data, training_seeds
 
-    folder = checkpoint_dir(cfg.policy)
+    folder = find_checkpoint(cfg.policy)
     record = read_training_data(folder) if folder is not None else None
     if record is None:
         return {"training_data": False, "disjoint": None, "overlap": {}, "training_envs": []}

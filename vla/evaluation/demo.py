@@ -49,15 +49,16 @@ def run_demo(cfg: DemoConfig) -> dict[str, Any]:
     "wall_time_s": float}``. A missing checkpoint or env is reported, not fatal.
     """
     import vla.envs  # noqa: F401  (registers the env ids)
-    from vla.evaluation.closed_loop import checkpoint_dir, evaluate
+    from vla.evaluation.closed_loop import evaluate
+    from vla.hub import find_checkpoint
 
     t0 = time.time()
     out = Path(cfg.out)
     infos, missing = [], []
     for name, env_ids in cfg.plan.items():
         envs = [e for e in env_ids if _registered(e)]
-        if checkpoint_dir(name) is None or not envs:
-            missing.append(name if checkpoint_dir(name) is None else f"{name} (no envs)")
+        if find_checkpoint(name) is None or not envs:
+            missing.append(name if find_checkpoint(name) is None else f"{name} (no envs)")
             continue
         ecfg = EvalConfig(
             policy=name,

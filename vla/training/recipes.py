@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from vla.evaluation.config import DEFAULT_SEED_START
+from vla.hub import CHECKPOINTS_DIR
 
 __all__ = ["RECIPES", "Collection", "Recipe", "run_recipe"]
 
-CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
 STAGES = ("collect", "train", "eval", "ship")
 #: Files copied from a training run into a shipped checkpoint.
 SHIPPED_FILES = (
@@ -247,7 +247,7 @@ def stage_ship(recipe: Recipe, root: Path) -> dict[str, Any]:
     from vla.training.model_card import write_model_card
 
     p = _paths(recipe, root)
-    dest = CHECKPOINTS / recipe.name
+    dest = CHECKPOINTS_DIR / recipe.name
     dest.mkdir(parents=True, exist_ok=True)
     for name in SHIPPED_FILES:
         shutil.copy(p["train"] / name, dest / name)

@@ -11,11 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vla.hub import CHECKPOINTS_DIR
 from vla.training.model_card import eval_table
 
 __all__ = ["render_results"]
 
-CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
 
 #: Issue 7's targets: env id -> minimum success rate over 100 unseen-seed episodes.
 TARGETS: dict[str, float] = {
@@ -47,7 +47,7 @@ REFERENCES = """\
 
 
 def _load(name: str) -> dict[str, Any]:
-    path = CHECKPOINTS / name / "eval_info.json"
+    path = CHECKPOINTS_DIR / name / "eval_info.json"
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
