@@ -36,7 +36,7 @@ def eval_table(info: dict[str, Any]) -> str:
 
 
 def _commands(recipe: Any) -> str:
-    lines = [f"python -m vla.training.recipes {recipe.name}", "", "# which runs, stage by stage:"]
+    lines = [f"python -m vla.release.recipes {recipe.name}", "", "# which runs, stage by stage:"]
     for i, c in enumerate(recipe.collections):
         kw = f"--expert-kwargs '{json.dumps(c.expert_kwargs)}'" if c.expert_kwargs else ""
         envs = " ".join(f"--env {e}" for e in c.env_ids)
