@@ -15,24 +15,13 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def eval_table(info: dict[str, Any]) -> str:
-    """A Markdown table of an ``eval_info`` dict: success, 95% Wilson interval, length, latency."""
-    if not info.get("tasks"):
+    """The Markdown table of an ``eval_info`` dict (:meth:`EvalInfo.to_markdown`); a line
+    saying so when there is no evaluation (an empty dict)."""
+    if not info:
         return "_Not evaluated yet._\n"
-    rows = [
-        "| task | success | 95% CI | episodes | mean length | policy p50 (ms) |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for env_id, t in info["tasks"].items():
-        lo, hi = t["ci95"]
-        rows.append(
-            f"| `{env_id}` | {t['success_rate']:.0%} | [{lo:.0%}, {hi:.0%}] | {t['episodes']} "
-            f"| {t['mean_length']:.1f} | {t['policy_latency_ms']['p50']:.0f} |"
-        )
-    overall = info["overall"]
-    rows.append(
-        f"| **mean** | **{overall['mean_success_rate']:.1%}** | | {overall['episodes']} | | |"
-    )
-    return "\n".join(rows) + "\n"
+    from vla.evaluation.info import EvalInfo
+
+    return EvalInfo.from_dict(info).to_markdown()
 
 
 def _commands(recipe: Any) -> str:
