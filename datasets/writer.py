@@ -31,6 +31,7 @@ import numpy as np
 
 from vla.datasets import format as fmt
 from vla.datasets.format import EpisodeRecord, build_episode
+from vla.datasets.jsonfiles import read_json, read_jsonl
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -64,13 +65,6 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 
 def _slug(env_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", env_id)
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Lines of a JSON-lines file (a missing file is empty)."""
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 @dataclass
@@ -130,7 +124,7 @@ class DatasetWriter:
 
     def _recover(self) -> None:
         info_path = self.root / fmt.INFO_PATH
-        info = json.loads(info_path.read_text()) if info_path.exists() else {}
+        info = read_json(info_path) if info_path.exists() else {}
         self.episodes = read_jsonl(self.root / fmt.EPISODES_PATH)
         self.envs = info.get("envs", {})
         self.collection = info.get("collection", {})
@@ -316,6 +310,8 @@ def write_meta(
         eps = [e for e in episodes if e["env_id"] == env_id]
         seeds = [e["seed"] for e in eps] + list(envs.get(env_id, {}).get("failed_seeds", []))
         per_env[env_id] = dict(envs.get(env_id, {})) | {
+            # always present, [] when none, so readers need no default (issue 16)
+            "failed_seeds": sorted(envs.get(env_id, {}).get("failed_seeds", [])),
             "episodes": len(eps),
             "frames": sum(e["length"] for e in eps),
             "successes": sum(bool(e["success"]) for e in eps),
