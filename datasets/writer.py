@@ -214,39 +214,15 @@ class DatasetWriter:
         next_index = self.episodes[-1]["dataset_to_index"] if self.episodes else 0
         new, row = [], 0
         for i, table in enumerate(tables):
-            n = table.num_rows
-            first = table.slice(0, 1).to_pylist()[0]
-            task = first["instruction"]
-            tasks.setdefault(task, len(tasks))
-            image = fmt.decode_image(first[fmt.IMAGE_KEY]["bytes"])
-            state = first[fmt.STATE_KEY]
             new.append(
-                {
-                    "episode_index": next_episode + i,
-                    "env_id": first["env_id"],
-                    "seed": first["seed"],
-                    "tasks": [task],
-                    "task_index": tasks[task],
-                    "length": n,
-                    "success": first["success"],
-                    "return": float(np.asarray(table["next.reward"]).sum()),
-                    "fps": fps[i],
-                    "data/chunk_index": number // fmt.CHUNKS_SIZE,
-                    "data/file_index": number % fmt.CHUNKS_SIZE,
-                    "data/path": rel,
-                    "file_from_row": row,
-                    "dataset_from_index": next_index,
-                    "dataset_to_index": next_index + n,
-                    "image_shape": list(image.shape),
-                    "state_dim": None if state is None else len(state),
-                    "action_verbs": sorted(
-                        set(table["action"].combine_chunks().field("verb").to_pylist())
-                    ),
-                }
-            )
+                _episode_entry(
+                    table, fps[i], tasks, index=next_episode + i, number=number, row=row,
+                    first_frame=next_index,
+                )
+            )  # fmt: skip
             tables[i] = with_indexes(table, new[-1])
-            row += n
-            next_index += n
+            row += table.num_rows
+            next_index += table.num_rows
         write_parquet_atomic(pa.concat_tables(tables), self.root / rel)
         self.episodes += new
         atomic_write_text(
@@ -289,6 +265,41 @@ def with_indexes(table: pa.Table, episode: dict[str, Any]) -> pa.Table:
     for name, array in values.items():
         table = table.set_column(table.schema.get_field_index(name), name, pa.array(array))
     return table
+
+
+def _episode_entry(
+    table: pa.Table, fps: float, tasks: dict[str, int], *, index: int, number: int, row: int,
+    first_frame: int,
+) -> dict[str, Any]:  # fmt: skip
+    """The ``meta/episodes.jsonl`` row of one staged episode, stored as episode ``index`` at
+    ``row`` of data file ``number``, its frames from dataset index ``first_frame``. Adds its
+    instruction to ``tasks`` (task -> task_index) when new."""
+    n = table.num_rows
+    first = table.slice(0, 1).to_pylist()[0]
+    task = first["instruction"]
+    tasks.setdefault(task, len(tasks))
+    image = fmt.decode_image(first[fmt.IMAGE_KEY]["bytes"])
+    state = first[fmt.STATE_KEY]
+    return {
+        "episode_index": index,
+        "env_id": first["env_id"],
+        "seed": first["seed"],
+        "tasks": [task],
+        "task_index": tasks[task],
+        "length": n,
+        "success": first["success"],
+        "return": float(np.asarray(table["next.reward"]).sum()),
+        "fps": fps,
+        "data/chunk_index": number // fmt.CHUNKS_SIZE,
+        "data/file_index": number % fmt.CHUNKS_SIZE,
+        "data/path": fmt.data_path(number),
+        "file_from_row": row,
+        "dataset_from_index": first_frame,
+        "dataset_to_index": first_frame + n,
+        "image_shape": list(image.shape),
+        "state_dim": None if state is None else len(state),
+        "action_verbs": sorted(set(table["action"].combine_chunks().field("verb").to_pylist())),
+    }
 
 
 def write_meta(

@@ -64,18 +64,27 @@ def _overrides(train: dict[str, Any]) -> str:
     return ", ".join(f"`{item}`" for item in _override_items(train)) or "none"
 
 
+def _training_facts(summary: dict[str, Any], stages: dict[str, Any]) -> str:
+    """The bullet list of the card's Training section (steps, hardware, times, validation)."""
+    hw = summary.get("hardware", {})
+    val = {k: v for k, v in summary.get("final_metrics", {}).items() if k.startswith("val/")}
+    collect_s = stages.get("collect", {}).get("seconds")
+    return f"""\
+- steps: {summary.get("steps")} ({summary.get("epochs", 0):.1f} epochs, {summary.get("samples")} samples)
+- hardware: {hw.get("device")} ({hw.get("cpu_count")} cores, {hw.get("torch_threads")} torch thread(s)), {hw.get("platform")}; the machine was shared with other jobs, so times are upper bounds
+- wall time: collection {collect_s} s, training {summary.get("wall_time_s")} s
+- held-out validation (episodes never trained on): `{json.dumps(val)}`"""
+
+
 def write_model_card(recipe: Any, dest: Path, stages: dict[str, Any]) -> Path:
     """Write ``dest/README.md`` for ``recipe`` from the records in ``dest`` and ``stages``."""
     data = _load(dest / "training_data.json")
     summary = _load(dest / "training_summary.json")
     info = _load(dest / "eval_info.json")
     cfg = _load(dest / "config.json")
-    hw = summary.get("hardware", {})
-    val = {k: v for k, v in summary.get("final_metrics", {}).items() if k.startswith("val/")}
     episodes = data.get("episodes", {})
     data_rows = "\n".join(f"| `{k}` | {v} |" for k, v in episodes.items())
     seeds = info.get("seeds", {})
-    collect_s = stages.get("collect", {}).get("seconds")
     text = f"""# {recipe.name}
 
 {recipe.summary}. Load it by name:
@@ -109,10 +118,7 @@ Command (reproduces this folder; `make checkpoints` runs every recipe):
 {_commands(recipe)}
 ```
 
-- steps: {summary.get("steps")} ({summary.get("epochs", 0):.1f} epochs, {summary.get("samples")} samples)
-- hardware: {hw.get("device")} ({hw.get("cpu_count")} cores, {hw.get("torch_threads")} torch thread(s)), {hw.get("platform")}; the machine was shared with other jobs, so times are upper bounds
-- wall time: collection {collect_s} s, training {summary.get("wall_time_s")} s
-- held-out validation (episodes never trained on): `{json.dumps(val)}`
+{_training_facts(summary, stages)}
 
 ## Evaluation
 
