@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECKPOINTS_DIR", "Policy"]
 
-#: ``CHECKPOINTS_DIR`` (the shipped checkpoints) lives in :mod:`vla.hub`; re-exported here.
+# CHECKPOINTS_DIR (the shipped checkpoints) lives in vla.hub; re-exported here for old imports.
+#: The policy's own settings beside the model files: ``{"robot_space": null | {...}}``.
 POLICY_FILE = "policy.json"
 #: The statistics entry of the robot state (its length is the state length a checkpoint expects).
 STATE_STATS_KEY = "observation.state"
