@@ -46,8 +46,8 @@ $(VENV)/.installed: pyproject.toml setup.py
 
 # Reproduce the shipped checkpoints (collect -> train -> eval -> ship); see the model cards.
 checkpoints: setup
-	$(BIN)/python -m vla.training.recipes vla-browser-tiny
-	$(BIN)/python -m vla.training.recipes vla-robot-tiny
+	$(BIN)/python -m vla.release.recipes vla-browser-tiny
+	$(BIN)/python -m vla.release.recipes vla-robot-tiny
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

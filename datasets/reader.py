@@ -21,7 +21,6 @@ write).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ import numpy as np
 import torch
 
 from vla.datasets import format as fmt
-from vla.datasets.writer import read_jsonl
+from vla.datasets.jsonfiles import read_json, read_jsonl
 
 __all__ = [
     "EpisodeDataset",
@@ -50,7 +49,7 @@ def read_info(root: str | Path) -> dict[str, Any]:
     path = Path(root) / fmt.INFO_PATH
     if not path.exists():
         raise FileNotFoundError(f"{root} is not a dataset: {fmt.INFO_PATH} is missing")
-    return json.loads(path.read_text())
+    return read_json(path)
 
 
 def read_episodes(root: str | Path) -> list[dict[str, Any]]:

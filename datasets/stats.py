@@ -109,7 +109,7 @@ def load_stats(paths: str | Path | Iterable[str | Path]) -> dict[str, Any]:
     One dataset: its ``meta/stats.json``. Several: recomputed exactly over all of their data
     (percentiles cannot be merged from per-dataset summaries).
     """
-    from vla.datasets.writer import read_jsonl
+    from vla.datasets.jsonfiles import read_jsonl
 
     roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not roots:

@@ -15,7 +15,7 @@ from typing import Any
 
 from vla.datasets import format as fmt
 
-__all__ = ["Problem", "VerifyReport", "verify"]
+__all__ = ["Problem", "VerifyReport", "check_data_files", "verify"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,32 @@ def verify(root: str | Path, decode_images: bool = True) -> VerifyReport:
     return report
 
 
+def check_data_files(root: str | Path, episodes: list[dict[str, Any]]) -> list[Problem]:
+    """The quick check behind ``vla dataset info``: every data file that ``episodes`` (the
+    committed ``meta/episodes.jsonl`` rows) names exists, its Parquet footer reads, and it holds
+    as many rows as its episodes. Reads no row data; :func:`verify` checks everything."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows: dict[str, int] = {}
+    for e in episodes:
+        rows[e["data/path"]] = rows.get(e["data/path"], 0) + e["length"]
+    problems = []
+    for rel, want in sorted(rows.items()):
+        path = Path(root) / rel
+        if not path.is_file():
+            problems.append(Problem("error", rel, "missing"))
+            continue
+        try:
+            have = pq.read_metadata(path).num_rows
+        except (OSError, pa.ArrowException) as err:
+            problems.append(Problem("error", rel, f"cannot read Parquet: {err}"))
+            continue
+        if have != want:
+            problems.append(Problem("error", rel, f"has {have} rows; its episodes hold {want}"))
+    return problems
+
+
 _EPISODE_KEYS = ("episode_index", "env_id", "seed", "tasks", "task_index", "length", "success")
 _EPISODE_KEYS += ("data/path", "file_from_row", "dataset_from_index", "dataset_to_index")
 
@@ -84,11 +110,19 @@ def _check_episode_index(report: VerifyReport) -> list[dict[str, Any]] | None:
         report.add("error", fmt.EPISODES_PATH, "missing: not a dataset, or nothing committed")
         return None
     episodes = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        report.add("error", fmt.EPISODES_PATH, f"cannot read: {err}")
+        return None
+    for n, line in enumerate(text.splitlines(), 1):
         try:
             e = json.loads(line)
         except json.JSONDecodeError as err:
             report.add("error", fmt.EPISODES_PATH, f"line {n} is not JSON: {err}")
+            return None
+        if not isinstance(e, dict):
+            report.add("error", fmt.EPISODES_PATH, f"line {n} is not a JSON object")
             return None
         missing = [k for k in _EPISODE_KEYS if k not in e]
         if missing:
@@ -213,13 +247,14 @@ def _check_leftovers(report: VerifyReport, referenced: set[str]) -> None:
 
 
 def _check_meta(report: VerifyReport, episodes: list[dict[str, Any]]) -> None:
+    from vla.datasets.jsonfiles import read_json
     from vla.datasets.stats import compute_dataset_stats
 
     loaded = {}
     for rel in (fmt.INFO_PATH, fmt.STATS_PATH):
         try:
-            loaded[rel] = json.loads((report.root / rel).read_text())
-        except (OSError, json.JSONDecodeError) as err:
+            loaded[rel] = read_json(report.root / rel)
+        except (OSError, ValueError) as err:
             report.add("error", rel, f"cannot read: {err}")
     info = loaded.get(fmt.INFO_PATH)
     if info is not None:
@@ -259,11 +294,11 @@ def _check_meta(report: VerifyReport, episodes: list[dict[str, Any]]) -> None:
 
 
 def _check_tasks(report: VerifyReport, episodes: list[dict[str, Any]]) -> None:
-    from vla.datasets.writer import read_jsonl
+    from vla.datasets.jsonfiles import read_jsonl
 
     try:
         tasks = {t["task_index"]: t["task"] for t in read_jsonl(report.root / fmt.TASKS_PATH)}
-    except (OSError, json.JSONDecodeError, KeyError) as err:
+    except (OSError, ValueError, KeyError, TypeError) as err:
         report.add("error", fmt.TASKS_PATH, f"cannot read: {err}")
         return
     for e in episodes:

@@ -31,6 +31,7 @@ import numpy as np
 
 from vla.datasets import format as fmt
 from vla.datasets.format import EpisodeRecord, build_episode
+from vla.datasets.jsonfiles import read_json, read_jsonl
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -64,13 +65,6 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 
 def _slug(env_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", env_id)
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Lines of a JSON-lines file (a missing file is empty)."""
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 @dataclass
@@ -130,7 +124,7 @@ class DatasetWriter:
 
     def _recover(self) -> None:
         info_path = self.root / fmt.INFO_PATH
-        info = json.loads(info_path.read_text()) if info_path.exists() else {}
+        info = read_json(info_path) if info_path.exists() else {}
         self.episodes = read_jsonl(self.root / fmt.EPISODES_PATH)
         self.envs = info.get("envs", {})
         self.collection = info.get("collection", {})
@@ -220,39 +214,15 @@ class DatasetWriter:
         next_index = self.episodes[-1]["dataset_to_index"] if self.episodes else 0
         new, row = [], 0
         for i, table in enumerate(tables):
-            n = table.num_rows
-            first = table.slice(0, 1).to_pylist()[0]
-            task = first["instruction"]
-            tasks.setdefault(task, len(tasks))
-            image = fmt.decode_image(first[fmt.IMAGE_KEY]["bytes"])
-            state = first[fmt.STATE_KEY]
             new.append(
-                {
-                    "episode_index": next_episode + i,
-                    "env_id": first["env_id"],
-                    "seed": first["seed"],
-                    "tasks": [task],
-                    "task_index": tasks[task],
-                    "length": n,
-                    "success": first["success"],
-                    "return": float(np.asarray(table["next.reward"]).sum()),
-                    "fps": fps[i],
-                    "data/chunk_index": number // fmt.CHUNKS_SIZE,
-                    "data/file_index": number % fmt.CHUNKS_SIZE,
-                    "data/path": rel,
-                    "file_from_row": row,
-                    "dataset_from_index": next_index,
-                    "dataset_to_index": next_index + n,
-                    "image_shape": list(image.shape),
-                    "state_dim": None if state is None else len(state),
-                    "action_verbs": sorted(
-                        set(table["action"].combine_chunks().field("verb").to_pylist())
-                    ),
-                }
-            )
+                _episode_entry(
+                    table, fps[i], tasks, index=next_episode + i, number=number, row=row,
+                    first_frame=next_index,
+                )
+            )  # fmt: skip
             tables[i] = with_indexes(table, new[-1])
-            row += n
-            next_index += n
+            row += table.num_rows
+            next_index += table.num_rows
         write_parquet_atomic(pa.concat_tables(tables), self.root / rel)
         self.episodes += new
         atomic_write_text(
@@ -297,6 +267,41 @@ def with_indexes(table: pa.Table, episode: dict[str, Any]) -> pa.Table:
     return table
 
 
+def _episode_entry(
+    table: pa.Table, fps: float, tasks: dict[str, int], *, index: int, number: int, row: int,
+    first_frame: int,
+) -> dict[str, Any]:  # fmt: skip
+    """The ``meta/episodes.jsonl`` row of one staged episode, stored as episode ``index`` at
+    ``row`` of data file ``number``, its frames from dataset index ``first_frame``. Adds its
+    instruction to ``tasks`` (task -> task_index) when new."""
+    n = table.num_rows
+    first = table.slice(0, 1).to_pylist()[0]
+    task = first["instruction"]
+    tasks.setdefault(task, len(tasks))
+    image = fmt.decode_image(first[fmt.IMAGE_KEY]["bytes"])
+    state = first[fmt.STATE_KEY]
+    return {
+        "episode_index": index,
+        "env_id": first["env_id"],
+        "seed": first["seed"],
+        "tasks": [task],
+        "task_index": tasks[task],
+        "length": n,
+        "success": first["success"],
+        "return": float(np.asarray(table["next.reward"]).sum()),
+        "fps": fps,
+        "data/chunk_index": number // fmt.CHUNKS_SIZE,
+        "data/file_index": number % fmt.CHUNKS_SIZE,
+        "data/path": fmt.data_path(number),
+        "file_from_row": row,
+        "dataset_from_index": first_frame,
+        "dataset_to_index": first_frame + n,
+        "image_shape": list(image.shape),
+        "state_dim": None if state is None else len(state),
+        "action_verbs": sorted(set(table["action"].combine_chunks().field("verb").to_pylist())),
+    }
+
+
 def write_meta(
     root: Path,
     episodes: list[dict[str, Any]],
@@ -316,6 +321,8 @@ def write_meta(
         eps = [e for e in episodes if e["env_id"] == env_id]
         seeds = [e["seed"] for e in eps] + list(envs.get(env_id, {}).get("failed_seeds", []))
         per_env[env_id] = dict(envs.get(env_id, {})) | {
+            # always present, [] when none, so readers need no default (issue 16)
+            "failed_seeds": sorted(envs.get(env_id, {}).get("failed_seeds", [])),
             "episodes": len(eps),
             "frames": sum(e["length"] for e in eps),
             "successes": sum(bool(e["success"]) for e in eps),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vla.actions import Action, RobotSpace, UISpace
+from vla.hub import CHECKPOINTS_DIR, WEIGHTS_FILE, resolve_checkpoint
 
 if TYPE_CHECKING:
     import torch
@@ -23,10 +24,11 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECKPOINTS_DIR", "Policy"]
 
-#: Shipped checkpoints: ``Policy.from_pretrained("<name>")`` loads ``CHECKPOINTS_DIR / name``.
-CHECKPOINTS_DIR = Path(__file__).parent / "checkpoints"
+# CHECKPOINTS_DIR (the shipped checkpoints) lives in vla.hub; re-exported here for old imports.
+#: The policy's own settings beside the model files: ``{"robot_space": null | {...}}``.
 POLICY_FILE = "policy.json"
-WEIGHTS_FILE = "model.safetensors"
+#: The statistics entry of the robot state (its length is the state length a checkpoint expects).
+STATE_STATS_KEY = "observation.state"
 
 
 def _default_device() -> str:
@@ -63,7 +65,8 @@ class Policy:
 
         self.device = torch.device(device or _default_device())
         dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
-        self.model = model.to(self.device, dtype=dtype).eval()
+        # transformers wraps PreTrainedModel.to in a decorator whose stub mypy misreads
+        self.model = model.to(self.device, dtype=dtype).eval()  # type: ignore[arg-type]
         self.processor = processor
         self.tokenizer = processor.tokenizer
         if robot_space is None and any(k.startswith("action.") for k in self.tokenizer.stats):
@@ -112,6 +115,9 @@ class Policy:
         spaces = list(spaces) if spaces is not None else [None] * n
         if len(states) != n or len(spaces) != n:
             raise ValueError(f"states and spaces need one entry per image ({n})")
+        for i, text in enumerate(instructions):
+            _check_instruction(text, i)
+        states = [None if st is None else self._check_state(st, i) for i, st in enumerate(states)]
         resolved = [
             self._space(sp, st, i) for i, (sp, st) in enumerate(zip(spaces, states, strict=True))
         ]
@@ -145,6 +151,38 @@ class Policy:
             )
         return space
 
+    @property
+    def state_dim(self) -> int | None:
+        """The length of the robot states this checkpoint was trained on (from the
+        ``observation.state`` statistics); None when it records none."""
+        stats = self.tokenizer.stats.get(STATE_STATS_KEY)
+        if stats is None:
+            return None
+        return len(stats.get("q01", stats.get("min", [])))
+
+    def _check_state(self, state: Any, index: int) -> Any:
+        """A state as float32[D]; refuses text, NaN and a length other than :attr:`state_dim`
+        (the processor would otherwise zero-pad a short state and act on it)."""
+        import numpy as np
+
+        try:
+            arr = np.asarray(state, dtype=np.float32).reshape(-1)
+        except (TypeError, ValueError) as err:
+            raise ValueError(
+                f"states[{index}] must be a float vector (float32[D]); got {state!r} ({err})"
+            ) from None
+        if arr.size == 0 or not np.all(np.isfinite(arr)):
+            raise ValueError(
+                f"states[{index}] must be a non-empty vector of finite floats; got {state!r}"
+            )
+        want = self.state_dim
+        if want is not None and arr.size != want:
+            raise ValueError(
+                f"states[{index}] has {arr.size} values; this checkpoint was trained on "
+                f"{want}-value states (the observation.state statistics)"
+            )
+        return arr
+
     def _grammar(self, space: UISpace | RobotSpace) -> Any:
         if space not in self._grammars:
             self._grammars[space] = self._grammar_cls(self.tokenizer, space)
@@ -173,57 +211,98 @@ class Policy:
     ) -> Policy:
         """Load a policy from a folder, or by the name of a shipped checkpoint.
 
-        Raises ``FileNotFoundError`` for a missing folder or file and ``ValueError`` for a corrupt
-        ``model.safetensors``, each naming the path and what was expected.
+        Raises:
+            FileNotFoundError: a missing folder or file, naming the path and what was expected.
+            ValueError: a corrupt ``model.safetensors``, or one holding NaN/inf (naming the file
+                and the tensor); a corrupt ``policy.json``; a robot checkpoint (``policy.json``
+                names a robot space, or the statistics describe a robot state) without its
+                action statistics, which would otherwise act as a UI policy.
         """
-        path = _resolve(path_or_name)
+        path = resolve_checkpoint(path_or_name)
         _check_weights(path / WEIGHTS_FILE)
         from vla.model import VLAForActionPrediction, VLAProcessor
 
+        robot_space = _read_robot_space(path / POLICY_FILE)
         model = VLAForActionPrediction.from_pretrained(path)
         processor = VLAProcessor.from_pretrained(path)
-        robot_space = None
-        meta_path = path / POLICY_FILE
-        if meta_path.is_file():
-            spec = json.loads(meta_path.read_text()).get("robot_space")
-            robot_space = RobotSpace(**spec) if spec else None
+        _check_robot_stats(path, processor.tokenizer.stats, robot_space)
         return cls(model, processor, device=device, robot_space=robot_space)
 
     def __repr__(self) -> str:
         return f"Policy(device={self.device}, robot_space={self.robot_space}, {self.processor!r})"
 
 
-def _resolve(path_or_name: str | Path) -> Path:
-    path = Path(path_or_name)
-    if not path.is_dir():
-        shipped = CHECKPOINTS_DIR / str(path_or_name)
-        if isinstance(path_or_name, str) and "/" not in path_or_name and shipped.is_dir():
-            path = shipped
-        else:
-            found = CHECKPOINTS_DIR.iterdir() if CHECKPOINTS_DIR.is_dir() else ()
-            names = sorted(p.name for p in found if p.is_dir())
-            raise FileNotFoundError(
-                f"{str(path_or_name)!r} is neither a folder nor a shipped checkpoint; "
-                f"shipped checkpoints: {names}"
-            )
-    missing = [f for f in ("config.json", WEIGHTS_FILE) if not (path / f).is_file()]
-    if missing:
-        raise FileNotFoundError(
-            f"{path} is not a saved VLA policy: missing {missing} (expected config.json, "
-            "model.safetensors and vla_processor.json written by Policy.save_pretrained)"
-        )
-    return path
-
-
 def _check_weights(path: Path) -> None:
-    """Open every tensor of a safetensors file; raise ValueError if it is truncated or corrupt."""
+    """Read every tensor of a safetensors file, one at a time; raise ValueError if the file is
+    truncated or corrupt, or if a floating-point tensor holds NaN or inf (such a model loads
+    and acts, but every action is garbage: issue 16)."""
+    import torch
     from safetensors import SafetensorError, safe_open
 
+    nonfinite: tuple[str, int, int] | None = None
     try:
         with safe_open(str(path), framework="pt") as f:
             for key in f.keys():  # noqa: SIM118 - safe_open handles have no __iter__
-                f.get_slice(key)
+                tensor = f.get_tensor(key)
+                if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+                    nonfinite = (key, int((~torch.isfinite(tensor)).sum()), tensor.numel())
+                    break
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
         raise ValueError(
             f"{path} is not a readable safetensors file (truncated or corrupt?): {err}"
         ) from err
+    if nonfinite is not None:
+        key, bad, total = nonfinite
+        raise ValueError(
+            f"{path}: tensor {key!r} holds {bad} NaN/inf value(s) of {total}; the checkpoint "
+            "is corrupt (diverged training?)"
+        )
+
+
+def _read_robot_space(path: Path) -> RobotSpace | None:
+    """The robot space named by ``policy.json`` (None when the file or the entry is absent)."""
+    if not path.is_file():
+        return None
+    try:
+        meta = json.loads(path.read_text())
+        spec = meta.get("robot_space")
+        return RobotSpace(**spec) if spec else None
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as err:
+        raise ValueError(
+            f'{path} is corrupt: expected {{"robot_space": null or {{"action", '
+            f'"n_joints"}}}} ({err})'
+        ) from None
+
+
+def _check_robot_stats(path: Path, stats: dict[str, Any], robot_space: RobotSpace | None) -> None:
+    """Refuse a robot checkpoint whose tokenizer lacks the action statistics it de-normalises
+    with: without them it would load as a UI policy and click instead of moving the arm."""
+    from vla.model.tokenization_vla import STATS_KEYS, TOKENIZER_FILE
+
+    if robot_space is not None:
+        needed = [STATS_KEYS[robot_space.action]]
+        why = f"{POLICY_FILE} names {robot_space!r}"
+    elif STATE_STATS_KEY in stats:
+        needed = list(STATS_KEYS.values())
+        why = f"it has {STATE_STATS_KEY!r} statistics (trained on robot states)"
+    else:
+        return
+    if not any(key in stats for key in needed):
+        raise ValueError(
+            f"{path / TOKENIZER_FILE} has no action statistics ({' or '.join(needed)}), but "
+            f"{path} is a robot checkpoint: {why}. Restore the file from the training run "
+            "(it holds the dataset's meta/stats.json)"
+        )
+
+
+def _check_instruction(text: Any, index: int) -> None:
+    """An instruction must be a str that encodes as UTF-8 (no lone surrogates)."""
+    if not isinstance(text, str):
+        raise ValueError(f"instructions[{index}] must be a str; got {type(text).__name__} {text!r}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ValueError(
+            f"instructions[{index}] is not valid Unicode text: {err.reason} at position "
+            f"{err.start} ({text!r})"
+        ) from None

@@ -166,3 +166,57 @@ def test_verify_reports_inconsistent_metadata(copy: Path) -> None:
     assert code == 1
     assert "seed 9 is recorded 2 times" in output
     assert "episode_index should be 8" in output
+
+
+def _cli(*args: str):
+    from vla.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def _one_error_line(result, names: str) -> None:
+    """A clean failure: exit code 1, no traceback, one `Error:` line naming the file."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # not a raw exception
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and names in errors[0], result.output
+
+
+def test_info_refuses_a_dataset_with_a_truncated_shard(copy: Path) -> None:
+    shard = copy / "data/chunk-000/file-000.parquet"
+    assert _cli("dataset", "info", str(copy)).exit_code == 0
+    shard.write_bytes(shard.read_bytes()[: shard.stat().st_size - 100])
+    result = _cli("dataset", "info", str(copy))
+    assert "ERROR data/chunk-000/file-000.parquet: cannot read Parquet" in result.output
+    _one_error_line(result, "is damaged")
+    assert _cli_verify(copy)[0] == 1
+
+
+@pytest.mark.parametrize("rel", [fmt.INFO_PATH, fmt.EPISODES_PATH])
+def test_corrupt_metadata_is_one_line_naming_the_file(copy: Path, rel: str) -> None:
+    path = copy / rel
+    path.write_text(path.read_text()[:-40] + "\n")  # a torn write
+    _one_error_line(_cli("dataset", "info", str(copy)), rel)
+    code, output = _cli_verify(copy)
+    assert code == 1 and f"ERROR {rel}" in output
+    resumed = _cli(
+        "collect", "--env", UI, "--expert", UI_EXPERT, "--episodes", "9", "--workers", "0",
+        "--out", str(copy),
+    )  # fmt: skip
+    _one_error_line(resumed, rel)
+
+
+def test_info_json_always_lists_failed_seeds(copy: Path) -> None:
+    """`failed_seeds` is written for every env, as [] when the env had no failure (issue 16)."""
+    import json
+
+    from vla.datasets.jsonfiles import read_jsonl
+    from vla.datasets.writer import write_meta
+
+    info = json.loads((copy / fmt.INFO_PATH).read_text())
+    assert info["envs"][UI]["failed_seeds"] == [3, 7]  # the fake expert fails seeds 3 and 7
+    episodes, tasks = read_jsonl(copy / fmt.EPISODES_PATH), read_jsonl(copy / fmt.TASKS_PATH)
+    write_meta(copy, episodes, {UI: {"seed_base": 0}}, info["collection"], tasks)
+    info = json.loads((copy / fmt.INFO_PATH).read_text())
+    assert info["envs"][UI]["failed_seeds"] == []

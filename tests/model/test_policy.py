@@ -104,9 +104,77 @@ def test_loading_errors_name_the_path(tmp_path, saved):
 
 
 def test_shipped_checkpoint_names_resolve(monkeypatch, tmp_path, saved):
-    import vla.policy
+    import vla.hub
 
     (tmp_path / "vla-test-tiny").symlink_to(saved, target_is_directory=True)
-    monkeypatch.setattr(vla.policy, "CHECKPOINTS_DIR", tmp_path)
+    monkeypatch.setattr(vla.hub, "CHECKPOINTS_DIR", tmp_path)
     loaded = Policy.from_pretrained("vla-test-tiny", device="cpu")
     assert loaded.act(IMAGE, "click") is not None
+
+
+@pytest.mark.parametrize(
+    ("state", "match"),
+    [
+        (np.zeros(3, np.float32), r"states\[0\] has 3 values; .* trained on 9-value states"),
+        (np.zeros(8, np.float32), r"states\[0\] has 8 values; .* trained on 9-value states"),
+        (np.zeros(10, np.float32), r"states\[0\] has 10 values; .* trained on 9-value states"),
+        ("abc", r"states\[0\] must be a float vector"),
+        ([[1.0, "x"]], r"states\[0\] must be a float vector"),
+    ],
+)
+def test_a_state_of_the_wrong_length_or_kind_is_refused(policy, state, match):
+    """Before: a short state was zero-padded to the model's state width and acted on."""
+    with pytest.raises(ValueError, match=match):
+        policy.act(IMAGE, "pick", state=state)
+
+
+def test_an_instruction_that_is_not_unicode_text_names_its_index(policy):
+    with pytest.raises(ValueError, match=r"instructions\[0\] is not valid Unicode"):
+        policy.act(IMAGE, "click \ud800 here")
+    with pytest.raises(ValueError, match=r"instructions\[1\] is not valid Unicode"):
+        policy.act_batch([IMAGE, IMAGE], ["fine", "\udfff"])
+    with pytest.raises(ValueError, match=r"instructions\[1\] must be a str"):
+        policy.act_batch([IMAGE, IMAGE], ["fine", b"bytes"])
+
+
+def _copy(saved, dest):
+    dest.mkdir()
+    for f in saved.iterdir():
+        (dest / f.name).write_bytes(f.read_bytes())
+    return dest
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_weights_with_nan_or_inf_refuse_to_load(saved, tmp_path, value):
+    from safetensors.torch import load_file, save_file
+
+    bad = _copy(saved, tmp_path / "bad")
+    tensors = load_file(bad / "model.safetensors")
+    name = sorted(k for k, t in tensors.items() if t.is_floating_point())[-1]
+    tensors[name] = tensors[name].clone()
+    tensors[name].view(-1)[0] = value
+    save_file(tensors, bad / "model.safetensors", metadata={"format": "pt"})
+    with pytest.raises(ValueError, match=rf"model\.safetensors: tensor '{name}' holds 1 NaN/inf"):
+        Policy.from_pretrained(bad)
+
+
+def test_a_robot_checkpoint_without_action_statistics_refuses_to_load(saved, tmp_path):
+    import json
+
+    bad = _copy(saved, tmp_path / "bad")
+    tok = json.loads((bad / "action_tokenizer.json").read_text())
+    tok["stats"] = {}
+    (bad / "action_tokenizer.json").write_text(json.dumps(tok))
+    with pytest.raises(ValueError, match=r"action_tokenizer\.json has no action statistics"):
+        Policy.from_pretrained(bad)  # policy.json names the robot space
+    (bad / "policy.json").unlink()
+    tok["stats"] = {"observation.state": {"q01": [-1.0] * 9, "q99": [1.0] * 9}}
+    (bad / "action_tokenizer.json").write_text(json.dumps(tok))
+    with pytest.raises(ValueError, match="trained on robot states"):
+        Policy.from_pretrained(bad)  # no policy.json, as the shipped checkpoints
+    tok["stats"] = {}
+    (bad / "action_tokenizer.json").write_text(json.dumps(tok))
+    assert Policy.from_pretrained(bad).robot_space is None  # a UI checkpoint still loads
+    (bad / "policy.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"policy\.json is corrupt"):
+        Policy.from_pretrained(bad)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from vla.hub import training_seeds
 from vla.training import TrainConfig
-from vla.training.data import EpochSampler, summarize_episodes, training_seeds
+from vla.training.data import EpochSampler, summarize_episodes
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,10 @@ def _length_stats(lengths: list[int]) -> str:
 
 
 def info_lines(root: str | Path) -> list[str]:
-    """The lines ``vla dataset info`` prints: totals, then one row per env."""
+    """The lines ``vla dataset info`` prints: totals, then one row per env, then an ``ERROR``
+    line per data file that is missing, unreadable or short (:func:`check_data_files`)."""
     from vla.datasets.reader import read_episodes, read_info
+    from vla.datasets.verify import check_data_files
 
     info, episodes = read_info(root), read_episodes(root)
     size = sum(p.stat().st_size for p in Path(root).rglob("*.parquet"))
@@ -46,17 +48,32 @@ def info_lines(root: str | Path) -> list[str]:
             f"{_length_stats([e['length'] for e in eps]):>17} {seeds[0]!s:>5}-{seeds[1]!s:<5}"
             f"  {','.join(shapes)}"
         )
-    return lines
+    return lines + [str(p) for p in check_data_files(root, episodes)]
 
 
 @dataset.command("info")
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 def info(path: str) -> None:
-    """Counts per env, success, episode lengths and seeds of the dataset at PATH."""
+    """Counts per env, success, episode lengths and seeds of the dataset at PATH.
+
+    Exits 1 when a data file is missing, truncated or short (a quick check of the Parquet
+    footers; `vla dataset verify` reads everything)."""
     try:
-        click.echo("\n".join(info_lines(path)))
-    except FileNotFoundError as err:
-        raise click.ClickException(str(err)) from None
+        lines = info_lines(path)
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        raise click.ClickException(_one_line(err, path)) from None
+    click.echo("\n".join(lines))
+    errors = sum(line.startswith("ERROR ") for line in lines)
+    if errors:
+        raise click.ClickException(
+            f"{path} is damaged: {errors} data file error(s); run `vla dataset verify {path}`"
+        )
+
+
+def _one_line(err: Exception, path: str) -> str:
+    if isinstance(err, KeyError):
+        return f"{path}: the metadata lacks the key {err}; the dataset is corrupt"
+    return str(err)
 
 
 @dataset.command("verify")
@@ -87,7 +104,7 @@ def view(path: str, episode: int, out: str, fps: float | None, scale: int | None
         raise click.BadParameter(f"must end in .gif or .mp4; got {out!r}", param_hint="--out")
     try:
         steps = load_episode(path, episode)
-    except IndexError as err:
+    except (IndexError, FileNotFoundError, ValueError) as err:
         raise click.ClickException(str(err)) from None
     meta: dict[str, Any] = read_episodes(path)[episode]
     status = "success" if meta["success"] else "failure"

@@ -12,15 +12,15 @@ import click
 def demo(out: str, episodes: int, workers: int) -> None:
     """Run the shipped checkpoints on browser and robot tasks; print a success table."""
     from vla.evaluation.demo import DemoConfig, run_demo
-    from vla.evaluation.report import format_table
+    from vla.evaluation.info import EvalInfo
 
     result = run_demo(DemoConfig(out=out, episodes=episodes, workers=workers))
-    info = result["info"]
-    if info["tasks"]:
-        click.echo(format_table(info))
+    info = EvalInfo.from_dict(result["info"])
+    if info.tasks:
+        click.echo(info.to_text())
         click.echo(f"report: {out}/report.html")
     for name in result["missing"]:
         click.echo(f"skipped {name}: shipped checkpoint or envs not available")
     click.echo(f"demo finished in {result['wall_time_s']:.0f} s")
-    if not info["tasks"]:
+    if not info.tasks:
         raise SystemExit(1)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["EvalConfig", "evaluate", "wilson_interval"]
+__all__ = ["EvalConfig", "EvalInfo", "evaluate", "wilson_interval"]
 
 if TYPE_CHECKING:
     from vla.evaluation.closed_loop import evaluate
     from vla.evaluation.config import EvalConfig
+    from vla.evaluation.info import EvalInfo
     from vla.evaluation.metrics import wilson_interval
 
 _LAZY = {
     "EvalConfig": "vla.evaluation.config",
+    "EvalInfo": "vla.evaluation.info",
     "evaluate": "vla.evaluation.closed_loop",
     "wilson_interval": "vla.evaluation.metrics",
 }

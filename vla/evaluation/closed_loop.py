@@ -7,19 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from vla.evaluation.config import EvalConfig
+from vla.evaluation.info import EvalInfo, SeedCheck, TaskSummary
 from vla.evaluation.metrics import latency_summary, wilson_interval
 from vla.evaluation.rollout import RolloutResult, run_episodes
 
-__all__ = ["checkpoint_dir", "evaluate", "seed_check", "task_summary"]
-
-
-def checkpoint_dir(policy: str) -> Path | None:
-    """The folder behind a checkpoint path or a shipped checkpoint's name (None if neither)."""
-    path = Path(policy)
-    if path.is_dir():
-        return path
-    shipped = Path(__file__).resolve().parents[1] / "checkpoints" / policy
-    return shipped if shipped.is_dir() else None
+__all__ = ["evaluate", "seed_check", "task_summary"]
 
 
 def seed_check(cfg: EvalConfig) -> dict[str, Any]:
@@ -29,9 +21,9 @@ def seed_check(cfg: EvalConfig) -> dict[str, Any]:
     "training_envs": [...]}``. ``disjoint`` is None when the checkpoint records no training data.
     Raises ``ValueError`` on an overlap unless ``cfg.allow_seed_overlap``.
     """
-    from vla.training.data import read_training_data, training_seeds
+    from vla.hub import find_checkpoint, read_training_data, training_seeds
 
-    folder = checkpoint_dir(cfg.policy)
+    folder = find_checkpoint(cfg.policy)
     record = read_training_data(folder) if folder is not None else None
     if record is None:
         return {"training_data": False, "disjoint": None, "overlap": {}, "training_envs": []}
@@ -54,29 +46,29 @@ def seed_check(cfg: EvalConfig) -> dict[str, Any]:
     }
 
 
-def task_summary(result: RolloutResult) -> dict[str, Any]:
+def task_summary(result: RolloutResult) -> TaskSummary:
     """Per-task numbers of ``eval_info.json`` (see docs/evaluation.md)."""
     eps = result.episodes
     k, n = sum(e.success for e in eps), len(eps)
     lo, hi = wilson_interval(k, n)
-    return {
-        "episodes": n,
-        "successes": k,
-        "success_rate": k / n if n else 0.0,
-        "ci95": [round(lo, 4), round(hi, 4)],
-        "mean_length": sum(e.length for e in eps) / n if n else 0.0,
-        "mean_reward": sum(e.total_reward for e in eps) / n if n else 0.0,
-        "truncated": sum(e.truncated for e in eps),
-        "failed_seeds": [e.seed for e in eps if not e.success],
-        "batch_size": result.batch_size,
-        "policy_latency_ms": latency_summary(result.policy_s),
-        "env_latency_ms": latency_summary(result.env_s),
-        "env_steps": result.env_steps,
-        "env_steps_per_s": round(result.env_steps / result.wall_time_s, 2)
+    return TaskSummary(
+        episodes=n,
+        successes=k,
+        success_rate=k / n if n else 0.0,
+        ci95=(round(lo, 4), round(hi, 4)),
+        mean_length=sum(e.length for e in eps) / n if n else 0.0,
+        mean_reward=sum(e.total_reward for e in eps) / n if n else 0.0,
+        truncated=sum(e.truncated for e in eps),
+        failed_seeds=[e.seed for e in eps if not e.success],
+        batch_size=result.batch_size,
+        policy_latency_ms=latency_summary(result.policy_s),
+        env_latency_ms=latency_summary(result.env_s),
+        env_steps=result.env_steps,
+        env_steps_per_s=round(result.env_steps / result.wall_time_s, 2)
         if result.wall_time_s
         else 0.0,
-        "wall_time_s": round(result.wall_time_s, 2),
-    }
+        wall_time_s=round(result.wall_time_s, 2),
+    )
 
 
 def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
@@ -84,7 +76,7 @@ def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
 
     ``policy`` (optional) is an already loaded :class:`vla.Policy`; otherwise ``cfg.policy`` is
     loaded. Writes ``eval_info.json``, ``report.html`` and GIF replays to ``cfg.out`` when set.
-    Returns the ``eval_info`` dict.
+    Returns the ``eval_info`` dict (:meth:`EvalInfo.to_dict`; ``EvalInfo.from_dict`` types it).
     """
     from tqdm.auto import tqdm
 
@@ -124,24 +116,17 @@ def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
         from vla.evaluation.report import write_report
 
         write_report(Path(cfg.out), info, results)
-    return info
+    return info.to_dict()
 
 
-def _eval_info(cfg: EvalConfig, policy: Any, seeds: dict, results: list[RolloutResult]) -> dict:
-    tasks = {r.env_id: task_summary(r) for r in results}
-    rates = [t["success_rate"] for t in tasks.values()]
-    return {
-        "policy": cfg.policy,
-        "device": str(getattr(policy, "device", "unknown")),
-        "episodes_per_task": cfg.episodes,
-        "seeds": {"start": cfg.seed_start, "stop": cfg.seed_start + cfg.episodes - 1},
-        "seed_check": seeds,
-        "workers": cfg.workers,
-        "max_steps": cfg.max_steps,
-        "tasks": tasks,
-        "overall": {
-            "mean_success_rate": sum(rates) / len(rates),
-            "tasks": len(rates),
-            "episodes": sum(t["episodes"] for t in tasks.values()),
-        },
-    }
+def _eval_info(cfg: EvalConfig, policy: Any, seeds: dict, results: list[RolloutResult]) -> EvalInfo:
+    return EvalInfo(
+        policy=cfg.policy,
+        device=str(getattr(policy, "device", "unknown")),
+        episodes_per_task=cfg.episodes,
+        seeds={"start": cfg.seed_start, "stop": cfg.seed_start + cfg.episodes - 1},
+        seed_check=SeedCheck.from_dict(seeds),
+        workers=cfg.workers,
+        max_steps=cfg.max_steps,
+        tasks={r.env_id: task_summary(r) for r in results},
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from vla.evaluation.config import DEFAULT_SEED_START, EvalConfig
+from vla.evaluation.info import EvalInfo
 
 __all__ = ["DEMO_PLAN", "DemoConfig", "run_demo"]
 
@@ -45,19 +46,21 @@ class DemoConfig:
 def run_demo(cfg: DemoConfig) -> dict[str, Any]:
     """Evaluate each available shipped checkpoint on its envs; write ``out/report.html``.
 
-    Returns ``{"info": merged eval_info, "missing": [checkpoint names not found],
-    "wall_time_s": float}``. A missing checkpoint or env is reported, not fatal.
+    Returns ``{"info": the merged eval_info dict (:meth:`EvalInfo.merge`), "missing": [checkpoint
+    names not found], "wall_time_s": float}``. A missing checkpoint or env is reported, not fatal.
     """
     import vla.envs  # noqa: F401  (registers the env ids)
-    from vla.evaluation.closed_loop import checkpoint_dir, evaluate
+    from vla.evaluation.closed_loop import evaluate
+    from vla.hub import find_checkpoint
 
     t0 = time.time()
     out = Path(cfg.out)
-    infos, missing = [], []
+    infos: list[tuple[str, EvalInfo]] = []
+    missing: list[str] = []
     for name, env_ids in cfg.plan.items():
         envs = [e for e in env_ids if _registered(e)]
-        if checkpoint_dir(name) is None or not envs:
-            missing.append(name if checkpoint_dir(name) is None else f"{name} (no envs)")
+        if find_checkpoint(name) is None or not envs:
+            missing.append(name if find_checkpoint(name) is None else f"{name} (no envs)")
             continue
         ecfg = EvalConfig(
             policy=name,
@@ -69,48 +72,15 @@ def run_demo(cfg: DemoConfig) -> dict[str, Any]:
             out=str(out / name),
             progress=cfg.progress,
         )
-        infos.append((name, evaluate(ecfg)))
-    merged = merge_infos(infos)
-    if merged["tasks"]:
-        from vla.evaluation.report import render_html
-
+        infos.append((name, EvalInfo.from_dict(evaluate(ecfg))))
+    merged = EvalInfo.merge(infos)
+    if merged.tasks:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "report.html").write_text(render_html(merged))
-    return {"info": merged, "missing": missing, "wall_time_s": time.time() - t0}
+        (out / "report.html").write_text(merged.to_html())
+    return {"info": merged.to_dict(), "missing": missing, "wall_time_s": time.time() - t0}
 
 
 def _registered(env_id: str) -> bool:
     import gymnasium as gym
 
     return env_id in gym.registry
-
-
-def merge_infos(infos: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """One ``eval_info``-shaped dict over several checkpoints' evaluations; replay paths are
-    prefixed with each checkpoint's subfolder and task names with the checkpoint name."""
-    tasks: dict[str, Any] = {}
-    for name, info in infos:
-        for env_id, t in info["tasks"].items():
-            t = dict(t)
-            t["replays"] = [r | {"path": f"{name}/{r['path']}"} for r in t.get("replays", [])]
-            tasks[f"{name}: {env_id}"] = t
-    rates = [t["success_rate"] for t in tasks.values()]
-    first = infos[0][1] if infos else {}
-    disjoint = [i["seed_check"]["disjoint"] for _, i in infos]
-    return {
-        "policy": " + ".join(name for name, _ in infos) or "(no checkpoint)",
-        "device": first.get("device", "n/a"),
-        "episodes_per_task": first.get("episodes_per_task", 0),
-        "seeds": first.get("seeds", {"start": 0, "stop": -1}),
-        "seed_check": {
-            "disjoint": None if None in disjoint or not disjoint else all(disjoint),
-            "overlap": {},
-        },
-        "workers": first.get("workers", 1),
-        "tasks": tasks,
-        "overall": {
-            "mean_success_rate": sum(rates) / len(rates) if rates else 0.0,
-            "tasks": len(rates),
-            "episodes": sum(t["episodes"] for t in tasks.values()),
-        },
-    }

@@ -1,10 +1,9 @@
 """From dataset folders to model batches: splits, a seeded epoch sampler, augmentation and
 collation through :class:`~vla.model.VLAProcessor`, and the record of which env seeds trained a
-model (``training_data.json``, read by evaluation to keep its seeds disjoint)."""
+model (``training_data.json``; :mod:`vla.hub` reads it back for evaluation's seed check)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,8 @@ from vla.training.augment import AugmentConfig, augment
 __all__ = [
     "Collator",
     "EpochSampler",
-    "read_training_data",
     "summarize_episodes",
-    "training_seeds",
 ]
-
-TRAINING_DATA_FILE = "training_data.json"
 
 
 class EpochSampler:
@@ -109,16 +104,3 @@ def _ranges(values: set[int]) -> list[list[int]]:
         else:
             out.append([v, v])
     return out
-
-
-def training_seeds(record: dict[str, Any], env_id: str) -> set[int]:
-    """The seeds of ``env_id`` in a ``training_data.json`` record (empty if it has none)."""
-    return {
-        s for lo, hi in record.get("seed_ranges", {}).get(env_id, []) for s in range(lo, hi + 1)
-    }
-
-
-def read_training_data(folder: str | Path) -> dict | None:
-    """The ``training_data.json`` of a checkpoint folder, or None when it has none."""
-    path = Path(folder) / TRAINING_DATA_FILE
-    return json.loads(path.read_text()) if path.is_file() else None

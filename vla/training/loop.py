@@ -86,6 +86,19 @@ class MetricsLogger:
             self._tb.close()
 
 
+def _progress_bar(cfg: TrainConfig, accelerator: Any, state: RunState) -> Any:
+    """A tqdm bar over optimizer steps, shown by the local main process when ``cfg.progress``."""
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=state.total_steps,
+        initial=state.step,
+        disable=not (cfg.progress and accelerator.is_local_main_process),
+        desc="train",
+        dynamic_ncols=True,
+    )
+
+
 def run_loop(
     cfg: TrainConfig,
     accelerator: Any,
@@ -98,17 +111,8 @@ def run_loop(
     state: RunState,
 ) -> dict[str, Any]:
     """Optimise until ``state.total_steps``; returns the last validation metrics."""
-    from tqdm.auto import tqdm
-
-    out = Path(cfg.out)
-    logger = MetricsLogger(out, accelerator.is_main_process)
-    bar = tqdm(
-        total=state.total_steps,
-        initial=state.step,
-        disable=not (cfg.progress and accelerator.is_local_main_process),
-        desc="train",
-        dynamic_ncols=True,
-    )
+    logger = MetricsLogger(Path(cfg.out), accelerator.is_main_process)
+    bar = _progress_bar(cfg, accelerator, state)
     window = _Window()
     last_val: dict[str, Any] = {}
     while state.step < state.total_steps:

@@ -1,6 +1,6 @@
 """Reproducible recipes for the shipped checkpoints: collect -> train -> eval -> ship.
 
-``python -m vla.training.recipes vla-robot-tiny`` reruns every stage and rewrites
+``python -m vla.release.recipes vla-robot-tiny`` reruns every stage and rewrites
 ``vla/checkpoints/vla-robot-tiny/`` (weights, training record, eval results, model card).
 ``--stages collect,train`` runs a subset; stages read what earlier ones wrote under ``--root``.
 ``make checkpoints`` runs every recipe.
@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from vla.evaluation.config import DEFAULT_SEED_START
+from vla.hub import CHECKPOINTS_DIR
 
 __all__ = ["RECIPES", "Collection", "Recipe", "run_recipe"]
 
-CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
 STAGES = ("collect", "train", "eval", "ship")
 #: Files copied from a training run into a shipped checkpoint.
 SHIPPED_FILES = (
@@ -244,10 +244,10 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
 
 def stage_ship(recipe: Recipe, root: Path) -> dict[str, Any]:
     """Copy the trained model and its records into ``vla/checkpoints/<name>/`` with a model card."""
-    from vla.training.model_card import write_model_card
+    from vla.release.model_card import write_model_card
 
     p = _paths(recipe, root)
-    dest = CHECKPOINTS / recipe.name
+    dest = CHECKPOINTS_DIR / recipe.name
     dest.mkdir(parents=True, exist_ok=True)
     for name in SHIPPED_FILES:
         shutil.copy(p["train"] / name, dest / name)
@@ -302,7 +302,7 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m vla.training.recipes", description=__doc__.split("\n")[0]
+        prog="python -m vla.release.recipes", description=__doc__.split("\n")[0]
     )
     parser.add_argument("name", choices=sorted(RECIPES))
     parser.add_argument(

@@ -1,7 +1,7 @@
 """Write docs/results.md from the shipped checkpoints' ``eval_info.json`` files, beside the
 reference numbers that users compare against.
 
-    python -m vla.training.results [--out docs/results.md]
+    python -m vla.release.results [--out docs/results.md]
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vla.training.model_card import eval_table
+from vla.hub import CHECKPOINTS_DIR
+from vla.release.model_card import eval_table
 
 __all__ = ["render_results"]
 
-CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
 
 #: Issue 7's targets: env id -> minimum success rate over 100 unseen-seed episodes.
 TARGETS: dict[str, float] = {
@@ -47,7 +47,7 @@ REFERENCES = """\
 
 
 def _load(name: str) -> dict[str, Any]:
-    path = CHECKPOINTS / name / "eval_info.json"
+    path = CHECKPOINTS_DIR / name / "eval_info.json"
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
@@ -110,8 +110,8 @@ Closed-loop success of the shipped checkpoints, measured with `vla eval` on seed
 training episode used (100000 and up; the check is in each `eval_info.json`). Both models are
 `vla-tiny` (1.2-1.4M parameters, 80x80 input) trained from scratch on a shared 2-core CPU on
 scripted-expert demonstrations only. The exact commands, data and wall times are in each
-checkpoint's model card (`vla/checkpoints/<name>/README.md`); `python -m vla.training.recipes
-<name>` reproduces them. This page is written by `python -m vla.training.results`.
+checkpoint's model card (`vla/checkpoints/<name>/README.md`); `python -m vla.release.recipes
+<name>` reproduces them. This page is written by `python -m vla.release.results`.
 
 ## Browser: `vla-browser-tiny` on MiniWoB++
 

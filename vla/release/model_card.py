@@ -15,28 +15,17 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def eval_table(info: dict[str, Any]) -> str:
-    """A Markdown table of an ``eval_info`` dict: success, 95% Wilson interval, length, latency."""
-    if not info.get("tasks"):
+    """The Markdown table of an ``eval_info`` dict (:meth:`EvalInfo.to_markdown`); a line
+    saying so when there is no evaluation (an empty dict)."""
+    if not info:
         return "_Not evaluated yet._\n"
-    rows = [
-        "| task | success | 95% CI | episodes | mean length | policy p50 (ms) |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for env_id, t in info["tasks"].items():
-        lo, hi = t["ci95"]
-        rows.append(
-            f"| `{env_id}` | {t['success_rate']:.0%} | [{lo:.0%}, {hi:.0%}] | {t['episodes']} "
-            f"| {t['mean_length']:.1f} | {t['policy_latency_ms']['p50']:.0f} |"
-        )
-    overall = info["overall"]
-    rows.append(
-        f"| **mean** | **{overall['mean_success_rate']:.1%}** | | {overall['episodes']} | | |"
-    )
-    return "\n".join(rows) + "\n"
+    from vla.evaluation.info import EvalInfo
+
+    return EvalInfo.from_dict(info).to_markdown()
 
 
 def _commands(recipe: Any) -> str:
-    lines = [f"python -m vla.training.recipes {recipe.name}", "", "# which runs, stage by stage:"]
+    lines = [f"python -m vla.release.recipes {recipe.name}", "", "# which runs, stage by stage:"]
     for i, c in enumerate(recipe.collections):
         kw = f"--expert-kwargs '{json.dumps(c.expert_kwargs)}'" if c.expert_kwargs else ""
         envs = " ".join(f"--env {e}" for e in c.env_ids)
@@ -75,18 +64,27 @@ def _overrides(train: dict[str, Any]) -> str:
     return ", ".join(f"`{item}`" for item in _override_items(train)) or "none"
 
 
+def _training_facts(summary: dict[str, Any], stages: dict[str, Any]) -> str:
+    """The bullet list of the card's Training section (steps, hardware, times, validation)."""
+    hw = summary.get("hardware", {})
+    val = {k: v for k, v in summary.get("final_metrics", {}).items() if k.startswith("val/")}
+    collect_s = stages.get("collect", {}).get("seconds")
+    return f"""\
+- steps: {summary.get("steps")} ({summary.get("epochs", 0):.1f} epochs, {summary.get("samples")} samples)
+- hardware: {hw.get("device")} ({hw.get("cpu_count")} cores, {hw.get("torch_threads")} torch thread(s)), {hw.get("platform")}; the machine was shared with other jobs, so times are upper bounds
+- wall time: collection {collect_s} s, training {summary.get("wall_time_s")} s
+- held-out validation (episodes never trained on): `{json.dumps(val)}`"""
+
+
 def write_model_card(recipe: Any, dest: Path, stages: dict[str, Any]) -> Path:
     """Write ``dest/README.md`` for ``recipe`` from the records in ``dest`` and ``stages``."""
     data = _load(dest / "training_data.json")
     summary = _load(dest / "training_summary.json")
     info = _load(dest / "eval_info.json")
     cfg = _load(dest / "config.json")
-    hw = summary.get("hardware", {})
-    val = {k: v for k, v in summary.get("final_metrics", {}).items() if k.startswith("val/")}
     episodes = data.get("episodes", {})
     data_rows = "\n".join(f"| `{k}` | {v} |" for k, v in episodes.items())
     seeds = info.get("seeds", {})
-    collect_s = stages.get("collect", {}).get("seconds")
     text = f"""# {recipe.name}
 
 {recipe.summary}. Load it by name:
@@ -120,10 +118,7 @@ Command (reproduces this folder; `make checkpoints` runs every recipe):
 {_commands(recipe)}
 ```
 
-- steps: {summary.get("steps")} ({summary.get("epochs", 0):.1f} epochs, {summary.get("samples")} samples)
-- hardware: {hw.get("device")} ({hw.get("cpu_count")} cores, {hw.get("torch_threads")} torch thread(s)), {hw.get("platform")}; the machine was shared with other jobs, so times are upper bounds
-- wall time: collection {collect_s} s, training {summary.get("wall_time_s")} s
-- held-out validation (episodes never trained on): `{json.dumps(val)}`
+{_training_facts(summary, stages)}
 
 ## Evaluation
 
