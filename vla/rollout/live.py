@@ -87,7 +87,7 @@ class RunConfig:
             raise ValueError("give exactly one of `env_id` (--env) and `desktop` (--desktop)")
         if self.desktop and not self.instruction:
             raise ValueError("`instruction` (--instruction) is required with --desktop")
-        desktop_only = {"region": self.region, "image_size": self.image_size}
+        desktop_only: dict[str, Any] = {"region": self.region, "image_size": self.image_size}
         desktop_only |= {"dry_run": self.dry_run, "yes": self.yes}
         for name, value in desktop_only.items():
             if value and not self.desktop:

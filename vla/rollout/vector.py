@@ -186,8 +186,8 @@ class _VectorLoop:
             return obs_next, infos_next
         seeds = [self.slots.next_seed(i) if finished[i] else None for i in range(self.n)]
         obs_next, batched = self.envs.reset(seed=seeds, options={"reset_mask": finished})
-        for i in np.flatnonzero(finished):  # copies not reset keep the info of their step
-            infos_next[i] = _unbatch(batched, int(i))
+        for j in np.flatnonzero(finished).tolist():  # the others keep the info of their step
+            infos_next[j] = _unbatch(batched, j)
         return obs_next, infos_next
 
 
