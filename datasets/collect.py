@@ -14,6 +14,7 @@ Rerunning the same call resumes: seeds already recorded (or failed) are skipped.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from vla.datasets.writer import DatasetWriter
+from vla.rollout.loop import DEFAULT_MAX_STEPS
 
 __all__ = ["CollectConfig", "CollectResult", "collect"]
 
@@ -48,7 +50,7 @@ class CollectConfig:
     expert: str | None = None
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     expert_kwargs: dict[str, Any] = field(default_factory=dict)
-    max_steps: int = 500
+    max_steps: int = DEFAULT_MAX_STEPS
     max_attempts: int | None = None
     max_file_mb: float = 64.0
     max_errors: int = 10
@@ -132,6 +134,7 @@ def _plan(cfg: CollectConfig, writer: DatasetWriter) -> list[_EnvPlan]:
                 f"{cfg.out} holds {env_id!r} collected from seed {meta['seed_base']}; got "
                 f"seed={cfg.seed}. Resume with the same seed or write to another --out"
             )
+        _check_same_kwargs(cfg, env_id, meta)
         meta |= {"seed_base": cfg.seed, "expert": cfg.expert or "vla.datasets.make_expert"}
         meta |= {"env_kwargs": cfg.env_kwargs, "expert_kwargs": cfg.expert_kwargs}
         kept, failed = writer.done(env_id)
@@ -139,6 +142,30 @@ def _plan(cfg: CollectConfig, writer: DatasetWriter) -> list[_EnvPlan]:
         skip = kept | failed
         plans.append(_EnvPlan(env_id, cfg.seed, cfg.episodes, cfg.max_attempts, skip, len(kept)))
     return plans
+
+
+def _check_same_kwargs(cfg: CollectConfig, env_id: str, meta: dict[str, Any]) -> None:
+    """A resumed collection must build its env (and expert) as the recorded episodes were
+    built: other kwargs (e.g. another image size) would mix two kinds of episode."""
+    for name, flag in (("env_kwargs", "--env-kwargs"), ("expert_kwargs", "--expert-kwargs")):
+        if name not in meta:
+            continue
+        old, new = meta[name], json.loads(json.dumps(getattr(cfg, name)))  # as stored
+        if old == new:
+            continue
+        keys = sorted(set(old) | set(new), key=str)
+        diff = ", ".join(
+            f"{k}: {old.get(k, '(unset)')!r} in the dataset, {new.get(k, '(unset)')!r} now"
+            for k in keys
+            if old.get(k, _UNSET) != new.get(k, _UNSET)
+        )
+        raise ValueError(
+            f"{cfg.out} holds {env_id!r} episodes collected with other {flag} ({diff}); "
+            f"resume with {flag} '{json.dumps(old)}' or write to another --out"
+        )
+
+
+_UNSET = object()
 
 
 def collect(cfg: CollectConfig) -> CollectResult:

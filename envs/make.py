@@ -17,7 +17,14 @@ from typing import Any
 
 import gymnasium as gym
 
-__all__ = ["UnknownEnvError", "import_module", "make", "resolve_callable", "unknown_env_message"]
+__all__ = [
+    "UnknownEnvError",
+    "check_spec",
+    "import_module",
+    "make",
+    "resolve_callable",
+    "unknown_env_message",
+]
 
 
 class UnknownEnvError(gym.error.UnregisteredEnv, ValueError):
@@ -66,6 +73,32 @@ def resolve_callable(spec: str) -> Any:
     for part in attr.split("."):
         obj = getattr(obj, part)
     return obj
+
+
+def check_spec(spec: str) -> None:
+    """Raise ``ValueError`` unless :func:`make` can resolve ``spec``, without building the env
+    (so that commands fail on a typo before any browser or worker starts)."""
+    import vla.envs  # noqa: F401 - registers the vla/... ids
+
+    module, _, name = spec.partition(":")
+    if name and "/" not in module:
+        try:
+            obj: Any = import_module(module)
+        except ModuleNotFoundError as e:
+            raise ValueError(
+                f"env {spec!r}: cannot import module {module!r} ({e}); put {module}.py in the "
+                "current directory or on PYTHONPATH"
+            ) from None
+        for part in name.split("."):
+            obj = getattr(obj, part, None)
+        if obj is not None or name in gym.registry:
+            return
+        raise ValueError(
+            f"env {spec!r}: module {module!r} has no {name!r} and registers no such id; "
+            "name a gymnasium.Env class, a factory or a registered id"
+        )
+    if spec not in gym.registry:
+        raise UnknownEnvError(unknown_env_message(spec))
 
 
 def make(spec: str, **kwargs: Any) -> Any:

@@ -89,3 +89,18 @@ def test_eval_config_errors_name_the_field():
         EvalConfig(policy="x", env_ids=["a"], episodes=0)
     with pytest.raises(ValueError, match="env_ids"):
         EvalConfig(policy="x", env_ids=[])
+
+
+def test_an_env_that_never_ends_is_capped_by_default_and_the_cap_reported(tmp_path):
+    from vla_training_fakes import RedClicker
+
+    from vla.rollout import DEFAULT_MAX_STEPS
+
+    cfg = EvalConfig(
+        policy="scripted", env_ids=["vla_training_fakes:EndlessEnv"], episodes=2, out=None,
+        progress=False,
+    )  # fmt: skip
+    info = evaluate(cfg, policy=RedClicker())
+    task = info["tasks"]["vla_training_fakes:EndlessEnv"]
+    assert info["max_steps"] == DEFAULT_MAX_STEPS == 500
+    assert task["mean_length"] == DEFAULT_MAX_STEPS and task["truncated"] == 2

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from vla.rollout.loop import DEFAULT_MAX_STEPS
+
 
 def _json_dict(value: str, flag: str) -> dict[str, Any]:
     try:
@@ -42,7 +44,13 @@ def _json_dict(value: str, flag: str) -> dict[str, Any]:
 @click.option(
     "--expert-kwargs", default="{}", show_default=True, help="JSON kwargs for the expert."
 )
-@click.option("--max-steps", type=int, default=500, show_default=True, help="Truncate after this.")
+@click.option(
+    "--max-steps",
+    type=int,
+    default=DEFAULT_MAX_STEPS,
+    show_default=True,
+    help="Truncate after this.",
+)
 @click.option("--max-attempts", type=int, default=None, help="Seeds tried per env [2*episodes+10].")
 @click.option("--max-file-mb", type=float, default=64.0, show_default=True, help="Data file size.")
 def collect(env_ids: tuple[str, ...], env_kwargs: str, expert_kwargs: str, **kwargs: Any) -> None:
@@ -51,6 +59,7 @@ def collect(env_ids: tuple[str, ...], env_kwargs: str, expert_kwargs: str, **kwa
     Rerunning the same command after an interruption resumes it: finished episodes are kept
     and no episode is recorded twice. Check the result with `vla dataset verify OUT`.
     """
+    from vla.cli.errors import OneLineError, check_env_ids
     from vla.datasets import CollectConfig
     from vla.datasets import collect as run
 
@@ -61,8 +70,12 @@ def collect(env_ids: tuple[str, ...], env_kwargs: str, expert_kwargs: str, **kwa
             expert_kwargs=_json_dict(expert_kwargs, "--expert-kwargs"),
             **kwargs,
         )
-        result = run(cfg)
     except ValueError as err:
+        raise OneLineError(str(err)) from None
+    check_env_ids(cfg.env_ids)
+    try:
+        result = run(cfg)
+    except ValueError as err:  # e.g. a resume with other settings than the dataset's
         raise click.ClickException(str(err)) from None
     rate = result.recorded / result.seconds if result.seconds else 0.0
     click.echo(

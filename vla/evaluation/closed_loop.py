@@ -46,7 +46,7 @@ def seed_check(cfg: EvalConfig) -> dict[str, Any]:
         raise ValueError(
             f"evaluation seeds {cfg.seed_start}..{cfg.seed_start + cfg.episodes - 1} overlap the "
             f"training seeds of {cfg.policy!r} ({overlap} episodes per env); use a seed_start "
-            f"above {worst} or pass allow_seed_overlap"
+            f"above {worst} (--seed-start) or pass allow_seed_overlap (--allow-seed-overlap)"
         )
     return {
         "training_data": True,

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from vla.rollout.agents import Agent, BatchAgent, PolicyAgent, load_policy
 from vla.rollout.live import RunConfig, format_step, make_run_env, run_live
-from vla.rollout.loop import run_episode
+from vla.rollout.loop import DEFAULT_MAX_STEPS, run_episode
 from vla.rollout.records import Episode, EpisodeResult, StepRecord
 
 if TYPE_CHECKING:
     from vla.rollout.vector import RolloutResult, make_vector_env, run_episodes
 
 __all__ = [
+    "DEFAULT_MAX_STEPS",
     "Agent",
     "BatchAgent",
     "Episode",

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from vla.rollout.agents import PolicyLike
 from vla.rollout.records import Episode, StepRecord
 
 __all__ = ["RunConfig", "format_step", "make_run_env", "run_live"]
@@ -132,13 +133,15 @@ def run_live(
     cfg: RunConfig,
     on_step: Callable[[StepRecord], None] | None = None,
     confirm: Callable[[str], bool] | None = None,
+    policy: PolicyLike | None = None,
 ) -> Episode:
-    """Load ``cfg.policy`` (see :func:`vla.rollout.load_policy`), make the env and run one
-    episode (what ``vla run`` calls)."""
+    """Load ``cfg.policy`` (see :func:`vla.rollout.load_policy`) unless ``policy`` is given
+    already loaded, make the env and run one episode (what ``vla run`` calls)."""
     from vla.rollout.agents import PolicyAgent, load_policy
     from vla.rollout.loop import run_episode
 
-    policy = load_policy(cfg.policy, device=cfg.device)
+    if policy is None:
+        policy = load_policy(cfg.policy, device=cfg.device)
     env = make_run_env(cfg, confirm)
     try:
         return run_episode(

@@ -25,7 +25,11 @@ from vla.actions import Action
 from vla.rollout.agents import Agent
 from vla.rollout.records import Episode, StepRecord
 
-__all__ = ["run_episode"]
+__all__ = ["DEFAULT_MAX_STEPS", "run_episode"]
+
+#: The step cap of ``vla collect`` and ``vla eval`` on top of the env's own limit, so that a
+#: user's env that never truncates cannot run one episode forever.
+DEFAULT_MAX_STEPS = 500
 
 
 def run_episode(
