@@ -80,27 +80,13 @@ def run_episode(
         while max_steps is None or result.length < max_steps:
             if instruction:
                 obs = {**obs, "instruction": instruction}
-            t0 = time.perf_counter()
-            action = agent.act(obs, info)
-            t1 = time.perf_counter()
+            capped = max_steps is not None and result.length + 1 >= max_steps
+            step, next_obs = _step(agent, env, obs, info, result.length + 1, capped)
+            info = step.info
             if record is not None:
-                drawn.append(_frame(obs["image"], action, result.instruction))
+                drawn.append(_frame(obs["image"], step.action, result.instruction))
             if keep_frames:
                 result.frames.append(obs["image"])
-            next_obs, reward, terminated, truncated, info = env.step(action)
-            t2 = time.perf_counter()
-            capped = max_steps is not None and result.length + 1 >= max_steps
-            step = StepRecord(
-                t=result.length + 1,
-                obs=obs,
-                action=action,
-                reward=float(reward),
-                terminated=bool(terminated),
-                truncated=bool(truncated) or (capped and not terminated),
-                info=info,
-                act_s=t1 - t0,
-                step_s=t2 - t1,
-            )
             result.add(step)
             obs = next_obs
             if on_step is not None:
@@ -119,6 +105,29 @@ def run_episode(
 
             result.record_path = save_animation(drawn, record)
     return result
+
+
+def _step(
+    agent: Agent, env: Any, obs: dict[str, Any], info: dict[str, Any], t: int, capped: bool
+) -> tuple[StepRecord, dict[str, Any]]:
+    """Step ``t``: the agent acts on ``(obs, info)`` and the env executes it; ``capped`` marks
+    the loop's last allowed step (truncated unless the env terminated it)."""
+    t0 = time.perf_counter()
+    action = agent.act(obs, info)
+    t1 = time.perf_counter()
+    next_obs, reward, terminated, truncated, next_info = env.step(action)
+    step = StepRecord(
+        t=t,
+        obs=obs,
+        action=action,
+        reward=float(reward),
+        terminated=bool(terminated),
+        truncated=bool(truncated) or (capped and not terminated),
+        info=next_info,
+        act_s=t1 - t0,
+        step_s=time.perf_counter() - t1,
+    )
+    return step, next_obs
 
 
 def _frame(image: Any, action: Action | None, caption: str) -> Any:
