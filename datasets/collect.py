@@ -39,6 +39,12 @@ class CollectConfig:
     processes (0 runs in this process). ``max_steps``: steps after which an episode is
     truncated if the env has not ended it. ``max_attempts``: seeds tried per env before giving
     up (default ``2 * episodes + 10``). ``max_file_mb``: size of a data file.
+
+    DAgger (:mod:`vla.datasets.dagger`): with ``policy`` (a checkpoint folder, a shipped name or
+    a ``ws://`` policy server) the policy drives and the expert labels every visited state; the
+    env executes the expert's action instead with probability ``beta``. ``device``: the
+    policy's torch device. DAgger keeps every episode (``keep_failures`` is set): the policy's
+    failures are the states it needs labels for.
     """
 
     env_ids: list[str]
@@ -55,6 +61,9 @@ class CollectConfig:
     max_file_mb: float = 64.0
     max_errors: int = 10
     progress: bool = True
+    policy: str | None = None
+    beta: float = 0.0
+    device: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.env_ids, str):
@@ -66,6 +75,12 @@ class CollectConfig:
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be > 0")
         if self.workers < 0:
             raise ValueError(f"Got {self.workers!r} for `workers`; it must be >= 0")
+        if not 0.0 <= self.beta <= 1.0:
+            raise ValueError(f"Got {self.beta!r} for `beta`; it must be in [0, 1]")
+        if self.beta and self.policy is None:
+            raise ValueError(f"Got beta={self.beta!r} without `policy`; beta applies to DAgger")
+        if self.policy is not None:
+            self.keep_failures = True
         if self.max_attempts is None:
             self.max_attempts = self.episodes if self.keep_failures else 2 * self.episodes + 10
         if self.max_attempts < self.episodes:
@@ -125,7 +140,14 @@ def _plan(cfg: CollectConfig, writer: DatasetWriter) -> list[_EnvPlan]:
             f"{cfg.out} was collected with keep_failures={stored.get('keep_failures')}; "
             f"got keep_failures={cfg.keep_failures}. Use the same setting or another --out"
         )
+    dagger = {"policy": cfg.policy, "beta": cfg.beta} if cfg.policy is not None else None
+    if "dagger" in stored and stored["dagger"] != dagger:
+        raise ValueError(
+            f"{cfg.out} was collected with dagger={stored['dagger']}; got dagger={dagger}. "
+            "Use the same --policy/--beta or another --out (and `vla dataset merge` them)"
+        )
     writer.collection |= {"keep_failures": cfg.keep_failures, "max_steps": cfg.max_steps}
+    writer.collection |= {"dagger": dagger}
     plans = []
     for env_id in cfg.env_ids:
         meta = writer.envs.setdefault(env_id, {})
@@ -184,6 +206,7 @@ def collect(cfg: CollectConfig) -> CollectResult:
         bar = tqdm(total=total, initial=done0, unit="ep", disable=not cfg.progress, smoothing=0)
         base_job = {"env_kwargs": cfg.env_kwargs, "expert": cfg.expert}
         base_job |= {"expert_kwargs": cfg.expert_kwargs, "max_steps": cfg.max_steps}
+        base_job |= {"policy": cfg.policy, "beta": cfg.beta, "device": cfg.device}
         executor: Any
         if cfg.workers == 0:
             executor = InlineExecutor()

@@ -13,7 +13,7 @@ from vla.rollout.agents import Agent
 from vla.rollout.loop import run_episode as run_agent_episode
 from vla.rollout.records import StepRecord
 
-__all__ = ["EpisodeRecorder", "run_episode"]
+__all__ = ["EpisodeRecorder", "run_episode", "with_reset"]
 
 
 class EpisodeRecorder:
@@ -53,6 +53,13 @@ class EpisodeRecorder:
         return build_episode(self.env_id, seed, self.steps, fps)
 
 
+def with_reset(expert: Any) -> Agent:
+    """``expert`` as an :class:`~vla.rollout.Agent`: one with only ``act(obs, info)`` (what
+    ``--expert module:callable`` may return; docs/datasets.md) gets a ``reset()`` that does
+    nothing."""
+    return _WithReset(expert)
+
+
 class _WithReset:
     """Gives a user's expert that has only ``act(obs, info)`` the ``reset()`` of the contract
     (``--expert module:callable`` may return such an object; docs/datasets.md)."""
@@ -77,9 +84,8 @@ def run_episode(
     from ``env.reset(seed=seed)`` and record it; at most ``max_steps`` steps, the last of
     which then counts as truncated."""
     recorder = EpisodeRecorder(env_id)
-    agent: Agent = _WithReset(expert)
     episode = run_agent_episode(
-        agent,
+        with_reset(expert),
         env,
         max_steps=max_steps,
         seed=seed,

@@ -18,6 +18,7 @@ __all__ = ["InlineExecutor", "episode_task", "worker_init"]
 
 
 _WORKER: dict[str, Any] = {}
+_POLICY: dict[str, Any] = {}  # DAgger: {"key": (spec, device), "policy": ...}
 
 
 def _close_worker_env() -> None:
@@ -69,11 +70,27 @@ def episode_task(job: dict[str, Any]) -> EpisodeRecord | str:
         _WORKER.update(key=key, env=make(job["env_id"], **job["env_kwargs"]))
     env = _WORKER["env"]
     expert = _make_expert(env, job)  # a missing or broken expert stops the collection
+    policy = _policy(job) if job.get("policy") else None  # so does a broken policy
     try:
+        if policy is not None:
+            from vla.datasets.dagger import run_dagger_episode
+
+            args = (env, expert, policy, job["env_id"], job["seed"], job["max_steps"])
+            return run_dagger_episode(*args, beta=job["beta"])
         return run_episode(env, expert, job["env_id"], job["seed"], job["max_steps"])
     except Exception:  # an episode that crashes is data (counted, retried on resume)
         _close_worker_env()
         return f"{job['env_id']} seed {job['seed']}: {traceback.format_exc()}"
+
+
+def _policy(job: dict[str, Any]) -> Any:
+    """The DAgger policy, loaded once per worker process (it outlives env changes)."""
+    from vla.rollout.agents import load_policy
+
+    key = (job["policy"], job.get("device"))
+    if _POLICY.get("key") != key:
+        _POLICY.update(key=key, policy=load_policy(job["policy"], device=job.get("device")))
+    return _POLICY["policy"]
 
 
 def _make_expert(env: Any, job: dict[str, Any]) -> Any:
@@ -111,3 +128,4 @@ class InlineExecutor:
 
     def __exit__(self, *exc: object) -> None:
         _close_worker_env()
+        _POLICY.clear()  # this process is the collector's own: keep no policy loaded
