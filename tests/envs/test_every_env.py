@@ -2,7 +2,8 @@
 episode start, and ``close()`` leaves no process behind.
 
 The ids come from ``gymnasium.registry``. Every id is checked, except that of the MiniWoB++
-family (130 ids, one Chromium each, about 2.5 s per id here: over five minutes) only a fixed
+family (130 ids, one Chromium each, 4-7 s per id with the determinism check on the 2-core
+development machine: over eight minutes) only a fixed
 set of tasks covering its kinds of page (buttons, text entry, lists, drag, scrolling) is;
 their envs are one class that differs only in the task page. The MiniWoB experts' own tests
 (tests/browser_experts) run every task they support.
