@@ -3,10 +3,10 @@ episode start, and ``close()`` leaves no process behind.
 
 The ids come from ``gymnasium.registry``. Every id is checked, except that of the MiniWoB++
 family (130 ids, one Chromium each, 4-7 s per id with the determinism check on the 2-core
-development machine: over eight minutes) only a fixed
-set of tasks covering its kinds of page (buttons, text entry, lists, drag, scrolling) is;
-their envs are one class that differs only in the task page. The MiniWoB experts' own tests
-(tests/browser_experts) run every task they support.
+development machine: over eight minutes) only a fixed set of tasks covering its kinds of page
+(buttons, text entry, lists, drag, scrolling) is; their envs are one class that differs only
+in the task page. The MiniWoB experts' own tests (tests/browser_experts) run every task they
+support. The whole test takes about 40 s here.
 """
 
 from __future__ import annotations
