@@ -34,10 +34,12 @@ __all__ = [
 # Heavy names (pyarrow, torch, gymnasium wrappers) load on first use: name -> module.
 # `from vla.datasets import EpisodeDataset` works through __getattr__ below.
 _LAZY: dict[str, str] = {
-    "ContractWrapper": "vla.datasets.collect",
-    "check_observation": "vla.datasets.collect",
-    "make_env": "vla.datasets.collect",
-    "run_episode": "vla.datasets.collect",
+    # The env factory and the observation contract live in vla.envs (vla.envs.make,
+    # vla.envs.ContractWrapper); these names stay importable from here.
+    "ContractWrapper": "vla.envs.contract",
+    "check_observation": "vla.envs.contract",
+    "make_env": "vla.envs.make",
+    "run_episode": "vla.datasets.recording",
     "DatasetWriter": "vla.datasets.writer",
     "EpisodeRecord": "vla.datasets.writer",
     "build_episode": "vla.datasets.writer",
@@ -52,7 +54,10 @@ _LAZY: dict[str, str] = {
 }
 
 
+_RENAMED = {"make_env": "make"}  # name here -> name in its module
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        return getattr(importlib.import_module(_LAZY[name]), _RENAMED.get(name, name))
     raise AttributeError(f"module 'vla.datasets' has no attribute {name!r}")

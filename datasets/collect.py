@@ -14,8 +14,6 @@ Rerunning the same call resumes: seeds already recorded (or failed) are skipped.
 
 from __future__ import annotations
 
-import atexit
-import importlib
 import json
 import os
 import time
@@ -24,17 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vla.datasets.writer import DatasetWriter, EpisodeRecord, build_episode
+from vla.datasets.writer import DatasetWriter
+from vla.rollout.loop import DEFAULT_MAX_STEPS
 
-__all__ = [
-    "CollectConfig",
-    "CollectResult",
-    "ContractWrapper",
-    "check_observation",
-    "collect",
-    "make_env",
-    "run_episode",
-]
+__all__ = ["CollectConfig", "CollectResult", "collect"]
 
 
 @dataclass
@@ -42,12 +33,18 @@ class CollectConfig:
     """What ``collect`` records. ``episodes`` is per env (successes unless ``keep_failures``).
 
     ``env_ids``: gymnasium ids or ``"module:Class"`` / ``"module:factory"`` (see
-    :func:`vla.datasets.make_env`). ``expert``: ``"module:callable"``, called as
+    :func:`vla.envs.make`). ``expert``: ``"module:callable"``, called as
     ``callable(env, **expert_kwargs)`` and returning an object with ``act(obs, info)`` (and
     optionally ``reset()``); None uses :func:`vla.datasets.make_expert`. ``workers``: worker
     processes (0 runs in this process). ``max_steps``: steps after which an episode is
     truncated if the env has not ended it. ``max_attempts``: seeds tried per env before giving
     up (default ``2 * episodes + 10``). ``max_file_mb``: size of a data file.
+
+    DAgger (:mod:`vla.datasets.dagger`): with ``policy`` (a checkpoint folder, a shipped name or
+    a ``ws://`` policy server) the policy drives and the expert labels every visited state; the
+    env executes the expert's action instead with probability ``beta``. ``device``: the
+    policy's torch device. DAgger keeps every episode (``keep_failures`` is set): the policy's
+    failures are the states it needs labels for.
     """
 
     env_ids: list[str]
@@ -59,11 +56,14 @@ class CollectConfig:
     expert: str | None = None
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     expert_kwargs: dict[str, Any] = field(default_factory=dict)
-    max_steps: int = 500
+    max_steps: int = DEFAULT_MAX_STEPS
     max_attempts: int | None = None
     max_file_mb: float = 64.0
     max_errors: int = 10
     progress: bool = True
+    policy: str | None = None
+    beta: float = 0.0
+    device: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.env_ids, str):
@@ -75,6 +75,12 @@ class CollectConfig:
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be > 0")
         if self.workers < 0:
             raise ValueError(f"Got {self.workers!r} for `workers`; it must be >= 0")
+        if not 0.0 <= self.beta <= 1.0:
+            raise ValueError(f"Got {self.beta!r} for `beta`; it must be in [0, 1]")
+        if self.beta and self.policy is None:
+            raise ValueError(f"Got beta={self.beta!r} without `policy`; beta applies to DAgger")
+        if self.policy is not None:
+            self.keep_failures = True
         if self.max_attempts is None:
             self.max_attempts = self.episodes if self.keep_failures else 2 * self.episodes + 10
         if self.max_attempts < self.episodes:
@@ -99,246 +105,6 @@ class CollectResult:
     per_env: dict[str, dict[str, int]] = field(default_factory=dict)
     #: env id -> episodes still missing after ``max_attempts`` seeds (empty when complete)
     shortfall: dict[str, int] = field(default_factory=dict)
-
-
-# ----------------------------------------------------------------------- envs
-
-
-def resolve_callable(spec: str) -> Any:
-    """The object named by ``"module:attr"`` (``attr`` may be dotted)."""
-    module, _, attr = spec.partition(":")
-    if not module or not attr:
-        raise ValueError(f"expected 'module:attr'; got {spec!r}")
-    obj: Any = importlib.import_module(module)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def make_env(env_id: str, **kwargs: Any) -> Any:
-    """Build an env from a gymnasium id or ``"module:attr"``.
-
-    ``"module:Name"`` imports ``module``, then: a ``gymnasium.Env`` subclass ``Name`` is made
-    through ``gymnasium.make`` under the id ``"module:Name"`` (so wrappers and ``env.spec``
-    work); another callable ``Name`` is called as ``Name(**kwargs)`` and must return an env;
-    otherwise ``Name`` is a gymnasium id that importing ``module`` registered (gymnasium's
-    own ``"module:EnvId-v0"`` syntax). Importing :mod:`vla.envs` first registers the project's
-    ids.
-    """
-    import gymnasium as gym
-
-    import vla.envs  # noqa: F401 - registers the vla/... ids
-
-    module, _, name = env_id.partition(":")
-    obj = None
-    if name and "/" not in module:
-        obj = getattr(importlib.import_module(module), name.split(".")[0], None)
-        for part in name.split(".")[1:]:
-            obj = getattr(obj, part, None)
-    if isinstance(obj, type) and issubclass(obj, gym.Env):
-        spec = gym.envs.registration.EnvSpec(id=env_id, entry_point=obj, kwargs=kwargs)
-        return gym.make(spec, disable_env_checker=True)
-    if callable(obj):
-        return obj(**kwargs)
-    return gym.make(env_id, disable_env_checker=True, **kwargs)
-
-
-def check_observation(obs: Any, env_id: str = "env") -> None:
-    """Raise ``ValueError`` unless ``obs`` follows the observation contract:
-    ``{"image": uint8[H, W, 3], "instruction": str}`` plus optional ``"state": float[D]``."""
-    import numpy as np
-
-    hint = "; wrap the env in vla.datasets.ContractWrapper (docs/datasets.md)"
-    if not isinstance(obs, dict):
-        raise ValueError(f"{env_id}: observation must be a dict; got {type(obs).__name__}{hint}")
-    image = obs.get("image")
-    if (
-        not isinstance(image, np.ndarray)
-        or image.dtype != np.uint8
-        or image.ndim != 3
-        or (image.shape[2] != 3)
-    ):
-        got = f"{image.dtype}{list(image.shape)}" if isinstance(image, np.ndarray) else repr(image)
-        raise ValueError(f"{env_id}: obs['image'] must be uint8[H, W, 3]; got {got}{hint}")
-    if not isinstance(obs.get("instruction"), str):
-        raise ValueError(
-            f"{env_id}: obs['instruction'] must be a str; got {obs.get('instruction')!r}{hint}"
-        )
-    state = obs.get("state")
-    if state is not None and np.asarray(state).ndim != 1:
-        raise ValueError(f"{env_id}: obs['state'] must be 1-D; got shape {np.shape(state)}{hint}")
-
-
-def ContractWrapper(
-    env: Any,
-    image_key: str | None = "image",
-    instruction: str | None = None,
-    instruction_key: str | None = None,
-    state_key: str | None = None,
-) -> Any:
-    """Adapt an env's observations to the contract (see :func:`check_observation`).
-
-    ``image_key``: key of the RGB image in a dict observation, or None when the observation
-    is the image itself. ``instruction``: a fixed instruction, or ``instruction_key``: where to
-    read it in the observation. ``state_key``: where the proprioceptive state is (optional).
-    """
-    import gymnasium as gym
-    import numpy as np
-
-    from vla.envs.spaces import observation_space
-
-    if (instruction is None) == (instruction_key is None):
-        raise ValueError("ContractWrapper needs exactly one of `instruction` or `instruction_key`")
-
-    class _Wrapper(gym.ObservationWrapper):
-        def observation(self, obs: Any) -> dict[str, Any]:
-            image = obs if image_key is None else obs[image_key]
-            out = {
-                "image": np.ascontiguousarray(image, dtype=np.uint8),
-                "instruction": instruction
-                if instruction is not None
-                else str(obs[instruction_key]),
-            }
-            if state_key is not None:
-                out["state"] = np.asarray(obs[state_key], np.float32)
-            return out
-
-    wrapped = _Wrapper(env)
-    box = env.observation_space if image_key is None else env.observation_space[image_key]
-    state_dim = None if state_key is None else env.observation_space[state_key].shape[0]
-    wrapped.observation_space = observation_space(box.shape[0], box.shape[1], state_dim)
-    return wrapped
-
-
-# ----------------------------------------------------------------------- one episode
-
-
-def run_episode(
-    env: Any, expert: Any, env_id: str, seed: int, max_steps: int = 500
-) -> EpisodeRecord:
-    """Run ``expert`` in ``env`` for one episode from ``env.reset(seed=seed)`` and record it."""
-    obs, info = env.reset(seed=seed)
-    if hasattr(expert, "reset"):
-        expert.reset()
-    steps: list[dict[str, Any]] = []
-    for t in range(max_steps):
-        check_observation(obs, env_id)
-        action = expert.act(obs, info)
-        next_obs, reward, terminated, truncated, info = env.step(action)
-        truncated = bool(truncated) or (t == max_steps - 1 and not terminated)
-        steps.append(
-            {
-                "image": obs["image"],
-                "instruction": obs["instruction"],
-                "state": obs.get("state"),
-                "action": action,
-                "reward": float(reward),
-                "terminated": bool(terminated),
-                "truncated": truncated,
-                "success": bool(info.get("is_success", False)),
-            }
-        )
-        obs = next_obs
-        if terminated or truncated:
-            break
-    fps = float((getattr(env, "metadata", None) or {}).get("render_fps") or 10.0)
-    return build_episode(env_id, seed, steps, fps)
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _close_worker_env() -> None:
-    env = _WORKER.pop("env", None)
-    _WORKER.clear()
-    if env is not None:
-        env.close()
-
-
-atexit.register(_close_worker_env)
-
-
-def _worker_init(parent: int) -> None:
-    """Worker start-up: if the collector dies (even by SIGKILL), close the env (hence its
-    browser) and exit; otherwise an orphaned worker would wait on its task queue forever."""
-    import contextlib
-    import signal
-    import threading
-
-    def stop(*_: object) -> None:
-        # An exception would be sent back as the task's result, and the worker would go on
-        # waiting; so close here (in the main thread, where the env lives) and leave.
-        with contextlib.suppress(Exception):  # best effort: nobody is left to report to
-            _close_worker_env()
-        os._exit(143)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        signal.pthread_kill(main, signal.SIGTERM)  # interrupts a blocking read of the queue
-        time.sleep(20)
-        os._exit(143)  # the handler never ran (the main thread is stuck in C code)
-
-    main = threading.main_thread().ident
-    signal.signal(signal.SIGTERM, stop)
-    threading.Thread(target=watch, daemon=True, name="vla-collect-watchdog").start()
-
-
-def _episode_task(job: dict[str, Any]) -> EpisodeRecord | str:
-    """Worker side: keep one env (browser or simulator) per process; run one episode.
-
-    Returns the record, or the error text when the episode raised (the env is then rebuilt).
-    """
-    import traceback
-
-    key = json.dumps({k: job[k] for k in ("env_id", "env_kwargs")})
-    if _WORKER.get("key") != key:
-        _close_worker_env()
-        _WORKER.update(key=key, env=make_env(job["env_id"], **job["env_kwargs"]))
-    env = _WORKER["env"]
-    expert = _make_expert(env, job)  # a missing or broken expert stops the collection
-    try:
-        return run_episode(env, expert, job["env_id"], job["seed"], job["max_steps"])
-    except Exception:  # an episode that crashes is data (counted, retried on resume)
-        _close_worker_env()
-        return f"{job['env_id']} seed {job['seed']}: {traceback.format_exc()}"
-
-
-def _make_expert(env: Any, job: dict[str, Any]) -> Any:
-    """A fresh expert per episode; a factory taking ``seed`` gets the episode's seed (unless
-    the user set one), so noisy experts give the same episode whatever worker runs it."""
-    import inspect
-
-    from vla.datasets.experts import expert_entry_point, make_expert
-
-    kwargs = dict(job["expert_kwargs"])
-    if job["expert"]:
-        factory = resolve_callable(job["expert"])
-    else:
-        entry = expert_entry_point(getattr(env.spec, "id", None) or job["env_id"])
-        factory = resolve_callable(entry) if entry else None
-    try:
-        params = inspect.signature(factory).parameters if factory is not None else {}
-    except (TypeError, ValueError):  # builtins without a signature
-        params = {}
-    if "seed" not in kwargs and "seed" in params:
-        kwargs["seed"] = job["seed"]
-    return factory(env, **kwargs) if job["expert"] else make_expert(env, **kwargs)
-
-
-class _InlineExecutor:
-    """Runs tasks in this process (``workers=0``): handy for debugging and tests."""
-
-    def submit(self, fn: Any, job: dict[str, Any]) -> Future:
-        future: Future = Future()
-        future.set_result(fn(job))
-        return future
-
-    def __enter__(self) -> _InlineExecutor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _close_worker_env()
 
 
 # ----------------------------------------------------------------------- scheduling
@@ -374,7 +140,14 @@ def _plan(cfg: CollectConfig, writer: DatasetWriter) -> list[_EnvPlan]:
             f"{cfg.out} was collected with keep_failures={stored.get('keep_failures')}; "
             f"got keep_failures={cfg.keep_failures}. Use the same setting or another --out"
         )
+    dagger = {"policy": cfg.policy, "beta": cfg.beta} if cfg.policy is not None else None
+    if "dagger" in stored and stored["dagger"] != dagger:
+        raise ValueError(
+            f"{cfg.out} was collected with dagger={stored['dagger']}; got dagger={dagger}. "
+            "Use the same --policy/--beta or another --out (and `vla dataset merge` them)"
+        )
     writer.collection |= {"keep_failures": cfg.keep_failures, "max_steps": cfg.max_steps}
+    writer.collection |= {"dagger": dagger}
     plans = []
     for env_id in cfg.env_ids:
         meta = writer.envs.setdefault(env_id, {})
@@ -383,6 +156,7 @@ def _plan(cfg: CollectConfig, writer: DatasetWriter) -> list[_EnvPlan]:
                 f"{cfg.out} holds {env_id!r} collected from seed {meta['seed_base']}; got "
                 f"seed={cfg.seed}. Resume with the same seed or write to another --out"
             )
+        _check_same_kwargs(cfg, env_id, meta)
         meta |= {"seed_base": cfg.seed, "expert": cfg.expert or "vla.datasets.make_expert"}
         meta |= {"env_kwargs": cfg.env_kwargs, "expert_kwargs": cfg.expert_kwargs}
         kept, failed = writer.done(env_id)
@@ -392,9 +166,35 @@ def _plan(cfg: CollectConfig, writer: DatasetWriter) -> list[_EnvPlan]:
     return plans
 
 
+def _check_same_kwargs(cfg: CollectConfig, env_id: str, meta: dict[str, Any]) -> None:
+    """A resumed collection must build its env (and expert) as the recorded episodes were
+    built: other kwargs (e.g. another image size) would mix two kinds of episode."""
+    for name, flag in (("env_kwargs", "--env-kwargs"), ("expert_kwargs", "--expert-kwargs")):
+        if name not in meta:
+            continue
+        old, new = meta[name], json.loads(json.dumps(getattr(cfg, name)))  # as stored
+        if old == new:
+            continue
+        keys = sorted(set(old) | set(new), key=str)
+        diff = ", ".join(
+            f"{k}: {old.get(k, '(unset)')!r} in the dataset, {new.get(k, '(unset)')!r} now"
+            for k in keys
+            if old.get(k, _UNSET) != new.get(k, _UNSET)
+        )
+        raise ValueError(
+            f"{cfg.out} holds {env_id!r} episodes collected with other {flag} ({diff}); "
+            f"resume with {flag} '{json.dumps(old)}' or write to another --out"
+        )
+
+
+_UNSET = object()
+
+
 def collect(cfg: CollectConfig) -> CollectResult:
     """Record ``cfg.episodes`` expert episodes per env into ``cfg.out`` (resumable)."""
     from tqdm import tqdm
+
+    from vla.datasets.workers import InlineExecutor, worker_init
 
     out = Path(cfg.out)
     result = CollectResult(out=out)
@@ -406,16 +206,17 @@ def collect(cfg: CollectConfig) -> CollectResult:
         bar = tqdm(total=total, initial=done0, unit="ep", disable=not cfg.progress, smoothing=0)
         base_job = {"env_kwargs": cfg.env_kwargs, "expert": cfg.expert}
         base_job |= {"expert_kwargs": cfg.expert_kwargs, "max_steps": cfg.max_steps}
+        base_job |= {"policy": cfg.policy, "beta": cfg.beta, "device": cfg.device}
         executor: Any
         if cfg.workers == 0:
-            executor = _InlineExecutor()
+            executor = InlineExecutor()
         else:
             import multiprocessing
 
             # spawn: workers inherit no file descriptors (the dataset lock) and no threads.
             ctx = multiprocessing.get_context("spawn")
             executor = ProcessPoolExecutor(
-                cfg.workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+                cfg.workers, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
             )
         with executor:
             _drive(cfg, executor, writer, plans, base_job, bar, result)
@@ -435,6 +236,8 @@ def _drive(
     bar: Any,
     result: CollectResult,
 ) -> None:
+    from vla.datasets.workers import episode_task
+
     futures: dict[Future, _EnvPlan] = {}
     slots = max(cfg.workers, 1)
     last_error = ""
@@ -446,7 +249,7 @@ def _drive(
                     break
                 plan.inflight += 1
                 job = base_job | {"env_id": plan.env_id, "seed": seed}
-                futures[executor.submit(_episode_task, job)] = plan
+                futures[executor.submit(episode_task, job)] = plan
         if not futures:
             return
         finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)

@@ -69,8 +69,14 @@ RULES = [
     ),
     Rule(
         "vla.datasets",
-        "datasets store typed actions recorded from envs, never token ids",
-        only=_only("vla.actions", "vla.envs"),
+        "datasets store typed actions recorded from envs (through the rollout loop), never "
+        "token ids",
+        only=_only("vla.actions", "vla.envs", "vla.rollout"),
+    ),
+    Rule(
+        "vla.rollout",
+        "the episode loops drive envs; a policy (local or remote) is loaded lazily, by name",
+        only=_only("vla.actions", "vla.envs", "vla.render", "vla.policy", "vla.serving"),
     ),
     Rule(
         "vla.model",
@@ -84,7 +90,9 @@ RULES = [
     ),
     Rule("vla.training", "releasing comes after training", never=_only("vla.release", "vla.cli")),
     Rule(
-        "vla.evaluation", "releasing comes after evaluation", never=_only("vla.release", "vla.cli")
+        "vla.evaluation",
+        "releasing comes after evaluation; envs are built by vla.envs, not by datasets",
+        never=_only("vla.release", "vla.cli", "vla.datasets", "vla.training"),
     ),
 ]
 #: Who may import these layers at all (everything else must not).
@@ -105,12 +113,6 @@ KNOWN_EXCEPTIONS: dict[str, int] = {
     "vla.controllers.desktop": 418,
     # split by the tokenizer work
     "vla.model.tokenization_vla": 439,
-    # split by the rollout work (the episode loop moves to vla/rollout/)
-    "vla.datasets.collect": 475,
-    # replaced by the rollout package (vla/rollout.py -> vla/rollout/)
-    "vla.rollout:run_episode": 72,
-    # vla/model/ is owned by the tokenizer and typing work this round
-    "vla.model.processing_vla:VLAProcessor.__call__": 61,
     # the controllers work makes draw_intent reuse draw_action; split it then
     "vla.render:draw_action": 67,
 }
@@ -242,8 +244,8 @@ def test_the_scan_sees_the_whole_project():
     for expected in ("vla.actions", "vla.policy", "vla.envs", "vla.controllers.playwright"):
         assert expected in mods
     assert "vla.datasets.writer" in imports()["vla.datasets.collect"]
-    # a function-level import counts: evaluation loads the policy only when it needs one
-    assert "vla.policy" in imports()["vla.evaluation.closed_loop"]
+    # a function-level import counts: the rollout loads a policy only when asked to
+    assert "vla.policy" in imports()["vla.rollout.agents"]
 
 
 def test_no_import_cycle_between_files():
@@ -312,13 +314,18 @@ def _sizes() -> dict[str, int]:
 
 
 def _functions(node: ast.AST, prefix: str = "") -> list[tuple[str, int]]:
-    """(qualified name, lines from ``def`` to its last line) of every function, nested too."""
+    """(qualified name, lines from ``def`` to its last line) of every function, nested too.
+    The docstring does not count: it is the spec of the function, not its body."""
     out = []
     for child in ast.iter_child_nodes(node):
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             name = f"{prefix}{child.name}"
             if not isinstance(child, ast.ClassDef):
-                out.append((name, child.end_lineno - child.lineno + 1))  # type: ignore[operator]
+                lines = child.end_lineno - child.lineno + 1  # type: ignore[operator]
+                first = child.body[0]
+                if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                    lines -= first.end_lineno - first.lineno + 1  # type: ignore[operator]
+                out.append((name, lines))
             out += _functions(child, f"{name}.")
         else:
             out += _functions(child, prefix)

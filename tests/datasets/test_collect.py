@@ -145,3 +145,13 @@ def test_make_env_accepts_ids_classes_and_factories() -> None:
     assert env.spec is None and env.delay == 0.5
     with pytest.raises(gym.error.Error):
         make_env("vla_fake_envs:NotThere-v0")
+
+
+def test_resume_with_other_env_kwargs_is_refused_naming_the_difference(tmp_path: Path) -> None:
+    record(tmp_path, UI, UI_EXPERT, 1, env_kwargs={"max_steps": 4})
+    with pytest.raises(ValueError, match=r"--env-kwargs \(max_steps: 4 in the dataset, 3 now\)"):
+        record(tmp_path, UI, UI_EXPERT, 2, env_kwargs={"max_steps": 3})
+    with pytest.raises(ValueError, match=r"delay: '\(unset\)' in the dataset, 0.0 now"):
+        record(tmp_path, UI, UI_EXPERT, 2, env_kwargs={"max_steps": 4, "delay": 0.0})
+    record(tmp_path, UI, UI_EXPERT, 2, env_kwargs={"max_steps": 4})  # the same settings resume
+    assert len(read_episodes(tmp_path)) == 2

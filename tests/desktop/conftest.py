@@ -1,13 +1,12 @@
 """Fixtures for desktop tests: a private Xvfb display and headful Chromium windows on it.
 
-``pyautogui`` binds to ``$DISPLAY`` when first imported, so one Xvfb serves the whole session
-and the environment is set before anything imports pyautogui.
+``pyautogui`` binds to ``$DISPLAY`` when first imported, so one Xvfb (the ``xvfb`` fixture of
+tests/conftest.py) serves the whole session.
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,24 +15,10 @@ import pytest
 
 from vla.controllers.playwright import LAUNCH_FLAGS
 
-SCREEN = (1280, 800)
 PAGES = Path(__file__).parent / "pages"
 # The controller's measured flag set (DESIGN.md), so the desktop tests launch Chromium as the
 # browser envs do.
 CHROMIUM_FLAGS = list(LAUNCH_FLAGS)
-
-
-@pytest.fixture(scope="session")
-def xvfb() -> Iterator[str]:
-    """A private Xvfb for the session; DISPLAY and XAUTHORITY point at it while it runs."""
-    from vla.envs.desktop.xvfb import VirtualDisplay
-
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb xauth)")
-    if "pyautogui" in sys.modules:
-        pytest.skip("pyautogui was imported before Xvfb started; it is bound to another display")
-    with VirtualDisplay(SCREEN) as display:
-        yield display.display  # type: ignore[misc]
 
 
 def chromium_executable(playwright: Any) -> str | None:

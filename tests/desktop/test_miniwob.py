@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from vla.policy import CHECKPOINTS_DIR
-from vla.rollout import run_episode
+from vla.rollout import PolicyAgent, run_episode
 
 pytestmark = [pytest.mark.display, pytest.mark.browser]
 
@@ -83,7 +83,8 @@ def test_a_policy_reads_the_task_from_the_page_and_acts_through_the_desktop(
 
     policy.act = spy  # type: ignore[method-assign]
     try:
-        result = run_episode(policy, desktop, seed=100_000)
+        agent = PolicyAgent.for_env(policy, desktop.action_space)
+        result = run_episode(agent, desktop, seed=100_000)
     finally:
         desktop.close()
         browser.close()
@@ -101,7 +102,8 @@ def test_shipped_browser_checkpoint_solves_click_test_through_the_desktop(xvfb: 
     # The capture is exactly the task area, as the checkpoint saw it in training.
     desktop, browser = open_task("click-test", margin=0, max_steps=5)
     try:
-        results = [run_episode(policy, desktop, seed=seed) for seed in range(100_000, 100_005)]
+        agent = PolicyAgent.for_env(policy, desktop.action_space)
+        results = [run_episode(agent, desktop, seed=seed) for seed in range(100_000, 100_005)]
     finally:
         desktop.close()
         browser.close()

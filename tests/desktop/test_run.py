@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import vla.envs  # noqa: F401
 from vla.actions import Click, Done, Key, UISpace
-from vla.rollout import RunConfig, format_step, run_episode
+from vla.rollout import PolicyAgent, RunConfig, format_step, run_episode
 
 REGION = (0, 0, 320, 240)
 
@@ -25,7 +25,7 @@ class Scripted:
         self.actions = list(actions)
         self.seen: list[tuple[tuple[int, ...], str, Any]] = []
 
-    def act_batch(self, *args: Any) -> None:  # marks it as a policy, not an expert
+    def act_batch(self, *args: Any) -> None:  # only single steps here
         raise NotImplementedError
 
     def act(self, image: np.ndarray, instruction: str, state: Any = None, space: Any = None):
@@ -47,7 +47,11 @@ def test_run_episode_prints_steps_and_records(xvfb: str, tmp_path: Path) -> None
     steps: list[Any] = []
     try:
         result = run_episode(
-            policy, env, instruction="press it", on_step=steps.append, record=tmp_path / "ep.gif"
+            PolicyAgent.for_env(policy, env.action_space),
+            env,
+            instruction="press it",
+            on_step=steps.append,
+            record=tmp_path / "ep.gif",
         )
     finally:
         env.close()
@@ -66,7 +70,8 @@ def test_ctrl_c_stops_at_once(xvfb: str, tmp_path: Path) -> None:
     policy = Scripted([Click(1, 1), KeyboardInterrupt(), Click(2, 2)])
     env = dry_env(tmp_path, max_actions_per_s=100)
     try:
-        result = run_episode(policy, env, instruction="x", record=tmp_path / "ep.gif")
+        agent = PolicyAgent.for_env(policy, env.action_space)
+        result = run_episode(agent, env, instruction="x", record=tmp_path / "ep.gif")
     finally:
         env.close()
     assert result.interrupted and result.steps == 1 and policy.actions == [Click(2, 2)]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
 
 from vla.evaluation import EvalConfig, evaluate
-from vla.evaluation.rollout import run_episodes
+from vla.rollout import PolicyAgent, run_episodes
+
+
+def _agent(policy):
+    return functools.partial(PolicyAgent.for_env, policy)
 
 
 def _outcomes(result):
@@ -18,8 +23,8 @@ def test_rollout_gives_each_seed_its_own_episode_whatever_the_worker_count(fake_
     from vla_training_fakes import RedClicker
 
     seeds = list(range(40, 52))
-    one = run_episodes(RedClicker(), fake_env_id, seeds, workers=1, replays=0)
-    three = run_episodes(RedClicker(), fake_env_id, seeds, workers=3, replays=0)
+    one = run_episodes(_agent(RedClicker()), fake_env_id, seeds, workers=1, replays=0)
+    three = run_episodes(_agent(RedClicker()), fake_env_id, seeds, workers=3, replays=0)
     assert [e.seed for e in one.episodes] == seeds
     assert _outcomes(one) == _outcomes(three)
     # the red clicker solves red episodes in one step and fails blue ones after 3 misses
@@ -31,7 +36,7 @@ def test_rollout_gives_each_seed_its_own_episode_whatever_the_worker_count(fake_
 def test_replays_keep_frames_for_a_few_successes_and_failures(fake_env_id):
     from vla_training_fakes import RedClicker
 
-    r = run_episodes(RedClicker(), fake_env_id, list(range(20)), workers=2, replays=2)
+    r = run_episodes(_agent(RedClicker()), fake_env_id, list(range(20)), workers=2, replays=2)
     kept = [e for e in r.episodes if e.frames]
     assert sum(e.success for e in kept) == 2 and sum(not e.success for e in kept) == 2
     for e in kept:
@@ -84,3 +89,18 @@ def test_eval_config_errors_name_the_field():
         EvalConfig(policy="x", env_ids=["a"], episodes=0)
     with pytest.raises(ValueError, match="env_ids"):
         EvalConfig(policy="x", env_ids=[])
+
+
+def test_an_env_that_never_ends_is_capped_by_default_and_the_cap_reported(tmp_path):
+    from vla_training_fakes import RedClicker
+
+    from vla.rollout import DEFAULT_MAX_STEPS
+
+    cfg = EvalConfig(
+        policy="scripted", env_ids=["vla_training_fakes:EndlessEnv"], episodes=2, out=None,
+        progress=False,
+    )  # fmt: skip
+    info = evaluate(cfg, policy=RedClicker())
+    task = info["tasks"]["vla_training_fakes:EndlessEnv"]
+    assert info["max_steps"] == DEFAULT_MAX_STEPS == 500
+    assert task["mean_length"] == DEFAULT_MAX_STEPS and task["truncated"] == 2

@@ -51,6 +51,13 @@ class ColorClickEnv(gym.Env):
         return self._obs(), float(hit), terminated, truncated, {"is_success": hit}
 
 
+class EndlessEnv(ColorClickEnv):
+    """A user's env that never ends an episode by itself (no truncation, no success)."""
+
+    def step(self, action):
+        return self._obs(), 0.0, False, False, {"is_success": False}
+
+
 def register() -> None:
     if ENV_ID not in gym.registry:
         gym.register(ENV_ID, entry_point=ColorClickEnv)

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from vla.rollout.loop import DEFAULT_MAX_STEPS
+
 
 def _json_dict(value: str, flag: str) -> dict[str, Any]:
     try:
@@ -42,18 +44,42 @@ def _json_dict(value: str, flag: str) -> dict[str, Any]:
 @click.option(
     "--expert-kwargs", default="{}", show_default=True, help="JSON kwargs for the expert."
 )
-@click.option("--max-steps", type=int, default=500, show_default=True, help="Truncate after this.")
+@click.option(
+    "--max-steps",
+    type=int,
+    default=DEFAULT_MAX_STEPS,
+    show_default=True,
+    help="Truncate after this.",
+)
 @click.option("--max-attempts", type=int, default=None, help="Seeds tried per env [2*episodes+10].")
 @click.option("--max-file-mb", type=float, default=64.0, show_default=True, help="Data file size.")
-def collect(env_ids: tuple[str, ...], env_kwargs: str, expert_kwargs: str, **kwargs: Any) -> None:
+@click.option("--dagger", is_flag=True, help="DAgger: the --policy drives, the expert labels.")
+@click.option("--policy", default=None, help="DAgger: checkpoint folder, shipped name or ws://.")
+@click.option(
+    "--beta",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="DAgger: probability of executing the expert's action instead.",
+)
+@click.option("--device", default=None, help="DAgger: torch device of the policy.")
+def collect(
+    env_ids: tuple[str, ...], env_kwargs: str, expert_kwargs: str, dagger: bool, **kwargs: Any
+) -> None:
     """Run scripted experts in parallel worker processes and record a dataset.
 
     Rerunning the same command after an interruption resumes it: finished episodes are kept
     and no episode is recorded twice. Check the result with `vla dataset verify OUT`.
+
+    With --dagger --policy P, the policy acts and the expert labels every state it visits
+    (DAgger); the result is an ordinary dataset for `vla dataset merge` and `vla train`.
     """
+    from vla.cli.errors import OneLineError, check_env_ids, load_policy_or_fail
     from vla.datasets import CollectConfig
     from vla.datasets import collect as run
 
+    if dagger != (kwargs["policy"] is not None):
+        raise OneLineError("--dagger and --policy go together; give both or neither")
     try:
         cfg = CollectConfig(
             env_ids=list(env_ids),
@@ -61,8 +87,14 @@ def collect(env_ids: tuple[str, ...], env_kwargs: str, expert_kwargs: str, **kwa
             expert_kwargs=_json_dict(expert_kwargs, "--expert-kwargs"),
             **kwargs,
         )
-        result = run(cfg)
     except ValueError as err:
+        raise OneLineError(str(err)) from None
+    check_env_ids(cfg.env_ids)
+    if cfg.policy is not None and not cfg.policy.startswith(("ws://", "wss://")):
+        load_policy_or_fail(cfg.policy, "cpu")  # a typo fails here, not in every worker
+    try:
+        result = run(cfg)
+    except ValueError as err:  # e.g. a resume with other settings than the dataset's
         raise click.ClickException(str(err)) from None
     rate = result.recorded / result.seconds if result.seconds else 0.0
     click.echo(

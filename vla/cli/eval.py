@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from vla.evaluation.config import DEFAULT_SEED_START
+from vla.rollout.loop import DEFAULT_MAX_STEPS
 
 
 @click.command("eval")
@@ -23,7 +24,13 @@ from vla.evaluation.config import DEFAULT_SEED_START
 @click.option(
     "--workers", type=int, default=1, show_default=True, help="Env copies stepped in parallel."
 )
-@click.option("--max-steps", type=int, default=None, help="Cap on steps per episode.")
+@click.option(
+    "--max-steps",
+    type=int,
+    default=DEFAULT_MAX_STEPS,
+    show_default=True,
+    help="Cap on steps per episode (on top of the env's own limit).",
+)
 @click.option(
     "--replays", type=int, default=2, show_default=True, help="GIFs per task and outcome."
 )
@@ -38,14 +45,35 @@ from vla.evaluation.config import DEFAULT_SEED_START
     "--allow-seed-overlap", is_flag=True, help="Evaluate even on seeds the policy trained on."
 )
 def eval_(env_ids: tuple[str, ...], **kwargs) -> None:
-    """Evaluate a policy in closed loop; writes eval_info.json and report.html."""
+    """Evaluate a policy in closed loop; writes eval_info.json and report.html.
+
+    Bad input (an unknown env id or checkpoint, evaluation seeds the policy trained on, no
+    display for an env that needs one) stops it with one `Error:` line before any episode.
+    """
+    from vla.cli.errors import (
+        OneLineError,
+        check_display,
+        check_env_ids,
+        load_policy_or_fail,
+        needs_display,
+    )
     from vla.evaluation import EvalConfig, evaluate
+    from vla.evaluation.closed_loop import seed_check
 
     try:
         cfg = EvalConfig(env_ids=list(env_ids), **kwargs)
     except ValueError as e:
-        raise click.UsageError(str(e)) from None
-    info = evaluate(cfg)
+        raise OneLineError(str(e)) from None
+    check_env_ids(cfg.env_ids)
+    for env_id in cfg.env_ids:
+        if needs_display(env_id, cfg.env_kwargs):
+            check_display(env_id)
+    try:
+        seed_check(cfg)
+    except ValueError as e:
+        raise OneLineError(str(e)) from None
+    policy = load_policy_or_fail(cfg.policy, cfg.device)
+    info = evaluate(cfg, policy=policy)
     from vla.evaluation.report import format_table
 
     click.echo(format_table(info))

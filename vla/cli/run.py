@@ -10,8 +10,14 @@ vla run --desktop --policy vla-browser-tiny --instruction "Click the button." \\
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from vla.cli.errors import OneLineError
+
+if TYPE_CHECKING:
+    from vla.rollout import RunConfig
 
 
 def _region(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple | None:
@@ -35,6 +41,18 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tu
     if w < 1 or h < 1:
         raise click.BadParameter(f"width and height must be >= 1; got {value!r}")
     return (w, h)
+
+
+def _preflight(cfg: RunConfig) -> Any:
+    """Check what can be checked before the episode starts; return the loaded policy."""
+    from vla.cli.errors import check_display, check_env_ids, check_record, load_policy_or_fail
+
+    check_record(cfg.record)
+    if cfg.env_id is not None:
+        check_env_ids([cfg.env_id])
+    if cfg.desktop or cfg.headful:
+        check_display("--desktop" if cfg.desktop else "--headful")
+    return load_policy_or_fail(cfg.policy, cfg.device)
 
 
 @click.command("run")
@@ -72,7 +90,8 @@ def run(**kwargs) -> None:
     try:
         cfg = RunConfig(**kwargs)
     except ValueError as e:
-        raise click.UsageError(str(e)) from None
+        raise OneLineError(str(e)) from None
+    policy = _preflight(cfg)
     if cfg.desktop:
         where = f"region {cfg.region}" if cfg.region else f"monitor {cfg.monitor}"
         mode = "DRY RUN (no events)" if cfg.dry_run else "LIVE"
@@ -88,9 +107,11 @@ def run(**kwargs) -> None:
             return click.confirm(message, default=False, err=True)
 
     try:
-        result = run_live(cfg, on_step=lambda s: click.echo(format_step(s)), confirm=confirm)
-    except ValueError as e:
-        raise click.UsageError(str(e)) from None
+        result = run_live(
+            cfg, on_step=lambda s: click.echo(format_step(s)), confirm=confirm, policy=policy
+        )
+    except ValueError as e:  # e.g. an env that has no headful mode
+        raise OneLineError(str(e)) from None
     except KeyboardInterrupt:
         click.echo("stopped (Ctrl+C)", err=True)
         sys.exit(130)

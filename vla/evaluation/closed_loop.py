@@ -3,13 +3,15 @@ evaluation seeds checked against the seeds that produced the policy's training d
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from vla.evaluation.config import EvalConfig
 from vla.evaluation.info import EvalInfo, SeedCheck, TaskSummary
 from vla.evaluation.metrics import latency_summary, wilson_interval
-from vla.evaluation.rollout import RolloutResult, run_episodes
+from vla.rollout.agents import PolicyAgent
+from vla.rollout.vector import RolloutResult, run_episodes
 
 __all__ = ["evaluate", "seed_check", "task_summary"]
 
@@ -36,7 +38,7 @@ def seed_check(cfg: EvalConfig) -> dict[str, Any]:
         raise ValueError(
             f"evaluation seeds {cfg.seed_start}..{cfg.seed_start + cfg.episodes - 1} overlap the "
             f"training seeds of {cfg.policy!r} ({overlap} episodes per env); use a seed_start "
-            f"above {worst} or pass allow_seed_overlap"
+            f"above {worst} (--seed-start) or pass allow_seed_overlap (--allow-seed-overlap)"
         )
     return {
         "training_data": True,
@@ -86,9 +88,10 @@ def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
 
         torch.set_num_threads(cfg.threads)
     if policy is None:
-        from vla import Policy
+        from vla.rollout.agents import load_policy
 
-        policy = Policy.from_pretrained(cfg.policy, device=cfg.device)
+        policy = load_policy(cfg.policy, device=cfg.device)
+    make_agent = functools.partial(PolicyAgent.for_env, policy)
     results: list[RolloutResult] = []
     with tqdm(total=cfg.episodes * len(cfg.env_ids), disable=not cfg.progress, desc="eval") as bar:
         for env_id in cfg.env_ids:
@@ -101,7 +104,7 @@ def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
 
             results.append(
                 run_episodes(
-                    policy,
+                    make_agent,
                     env_id,
                     list(cfg.seeds),
                     workers=cfg.workers,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from vla.rollout.loop import DEFAULT_MAX_STEPS
+
 __all__ = ["DEFAULT_SEED_START", "EvalConfig"]
 
 #: Default first evaluation seed: far above the seeds ``vla collect`` uses by default (0, 1, ...).
@@ -24,7 +26,8 @@ class EvalConfig:
         env_ids: gymnasium ids (``vla/miniwob-click-test-v0``, ``vla/panda-reach-v0``, ...).
         workers: env copies stepped in parallel (a vector env); the policy acts on all of them
             in one batch. 1 runs the env in this process.
-        max_steps: a cap on steps per episode on top of the env's own limit (None: the env's).
+        max_steps: a cap on steps per episode on top of the env's own limit (None: the env's
+            only). The default, 500, is ``vla collect``'s: a user's env may never truncate.
         replays: GIF replays kept per task and outcome (successes and failures each).
         out: folder for ``eval_info.json``, ``report.html`` and the GIFs (None: write nothing).
         device: torch device for the policy (None: CUDA if available, else CPU).
@@ -39,7 +42,7 @@ class EvalConfig:
     episodes: int = 100
     seed_start: int = DEFAULT_SEED_START
     workers: int = 1
-    max_steps: int | None = None
+    max_steps: int | None = DEFAULT_MAX_STEPS
     replays: int = 2
     out: str | None = "runs/eval"
     device: str | None = None

@@ -16,7 +16,8 @@ from typing import Any
 
 from vla.actions import ROBOT_ACTIONS
 from vla.evaluation.info import EvalInfo, Replay
-from vla.evaluation.rollout import Episode, RolloutResult
+from vla.rollout.records import Episode
+from vla.rollout.vector import RolloutResult
 
 __all__ = ["format_table", "render_html", "safe_file_name", "write_report"]
 

@@ -1,0 +1,120 @@
+"""DAgger: a tiny untrained policy drives, the scripted expert labels every state it visits,
+and the result is an ordinary dataset (issues 13 and 14: one implementation, both domains)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from vla.actions import Click, RobotSpace
+from vla.datasets import CollectConfig, collect, merge, verify
+from vla.datasets.reader import load_episode, read_info
+
+REACH = "vla/panda-reach-v0"
+CLICK = "vla/miniwob-click-test-v0"
+
+
+def _tiny_policy(root: Path, robot: bool) -> Path:
+    """A randomly initialised, very small policy saved like a checkpoint (pipeline only)."""
+    import torch
+
+    from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
+    from vla.policy import Policy
+
+    torch.manual_seed(0)
+    sizes = {"vision_image_size": 32, "vision_hidden_size": 32, "vision_intermediate_size": 64}
+    sizes |= {"text_hidden_size": 32, "text_intermediate_size": 64, "max_text_bytes": 8}
+    config = VLAConfig.from_preset("vla-tiny", state_dim=16, **sizes)
+    processor = VLAProcessor.from_config(config)
+    space = None
+    if robot:  # statistics in the format of a dataset's meta/stats.json (14-D Panda state)
+        processor.tokenizer.set_stats(
+            {
+                "action.ee_delta": {"q01": [-0.05] * 6 + [0.0], "q99": [0.05] * 6 + [1.0]},
+                "observation.state": {"q01": [-1.0] * 14, "q99": [1.0] * 14},
+            }
+        )
+        space = RobotSpace()
+    policy = Policy(VLAForActionPrediction(config), processor, "cpu", robot_space=space)
+    return policy.save_pretrained(root)
+
+
+@pytest.fixture(scope="module")
+def robot_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _tiny_policy(tmp_path_factory.mktemp("policy") / "robot", robot=True)
+
+
+@pytest.fixture(scope="module")
+def ui_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _tiny_policy(tmp_path_factory.mktemp("policy") / "ui", robot=False)
+
+
+def _collect(out: Path, env_id: str, **kwargs: Any) -> list[dict[str, Any]]:
+    kwargs = {"seed": 3} | kwargs
+    cfg = CollectConfig(
+        env_ids=[env_id], episodes=1, out=out, workers=0, keep_failures=True, progress=False,
+        device="cpu", **kwargs,
+    )  # fmt: skip
+    collect(cfg)
+    return load_episode(out, 0)
+
+
+@pytest.mark.robot
+def test_dagger_on_panda_labels_the_states_the_policy_visited(
+    tmp_path: Path, robot_policy: Path
+) -> None:
+    expert = _collect(tmp_path / "expert", REACH, max_steps=4)
+    dagger = _collect(tmp_path / "dagger", REACH, max_steps=4, policy=str(robot_policy))
+    assert len(dagger) == len(expert) == 4
+    # Same seed, same first state, same (seeded) expert: the same label for it...
+    assert np.array_equal(dagger[0]["image"], expert[0]["image"])
+    assert dagger[0]["action"] == expert[0]["action"]
+    # ...then the policy's actions lead elsewhere, and the expert labels those states too.
+    assert not np.array_equal(dagger[-1]["state"], expert[-1]["state"])
+    assert not np.array_equal(dagger[-1]["image"], expert[-1]["image"])
+    assert dagger[-1]["action"] != expert[-1]["action"]
+    assert read_info(tmp_path / "dagger")["collection"]["dagger"]["policy"] == str(robot_policy)
+    # An ordinary dataset: it merges with expert data. Merging keeps one episode per
+    # (env_id, seed), so a DAgger round uses seeds of its own (docs/datasets.md).
+    cfg = {"max_steps": 4, "policy": str(robot_policy), "seed": 50}
+    _collect(tmp_path / "dagger50", REACH, **cfg)
+    merged = merge([tmp_path / "expert", tmp_path / "dagger50"], tmp_path / "merged")
+    assert merged.episodes == 2 and verify(tmp_path / "merged").ok
+
+
+@pytest.mark.browser
+def test_dagger_on_miniwob_labels_every_state_with_the_experts_click(
+    tmp_path: Path, ui_policy: Path
+) -> None:
+    expert = _collect(tmp_path / "expert", CLICK, max_steps=3)
+    dagger = _collect(tmp_path / "dagger", CLICK, max_steps=3, policy=str(ui_policy))
+    assert len(expert) == 1 and expert[0]["success"]  # the expert clicks the button at once
+    # The untrained policy misses, so the episode visits states the expert never saw, each
+    # labelled with the expert's click on the button (the same button: click-test).
+    assert len(dagger) == 3 and not dagger[-1]["success"]
+    assert all(isinstance(s["action"], Click) for s in dagger)
+    assert all(s["action"] == expert[0]["action"] for s in dagger)
+
+
+@pytest.mark.robot
+def test_beta_one_executes_the_expert_and_the_cli_writes_a_resumable_dataset(
+    tmp_path: Path, robot_policy: Path
+) -> None:
+    from vla.cli import main
+
+    out = tmp_path / "beta1"
+    args = ["collect", "--dagger", "--policy", str(robot_policy), "--env", REACH, "--out", str(out)]
+    args += ["--episodes", "1", "--workers", "0", "--max-steps", "3", "--seed", "3"]
+    result = CliRunner().invoke(main, [*args, "--beta", "1", "--device", "cpu"])
+    assert result.exit_code == 0, result.output
+    expert = _collect(tmp_path / "expert", REACH, max_steps=3)
+    beta1 = load_episode(out, 0)  # the expert drove: the very episode of the expert alone
+    assert [s["action"] for s in beta1] == [s["action"] for s in expert]
+    again = CliRunner().invoke(main, [*args, "--beta", "0"])  # other DAgger settings: refused
+    assert again.exit_code != 0 and "dagger=" in again.output
+    lone = CliRunner().invoke(main, args[:1] + args[2:])  # --policy without --dagger
+    assert lone.exit_code == 2 and "--dagger and --policy" in lone.output

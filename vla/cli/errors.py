@@ -1,0 +1,76 @@
+"""One-line errors for the command line, and the checks that run before any episode starts.
+
+A command that meets bad input prints ``Error: <problem>; <fix>`` on stderr and exits with 2
+(a usage error, as click does) instead of a traceback or a usage block.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+__all__ = ["OneLineError", "check_display", "check_env_ids", "check_record", "load_policy_or_fail"]
+
+
+class OneLineError(click.UsageError):
+    """A usage error shown as the single line ``Error: <message>`` (exit code 2)."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file or sys.stderr)
+
+
+def check_env_ids(env_ids: list[str]) -> None:
+    """Every env id resolves (:func:`vla.envs.make.check_spec`), before anything is built."""
+    from vla.envs.make import check_spec
+
+    for env_id in env_ids:
+        try:
+            check_spec(env_id)
+        except ValueError as e:
+            raise OneLineError(str(e)) from None
+
+
+def needs_display(env_id: str, env_kwargs: dict[str, Any]) -> bool:
+    """The desktop env, and a browser shown in a window (``headless=False``), need an X display."""
+    return env_id.startswith("vla/desktop") or env_kwargs.get("headless") is False
+
+
+def check_display(what: str) -> None:
+    """On Linux, ``$DISPLAY`` must be set for ``what`` (e.g. ``--desktop``)."""
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        raise OneLineError(
+            f"{what} needs an X display and $DISPLAY is not set; run the command under "
+            "`xvfb-run -a ...` or set DISPLAY"
+        )
+
+
+def check_record(path: str | None) -> None:
+    """``--record`` must end in .gif or .mp4, and .mp4 needs the ``video`` extra."""
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".gif", ".mp4"):
+        raise OneLineError(f"--record must end in .gif or .mp4; got {path!r}")
+    if suffix == ".mp4" and (
+        importlib.util.find_spec("imageio") is None
+        or importlib.util.find_spec("imageio_ffmpeg") is None
+    ):
+        raise OneLineError(
+            f"--record {path} needs imageio and imageio-ffmpeg; pip install -e '.[video]' "
+            "(or record a .gif)"
+        )
+
+
+def load_policy_or_fail(spec: str, device: str | None) -> Any:
+    """:func:`vla.rollout.load_policy`, with a missing or broken checkpoint as one line."""
+    from vla.rollout.agents import load_policy
+
+    try:
+        return load_policy(spec, device=device)
+    except (FileNotFoundError, ValueError) as e:
+        raise OneLineError(f"--policy: {e}") from None

@@ -1,0 +1,121 @@
+"""The one agent contract of an episode: ``act(obs, info) -> Action`` after ``reset()``.
+
+Everything that acts in an episode meets it: scripted experts (from
+:func:`vla.datasets.make_expert`) as they are, and a :class:`vla.Policy` (or a remote policy
+with the same ``act`` / ``act_batch`` surface) through :class:`PolicyAgent`, which never hands
+the privileged ``info`` to the policy. Callers say what they hand in; nothing is told apart by
+duck typing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from vla.actions import Action
+
+__all__ = ["Agent", "BatchAgent", "PolicyAgent", "PolicyLike", "load_policy"]
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """What acts in an episode.
+
+    ``obs`` follows the observation contract (``{"image": uint8[H, W, 3], "instruction": str}``
+    plus ``"state": float32[D]`` for robots); ``info`` is the env's privileged info of the same
+    step. ``reset()`` is called after every ``env.reset``, before the first ``act``.
+    """
+
+    def reset(self) -> None: ...
+
+    def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action: ...
+
+
+@runtime_checkable
+class BatchAgent(Protocol):
+    """An agent that acts on many env copies at once (what the vectorised loop drives).
+
+    ``obs[i]`` and ``infos[i]`` are copy ``i``'s observation and info; the result has one
+    action per copy, in order.
+    """
+
+    def act_batch(
+        self, obs: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]
+    ) -> list[Action]: ...
+
+
+class PolicyLike(Protocol):
+    """The surface of :class:`vla.Policy` (and ``vla.serving.RemotePolicy``)."""
+
+    def act(self, image: Any, instruction: str, state: Any = None, space: Any = None) -> Action: ...
+
+    def act_batch(
+        self,
+        images: Sequence[Any],
+        instructions: Sequence[str],
+        states: Sequence[Any] | None = None,
+        spaces: Sequence[Any] | None = None,
+    ) -> list[Action]: ...
+
+
+class PolicyAgent:
+    """Adapt a policy (pixels + instruction -> action) to :class:`Agent` and :class:`BatchAgent`.
+
+    The policy reads ``obs["image"]``, ``obs["instruction"]`` and ``obs.get("state")``, never
+    ``info``. ``space`` (the env's ``action_space.spec``, a ``UISpace`` / ``RobotSpace``) is
+    the decoding grammar handed to the policy; None lets the policy decode any action.
+    """
+
+    def __init__(self, policy: PolicyLike, space: Any = None) -> None:
+        self.policy = policy
+        self.space = space
+
+    @classmethod
+    def for_env(cls, policy: PolicyLike, action_space: Any) -> PolicyAgent:
+        """The agent for an env whose ``action_space`` (a :class:`vla.envs.spaces.ActionSpace`)
+        carries the grammar as ``.spec``; a plain gymnasium space gives no grammar."""
+        return cls(policy, getattr(action_space, "spec", None))
+
+    @property
+    def device(self) -> str:
+        """The policy's device (``"unknown"`` when it does not say, e.g. a scripted one)."""
+        return str(getattr(self.policy, "device", "unknown"))
+
+    def reset(self) -> None:
+        """A policy keeps no state between episodes; nothing to forget."""
+
+    def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        return self.policy.act(obs["image"], obs["instruction"], obs.get("state"), space=self.space)
+
+    def act_batch(
+        self, obs: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]
+    ) -> list[Action]:
+        states = [o["state"] for o in obs] if obs and "state" in obs[0] else None
+        return self.policy.act_batch(
+            [o["image"] for o in obs],
+            [o["instruction"] for o in obs],
+            states=states,
+            spaces=[self.space] * len(obs),
+        )
+
+
+def load_policy(spec: str, device: str | None = None) -> PolicyLike:
+    """The policy named by ``spec``.
+
+    ``ws://...`` / ``wss://...``: a policy server (``vla serve``) through
+    ``vla.serving.RemotePolicy``; otherwise a checkpoint folder or the name of a shipped
+    checkpoint through :meth:`vla.Policy.from_pretrained` on ``device``.
+    """
+    if spec.startswith(("ws://", "wss://")):
+        try:
+            from vla.serving import RemotePolicy  # type: ignore[import-not-found,unused-ignore]
+        except ImportError as e:
+            raise ValueError(
+                f"cannot reach the policy server {spec!r}: remote policies need vla.serving, "
+                f"which this installation lacks ({e})"
+            ) from None
+        remote: PolicyLike = RemotePolicy(spec)
+        return remote
+    from vla.policy import Policy
+
+    return Policy.from_pretrained(spec, device=device)
