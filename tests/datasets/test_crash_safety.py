@@ -32,8 +32,22 @@ def _command(out: Path) -> list[str]:
 
 
 def _recorded(out: Path) -> int:
-    committed = len(read_episodes(out)) if (out / fmt.EPISODES_PATH).exists() else 0
-    return committed + len(list((out / fmt.STAGING_DIR).glob("*.parquet")))
+    """Distinct episodes on disk, committed or staged. Between a commit's rename of
+    ``episodes.jsonl`` and the removal of its staged files an episode is in both places, so
+    episodes are counted by key, not by file."""
+    import pyarrow.parquet as pq
+
+    keys = set()
+    if (out / fmt.EPISODES_PATH).exists():
+        keys = {(e["env_id"], e["seed"]) for e in read_episodes(out)}
+    for path in (out / fmt.STAGING_DIR).glob("*.parquet"):
+        try:
+            table = pq.read_table(path, columns=["env_id", "seed"])
+        except (OSError, ValueError):  # being written or already removed
+            continue
+        if table.num_rows:
+            keys.add((table["env_id"][0].as_py(), int(table["seed"][0].as_py())))
+    return len(keys)
 
 
 def _children(pid: int) -> list[int]:
