@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from vla.actions import KEY_NAMES, MODIFIERS, RobotSpace, UISpace
+from vla.actions import KEY_NAMES, MODIFIERS, TYPE_FORBIDDEN, RobotSpace, UISpace
 from vla.model.tokenization_vla import (
     BYTE_OFFSET,
     EOS,
@@ -34,7 +34,9 @@ from vla.model.tokenization_vla import (
 
 __all__ = ["ActionGrammar", "GrammarLogitsProcessor", "GrammarState", "constrained_decode"]
 
-_TEXT_BYTES = tuple(range(0x80))  # ASCII; multi-byte UTF-8 is handled by _utf8_tail
+# ASCII that Type.text allows (no control characters but \t and \n); multi-byte UTF-8 is
+# handled by _utf8_tail, and a C2 lead may not start a C1 control (U+0080..U+009F).
+_TEXT_BYTES = tuple(b for b in range(0x80) if not TYPE_FORBIDDEN.match(chr(b)))
 _N_MODS = len(MODIFIERS)
 
 
@@ -147,7 +149,8 @@ class ActionGrammar:
     def _type(self, s: GrammarState) -> torch.Tensor:
         room = self.tok.max_text_bytes - len(s.args)
         if s.utf8_pending:
-            return self._ids(range(BYTE_OFFSET + 0x80, BYTE_OFFSET + 0xC0))
+            low = 0xA0 if s.args[-1] == BYTE_OFFSET + 0xC2 else 0x80  # C2 80..9F: C1 controls
+            return self._ids(range(BYTE_OFFSET + low, BYTE_OFFSET + 0xC0))
         ids = [BYTE_OFFSET + b for b in _TEXT_BYTES] if room > 0 else []
         ids += [BYTE_OFFSET + b for b in range(0xC2, 0xF5) if _utf8_tail(b) < room]
         if s.args or not ids:
