@@ -39,6 +39,8 @@ from vla.controllers.screen_mapping import (
     detect_scale,
 )
 
+# RateLimiter, SafetyConfig, risky_keys and risky_text live in desktop_safety (issue 17); they
+# stay importable from here, where they were public before.
 __all__ = [
     "DesktopController",
     "RateLimiter",
@@ -94,6 +96,14 @@ class DesktopController:
             self.region = check_region("region", self.region)
         if not isinstance(self.safety, SafetyConfig):
             raise ValueError(f"safety must be a SafetyConfig; got {self.safety!r}")
+        if isinstance(self.monitor, bool) or not isinstance(self.monitor, int) or self.monitor < 0:
+            raise ValueError(f"Got {self.monitor!r} for `monitor`; it must be an int >= 0")
+        for name, bound in (("pause_s", ">= 0"), ("drag_duration_s", ">= 0"),
+                            ("scroll_px_per_click", "> 0")):  # fmt: skip
+            value = getattr(self, name)
+            numeric = isinstance(value, (int, float)) and math.isfinite(value)
+            if not numeric or value < 0 or (bound == "> 0" and value == 0):
+                raise ValueError(f"Got {value!r} for `{name}`; it must be a finite number {bound}")
         self._sct: Any = None
         self._gui: Any = None
         self._mapping: ScreenMapping | None = None

@@ -300,6 +300,21 @@ def test_undetectable_scale_asks_for_it() -> None:
         c.mapping  # noqa: B018
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"monitor": -1}, "monitor"),
+        ({"pause_s": -0.1}, "pause_s"),
+        ({"drag_duration_s": float("nan")}, "drag_duration_s"),
+        ({"scroll_px_per_click": 0}, "scroll_px_per_click"),
+        ({"safety": {"yes": True}}, "safety"),
+    ],
+)
+def test_controller_config_checks_itself(kwargs: dict, field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        DesktopController(**kwargs)
+
+
 @pytest.mark.parametrize("region", [(0, 0, -10, 10), (0, 0, 10, 0), (0, 0, 10), (0.5, 0, 1, 1)])
 def test_malformed_region_is_refused_when_built(region: tuple) -> None:
     with pytest.raises(ValueError, match="region"):
