@@ -1,31 +1,22 @@
 """Desktop controller: ``mss`` screenshots of a monitor or a region, ``pyautogui`` events.
 
-Every UI action of :mod:`vla.actions` is executed here, after a safety check that is on by
-default (:class:`SafetyConfig`):
-
-* pyautogui's fail-safe stays on: moving the mouse to a screen corner stops everything
-  (``pyautogui.FailSafeException``); actions that would land on a corner are refused;
-* an **allowed region** (default: the captured region): actions outside it are refused and
-  reported, never executed;
-* a **maximum action rate** (actions are spaced by at least ``1 / max_actions_per_s``);
-* **dry run**: no event is sent; each intended action is drawn on the screenshot, which is
-  written to ``dry_run_dir``;
-* typing text that looks like a password or a shell command, and chords that close or lock
-  things, need ``confirm(text) -> True`` unless ``yes=True``; without a ``confirm`` they are
-  refused.
+The controller executes; the safety rules it applies first live in
+:mod:`vla.controllers.desktop_safety` (allowed region, rate limit, dry run, risky text and
+chords; on by default, see :class:`~vla.controllers.desktop_safety.SafetyConfig`). pyautogui's
+fail-safe stays on: moving the mouse to a screen corner stops everything
+(:class:`StoppedByUser`). In dry run no event is sent; each intended action is drawn on the
+observation (:func:`vla.render.draw_action`) and written to ``dry_run_dir``.
 
 Actions are typed dataclasses; nothing a model emits is ever evaluated as code. Coordinates
 are mapped from image pixels to the screen by :class:`~vla.controllers.screen_mapping.ScreenMapping`
-and nowhere else. ``pyautogui`` binds to ``$DISPLAY`` when first imported, which happens on the
+and nowhere else. A ``region`` is checked against the real monitors (``mss``) when the mapping
+is first built. ``pyautogui`` binds to ``$DISPLAY`` when first imported, which happens on the
 first executed action (never in dry run).
 """
 
 from __future__ import annotations
 
 import math
-import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +24,23 @@ from typing import Any
 import numpy as np
 
 from vla.actions import Action, Click, Done, Drag, Key, Scroll, Type, Wait
-from vla.controllers.screen_mapping import Region, ScreenMapping, detect_scale, region_contains
+from vla.controllers.desktop_safety import (
+    RateLimiter,
+    SafetyConfig,
+    SafetyGuard,
+    risky_keys,
+    risky_text,
+)
+from vla.controllers.screen_mapping import (
+    Region,
+    ScreenMapping,
+    check_region,
+    check_region_on_screen,
+    detect_scale,
+)
 
+# RateLimiter, SafetyConfig, risky_keys and risky_text live in desktop_safety (issue 17); they
+# stay importable from here, where they were public before.
 __all__ = [
     "DesktopController",
     "RateLimiter",
@@ -54,101 +60,9 @@ _KEYMAP = {
     "PageUp": "pageup", "PageDown": "pagedown", **{f"F{i}": f"f{i}" for i in range(1, 13)},
 }  # fmt: skip
 
-_SHELL_WORDS = (
-    "sudo", "su", "rm", "rmdir", "mv", "dd", "mkfs", "chmod", "chown", "curl", "wget", "bash",
-    "sh", "zsh", "python", "python3", "perl", "ruby", "node", "powershell", "cmd", "kill",
-    "killall", "pkill", "shutdown", "reboot", "halt", "ssh", "scp", "nc", "eval", "exec",
-    "git", "pip", "apt", "apt-get", "systemctl", "crontab", "cat", "ls", "cd", "echo", "export",
-    "cp", "tar", "nohup", "xargs", "chmod", "powershell.exe", "cmd.exe",
-)  # fmt: skip
-_SHELL_START = re.compile(r"^\s*(?:" + "|".join(map(re.escape, _SHELL_WORDS)) + r")(?:\s|$)")
-_SHELL_SYNTAX = re.compile(
-    r"(\|\s*\w|&&|\|\||;\s*\w|\$\(|\$\{|`|>\s*[/~]|<\s*/|\brm\s+-|~/"
-    r"|(?:^|\s)/(?:etc|bin|usr|var|dev|boot|root|home|sys|proc|tmp)\b)"
-)
-_RISKY_CHORDS = {
-    ("Alt", "F4"), ("Control", "Alt", "Delete"), ("Control", "Alt", "Backspace"),
-    ("Meta", "l"), ("Control", "q"), ("Control", "w"),
-}  # fmt: skip
-
 
 class StoppedByUser(RuntimeError):
     """The user moved the mouse to a fail-safe corner (pyautogui's ``FailSafeException``)."""
-
-
-def risky_text(text: str) -> str | None:
-    """Why typing ``text`` needs confirmation (``None`` when it does not).
-
-    Flags shell commands (a command word first, or shell operators such as ``|``, ``&&``,
-    ``$(``) and password-like tokens (8+ characters, no spaces, at least three of: lower case,
-    upper case, digits, symbols).
-    """
-    if _SHELL_START.search(text) or _SHELL_SYNTAX.search(text):
-        return f"text {text!r} looks like a shell command"
-    token = text.strip()
-    classes = sum(
-        bool(re.search(p, token)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9\s]")
-    )
-    if len(token) >= 8 and " " not in token and classes >= 3:
-        return f"text of {len(token)} characters looks like a password"
-    return None
-
-
-def risky_keys(keys: tuple[str, ...]) -> str | None:
-    """Why pressing the chord ``keys`` needs confirmation (closing, quitting, locking)."""
-    return f"chord {'+'.join(keys)!r} can close or lock things" if keys in _RISKY_CHORDS else None
-
-
-class RateLimiter:
-    """Spaces calls by at least ``1 / max_per_s`` seconds (``wait`` sleeps as needed).
-
-    ``clock`` and ``sleep`` are injectable so that tests count rather than time.
-    """
-
-    def __init__(
-        self,
-        max_per_s: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if not max_per_s > 0:
-            raise ValueError(f"max_actions_per_s must be > 0; got {max_per_s!r}")
-        self.interval = 1.0 / max_per_s
-        self._clock, self._sleep = clock, sleep
-        self._last: float | None = None
-
-    def wait(self) -> float:
-        """Block until the next call is allowed; returns the seconds slept."""
-        slept = 0.0
-        if self._last is not None:
-            slept = max(0.0, self._last + self.interval - self._clock())
-            if slept > 0:
-                self._sleep(slept)
-        self._last = self._clock()
-        return slept
-
-
-@dataclass
-class SafetyConfig:
-    """Safety settings of a :class:`DesktopController`; the defaults are the safe ones.
-
-    Attributes:
-        allowed_region: ``(left, top, width, height)`` in input (screen) coordinates where
-            actions may land; ``None`` means the captured region.
-        max_actions_per_s: the most event-sending actions per second.
-        dry_run: send no event; draw each intended action on a screenshot instead.
-        dry_run_dir: where dry-run screenshots go (``step-0001.png``, ...).
-        yes: type risky text and press risky chords without asking.
-        confirm: ``confirm(message) -> bool`` asked before risky text or chords (the CLI
-            asks on the terminal); ``None`` refuses them unless ``yes``.
-    """
-
-    allowed_region: Region | None = None
-    max_actions_per_s: float = 5.0
-    dry_run: bool = False
-    dry_run_dir: str | Path = "runs/desktop-dry-run"
-    yes: bool = False
-    confirm: Callable[[str], bool] | None = None
 
 
 @dataclass
@@ -178,10 +92,23 @@ class DesktopController:
     scroll_px_per_click: float = 100.0
 
     def __post_init__(self) -> None:
+        if self.region is not None:
+            self.region = check_region("region", self.region)
+        if not isinstance(self.safety, SafetyConfig):
+            raise ValueError(f"safety must be a SafetyConfig; got {self.safety!r}")
+        if isinstance(self.monitor, bool) or not isinstance(self.monitor, int) or self.monitor < 0:
+            raise ValueError(f"Got {self.monitor!r} for `monitor`; it must be an int >= 0")
+        for name, bound in (("pause_s", ">= 0"), ("drag_duration_s", ">= 0"),
+                            ("scroll_px_per_click", "> 0")):  # fmt: skip
+            value = getattr(self, name)
+            numeric = isinstance(value, (int, float)) and math.isfinite(value)
+            if not numeric or value < 0 or (bound == "> 0" and value == 0):
+                raise ValueError(f"Got {value!r} for `{name}`; it must be a finite number {bound}")
         self._sct: Any = None
         self._gui: Any = None
         self._mapping: ScreenMapping | None = None
-        self._limiter = RateLimiter(self.safety.max_actions_per_s)
+        self._region_on_screen = False
+        self.guard = SafetyGuard(self.safety)
         self.n_dry_run = 0
 
     # ------------------------------------------------------------------ capture
@@ -204,8 +131,12 @@ class DesktopController:
 
     @property
     def capture_region(self) -> Region:
-        """The captured area in capture coordinates."""
+        """The captured area in capture coordinates; a ``region`` is checked against the
+        monitors the first time (``ValueError`` naming the region and the monitors' bounds)."""
         if self.region is not None:
+            if not self._region_on_screen:
+                check_region_on_screen(self.region, self._mss().monitors)
+                self._region_on_screen = True
             return self.region
         monitors = self._mss().monitors
         if not 0 <= self.monitor < len(monitors):
@@ -270,40 +201,12 @@ class DesktopController:
             self._gui = pyautogui
         return self._gui
 
-    def points(self, action: Action) -> list[tuple[float, float]]:
-        """The image-pixel points ``action`` touches (none for keyboard, wait and done)."""
-        if isinstance(action, (Click, Scroll)):
-            return [(action.x, action.y)]
-        if isinstance(action, Drag):
-            return [(action.x0, action.y0), (action.x1, action.y1)]
-        return []
-
     def check(self, action: Action) -> tuple[list[tuple[int, int]], str | None]:
-        """Screen points of ``action`` and the reason it is refused (``None`` = allowed)."""
-        if not isinstance(action, (Click, Drag, Scroll, Type, Key, Wait, Done)):
-            return [], f"{type(action).__name__} is not a UI action"
-        mapping = self.mapping
-        allowed = self.safety.allowed_region or tuple(round(v) for v in mapping.input_region)
-        screen: list[tuple[int, int]] = []
-        for x, y in self.points(action):
-            if not mapping.in_image(x, y):
-                return screen, f"point ({x:g}, {y:g}) is outside the {mapping.image_size} image"
-            sx, sy = mapping.to_screen(x, y)
-            if not region_contains(allowed, sx, sy):  # type: ignore[arg-type]
-                return screen, f"screen point ({sx}, {sy}) is outside the allowed region {allowed}"
-            if not self.safety.dry_run and (sx, sy) in self._pyautogui().FAILSAFE_POINTS:
-                return screen, f"screen point ({sx}, {sy}) is a fail-safe corner"
-            screen.append((sx, sy))
-        risk = None
-        if isinstance(action, Type):
-            risk = risky_text(action.text)
-        elif isinstance(action, Key):
-            risk = risky_keys(action.keys)
-        if risk and not self.safety.yes:
-            ask = self.safety.confirm
-            if ask is None or not ask(f"{risk}; execute it?"):
-                return screen, f"not confirmed: {risk}"
-        return screen, None
+        """Screen points of ``action`` and the reason it is refused (``None`` = allowed): the
+        :class:`~vla.controllers.desktop_safety.SafetyGuard` decides, given pyautogui's
+        fail-safe corners (none in dry run, where pyautogui is never imported)."""
+        corners = () if self.safety.dry_run else tuple(self._pyautogui().FAILSAFE_POINTS)
+        return self.guard.check(action, self.mapping, corners)
 
     def execute(self, action: Action) -> dict[str, Any]:
         """Check and execute one action. Never raises for a refused action.
@@ -322,7 +225,7 @@ class DesktopController:
         }
         if refused or isinstance(action, (Wait, Done)):
             return out
-        self._limiter.wait()
+        self.guard.pace()
         if self.safety.dry_run:
             self._write_dry_run(action, screen)
             return out
@@ -378,15 +281,13 @@ class DesktopController:
     # ------------------------------------------------------------------ dry run
 
     def _write_dry_run(self, action: Action, screen: list[tuple[int, int]]) -> None:
-        image = self.grab()
-        left, top = self.mapping.input_region[:2]
-        s = self.mapping.scale
-        local = [((x - left) * s, (y - top) * s) for x, y in screen]  # capture pixels
-        image = draw_intent(image, action, local)
+        image = draw_intent(self.capture(), action, screen)
         out = Path(self.safety.dry_run_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.n_dry_run += 1
-        image.save(out / f"step-{self.n_dry_run:04d}.png")
+        from PIL import Image
+
+        Image.fromarray(image, "RGB").save(out / f"step-{self.n_dry_run:04d}.png")
 
     def close(self) -> None:
         """Release the screenshot handle (pyautogui holds no resource of ours)."""
@@ -395,24 +296,13 @@ class DesktopController:
             self._sct = None
 
 
-def draw_intent(image: Any, action: Action, points: list[tuple[float, float]]) -> Any:
-    """Draw ``action`` at ``points`` (pixels of ``image``) with a caption; returns a copy."""
-    from PIL import ImageDraw
+def draw_intent(
+    frame: np.ndarray, action: Action, screen: list[tuple[int, int]] | None = None
+) -> np.ndarray:
+    """``frame`` (the observation, ``uint8[H, W, 3]``) with ``action`` drawn on it in image
+    pixels by :func:`vla.render.draw_action`, and a caption naming the ``screen`` points where
+    the events would land. Returns a new ``uint8`` array (a band is added below and above)."""
+    from vla.render import draw_action
 
-    from vla.actions import to_dict
-
-    image = image.copy()
-    draw = ImageDraw.Draw(image)
-    ink, edge = (255, 0, 255), (0, 0, 0)  # magenta on black shows on any background
-    if len(points) == 2:
-        draw.line((*points[0], *points[1]), fill=ink, width=2)
-    for x, y in points:
-        draw.ellipse((x - 8, y - 8, x + 8, y + 8), outline=edge, width=1)
-        draw.ellipse((x - 6, y - 6, x + 6, y + 6), outline=ink, width=2)
-        draw.line((x - 10, y, x + 10, y), fill=ink)
-        draw.line((x, y - 10, x, y + 10), fill=ink)
-    fields = {k: v for k, v in to_dict(action).items() if k != "verb"}
-    caption = f"{action.verb} " + " ".join(f"{k}={v}" for k, v in fields.items())
-    draw.rectangle((0, 0, image.width, 14), fill=(0, 0, 0))
-    draw.text((3, 1), caption[:120], fill=(255, 255, 0))
-    return image
+    where = " -> screen " + " ".join(f"({x}, {y})" for x, y in screen) if screen else ""
+    return draw_action(frame, action, caption=f"dry run: {action.verb}{where}")

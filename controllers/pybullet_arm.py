@@ -64,6 +64,16 @@ def _load_panda(p: Any, cid: int, data: str, meshes: str) -> int:
         return p.loadURDF(path, (0, 0, 0), useFixedBase=True, physicsClientId=cid)
 
 
+def _check_finite(name: str, value: Any) -> None:
+    """``ValueError`` naming ``name`` unless ``value`` is numbers, all finite (never NaN/inf)."""
+    try:
+        finite = bool(np.all(np.isfinite(np.asarray(value, np.float64))))
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers; got {value!r}") from None
+    if not finite:
+        raise ValueError(f"{name} must be finite; got {value!r} (refused before PyBullet)")
+
+
 def _check_positive(name: str, value: float) -> None:
     if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
         raise ValueError(f"Got {value!r} for `{name}`; it must be a positive number")
@@ -214,6 +224,8 @@ class PandaArm:
         """Teleport the arm to ``joints`` (7 rad), the fingers to ``gripper``, zero velocity,
         and hold there. The commanded orientation is reset to home (rpy 0)."""
         p, cid = self.p, self.client
+        _check_finite("home joints", joints)
+        _check_finite("home gripper", gripper)
         q = np.clip(np.asarray(joints, np.float64)[:N_ARM_JOINTS], self.joint_low, self.joint_high)
         for j in range(N_ARM_JOINTS):
             p.resetJointState(self.robot, j, float(q[j]), 0.0, physicsClientId=cid)
@@ -229,6 +241,8 @@ class PandaArm:
         """Joint positions (7, rad) placing the grasp target at ``position`` with world
         orientation ``quat`` (xyzw), starting from the current joint state."""
         p = self.p
+        _check_finite("ik position", position)
+        _check_finite("ik quat", quat)
         ranges = self.joint_high - self.joint_low
         q = p.calculateInverseKinematics(
             self.robot, EE_LINK, list(map(float, position)), list(map(float, quat)),
@@ -273,9 +287,15 @@ class PandaArm:
     def apply(self, action: EEDelta | JointTarget) -> dict[str, Any]:
         """Execute one control step and return a report ``{"clipped": [reasons...]}``.
 
-        Raises ``ValueError`` only for something that is not an EEDelta / JointTarget or a
-        JointTarget with the wrong number of joints; out-of-range values are clipped.
+        Raises ``ValueError`` for something that is not an EEDelta / JointTarget, a JointTarget
+        with the wrong number of joints, or a non-finite value (possible only by bypassing the
+        dataclass's own check, e.g. with ``object.__setattr__``): a NaN reaching PyBullet's
+        motors makes the next ``stepSimulation`` take minutes. Out-of-range values are clipped.
         """
+        if isinstance(action, (EEDelta, JointTarget)):
+            for name in ("xyz", "rpy", "positions", "gripper"):
+                if hasattr(action, name):
+                    _check_finite(f"{type(action).__name__}.{name}", getattr(action, name))
         if isinstance(action, EEDelta):
             clipped = self._set_ee_delta(action)
         elif isinstance(action, JointTarget):

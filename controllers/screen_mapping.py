@@ -24,14 +24,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Region", "ScreenMapping", "detect_scale", "parse_region", "region_contains"]
+__all__ = [
+    "Region",
+    "ScreenMapping",
+    "check_region",
+    "check_region_on_screen",
+    "detect_scale",
+    "parse_region",
+    "region_contains",
+]
 
 #: ``(left, top, width, height)`` in whole pixels of the frame named where it is used.
 Region = tuple[int, int, int, int]
 
 
-def _check_region(name: str, region: Region) -> Region:
-    if len(region) != 4:
+def check_region(name: str, region: Region) -> Region:
+    """``region`` as 4 whole pixels with width and height >= 1; ``ValueError`` naming ``name``."""
+    if not isinstance(region, (tuple, list)) or len(region) != 4:
         raise ValueError(f"{name} must be (left, top, width, height); got {region!r}")
     try:
         out = tuple(int(v) for v in region)
@@ -53,7 +62,28 @@ def parse_region(text: str) -> Region:
         values = tuple(int(p) for p in parts)
     except ValueError:
         raise ValueError(f"region must look like X,Y,W,H (4 integers); got {text!r}") from None
-    return _check_region("region", values)  # type: ignore[arg-type]
+    return check_region("region", values)  # type: ignore[arg-type]
+
+
+def check_region_on_screen(region: Region, monitors: list[dict[str, int]]) -> Region:
+    """``region`` checked for shape and against the screen; ``ValueError`` otherwise.
+
+    ``monitors`` is ``mss``'s list: index 0 is the box around every monitor, then one entry per
+    monitor (``left``, ``top``, ``width``, ``height``, capture coordinates). The region must lie
+    inside the box of all monitors (it may span several); capturing outside the screen fails
+    deep in Xlib otherwise.
+    """
+    region = check_region("region", region)
+    boxes = [(m["left"], m["top"], m["width"], m["height"]) for m in monitors]
+    left, top, width, height = region
+    bl, bt, bw, bh = boxes[0]
+    if bl <= left and bt <= top and left + width <= bl + bw and top + height <= bt + bh:
+        return region
+    listed = ", ".join(f"{i}: {b}" for i, b in enumerate(boxes))
+    raise ValueError(
+        f"region {region} (left, top, width, height) is not on the screen; "
+        f"the monitors are {{{listed}}} (0 = all of them)"
+    )
 
 
 def region_contains(region: Region, x: float, y: float) -> bool:
@@ -79,7 +109,7 @@ class ScreenMapping:
     scale: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "region", _check_region("ScreenMapping.region", self.region))
+        object.__setattr__(self, "region", check_region("ScreenMapping.region", self.region))
         if len(self.image_size) != 2 or any(int(v) != v or v < 1 for v in self.image_size):
             raise ValueError(
                 f"ScreenMapping.image_size must be (width, height) >= 1; got {self.image_size!r}"

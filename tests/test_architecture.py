@@ -109,8 +109,6 @@ RENDER_THIRD_PARTY = {"numpy", "PIL", "imageio"}  # imageio: only when writing G
 KNOWN_EXCEPTIONS: dict[str, int] = {
     # split by the controllers work: the Chromium lifecycle leaves the controller
     "vla.controllers.playwright": 481,
-    # split by the controllers work: the safety rules leave the executor
-    "vla.controllers.desktop": 418,
     # split by the tokenizer work
     "vla.model.tokenization_vla": 439,
     # the controllers work makes draw_intent reuse draw_action; split it then

@@ -13,22 +13,33 @@ Units and frames:
 * Robot actions (:class:`EEDelta`, :class:`JointTarget`) are in the robot base frame: metres
   and radians. ``gripper`` is the commanded opening in [0, 1]: 0 closed, 1 fully open.
 
+Text: :class:`Type` ``text`` is 1 to 256 characters of printable text plus ``"\n"`` (Enter)
+and ``"\t"`` (Tab). Every other C0 control character (U+0000 to U+001F, ``"\r"`` included:
+a line break is ``"\n"``), DEL (U+007F), the C1 controls (U+0080 to U+009F) and lone
+surrogates (U+D800 to U+DFFF, which cannot be encoded as UTF-8) are refused with a
+``ValueError`` naming the code point and its index: they are keystrokes no keyboard types
+(escape sequences, NUL), not text. Any other Unicode character (accents, CJK, emoji, zero-width
+joiners) is allowed; whether a controller can type it is the controller's report.
+
 Actions round-trip through plain dicts (:func:`to_dict` / :func:`from_dict`), which is how
-datasets store them: typed, never as token ids.
+datasets store them: typed, never as token ids. :func:`from_dict` raises ``ValueError`` naming
+the verb and the fields when a required field is missing or an unknown one is given.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, ClassVar, Literal, Union
 
 __all__ = [
     "KEY_NAMES",
     "MODIFIERS",
     "ROBOT_VERBS",
+    "TYPE_FORBIDDEN",
     "UI_VERBS",
     "Action",
     "Click",
@@ -57,6 +68,8 @@ _CHAR_KEYS = tuple(string.ascii_lowercase + string.digits + "`-=[]\\;',./")
 KEY_NAMES: tuple[str, ...] = MODIFIERS + _NAMED_KEYS + _CHAR_KEYS
 _KEY_SET = frozenset(KEY_NAMES)
 MAX_TEXT_LENGTH = 256
+#: Characters :class:`Type` refuses: C0 controls but Tab and Line Feed, DEL, C1, surrogates.
+TYPE_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _finite(cls: str, name: str, value: Any) -> float:
@@ -167,7 +180,8 @@ class Scroll:
 
 @dataclass(frozen=True)
 class Type:
-    """Type ``text`` into whatever has keyboard focus (1 to 256 characters)."""
+    """Type ``text`` into whatever has keyboard focus: 1 to 256 characters of printable
+    text, ``"\n"`` and ``"\t"`` (see the module docstring for what is refused)."""
 
     text: str
     verb: ClassVar[str] = "type"
@@ -180,6 +194,12 @@ class Type:
         if not 1 <= len(self.text) <= MAX_TEXT_LENGTH:
             raise ValueError(
                 f"Type.text must have 1 to {MAX_TEXT_LENGTH} characters; got {len(self.text)}"
+            )
+        bad = TYPE_FORBIDDEN.search(self.text)
+        if bad:
+            raise ValueError(
+                f"Type.text may hold printable text, '\\n' and '\\t' only; got "
+                f"U+{ord(bad.group()):04X} at index {bad.start()}"
             )
 
 
@@ -346,12 +366,26 @@ def to_dict(action: Action) -> dict[str, Any]:
 
 
 def from_dict(data: dict[str, Any]) -> Action:
-    """Inverse of :func:`to_dict`. Keys whose value is ``None`` are ignored (sparse columns)."""
+    """Inverse of :func:`to_dict`. Keys whose value is ``None`` are ignored (sparse columns).
+
+    Raises ``ValueError`` naming the verb and the fields when a required field is missing or a
+    field the verb does not have is given (with a value other than ``None``).
+    """
     if not isinstance(data, dict) or "verb" not in data:
         raise ValueError(f"from_dict expects a dict with a 'verb' key; got {data!r}")
-    cls = _BY_VERB.get(data["verb"])
+    verb = data["verb"]
+    cls = _BY_VERB.get(verb) if isinstance(verb, str) else None
     if cls is None:
-        raise ValueError(f"unknown action verb {data['verb']!r}; known verbs: {sorted(_BY_VERB)}")
-    names = {f.name for f in fields(cls)}
-    kwargs = {k: v for k, v in data.items() if k in names and v is not None}
+        raise ValueError(f"unknown action verb {verb!r}; known verbs: {sorted(_BY_VERB)}")
+    kwargs = {k: v for k, v in data.items() if k != "verb" and v is not None}
+    known = [f.name for f in fields(cls)]
+    unknown = sorted(str(k) for k in kwargs if k not in known)
+    if unknown:
+        raise ValueError(f"from_dict: {verb!r} has no field(s) {unknown}; its fields are {known}")
+    required = [
+        f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
+    ]
+    missing = [name for name in required if name not in kwargs]
+    if missing:
+        raise ValueError(f"from_dict: {verb!r} needs field(s) {missing}; got {sorted(kwargs)}")
     return cls(**kwargs)

@@ -11,7 +11,8 @@ import gymnasium as gym
 import numpy as np
 
 from vla.actions import UI_VERBS, Action, Done, UISpace
-from vla.controllers.desktop import DesktopController, SafetyConfig, StoppedByUser
+from vla.controllers.desktop import DesktopController, StoppedByUser
+from vla.controllers.desktop_safety import SafetyConfig
 from vla.controllers.screen_mapping import Region, ScreenMapping
 from vla.envs.spaces import ActionSpace, observation_space
 

@@ -193,7 +193,15 @@ def test_dry_run_sends_no_event_and_draws_the_intended_actions(page: Any, tmp_pa
         shots = sorted(tmp_path.glob("step-*.png"))
         assert len(shots) == 5
         first = np.asarray(Image.open(shots[0]).convert("RGB"))
-        assert first.shape == (REGION[3], REGION[2], 3)
+        # vla.render.draw_action: the observation (700x450: not upscaled) between a caption
+        # band on top and an action band below.
+        assert first.shape[1] == REGION[2] and first.shape[0] > REGION[3]
+        top = next(
+            off
+            for off in range(first.shape[0] - REGION[3] + 1)
+            if np.array_equal(first[off : off + 10], obs["image"][:10])
+        )
+        first = first[top : top + REGION[3]]
         # The click is drawn: a ring around the click point that was not in the observation.
         cx, cy = (round(v) for v in xy)
         ring = first[cy - 8 : cy + 9, cx - 8 : cx + 9]

@@ -15,6 +15,8 @@ from vla.actions import KEY_NAMES, Click, EEDelta, JointTarget, Key, RobotSpace,
 from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
 from vla.model.decoding import ActionGrammar, GrammarLogitsProcessor, constrained_decode
 
+# What Type.text allows: no control characters but \n and \t, no lone surrogates.
+TYPEABLE = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t")
 UI_ACTIONS = st.one_of(
     st.builds(
         Click,
@@ -23,7 +25,7 @@ UI_ACTIONS = st.one_of(
         st.sampled_from(["left", "right", "middle"]),
         st.sampled_from([1, 2, 3]),
     ),
-    st.builds(Type, st.text(min_size=1, max_size=80)),
+    st.builds(Type, st.text(TYPEABLE, min_size=1, max_size=80)),
     st.builds(
         Key,
         st.lists(st.sampled_from(KEY_NAMES), min_size=1, max_size=6, unique=True).map(tuple),
@@ -147,3 +149,20 @@ def test_cached_decoder_matches_plain_generate(policy):
             do_sample=False,
         )[0].tolist()
         assert ours == ref
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_grammar_never_types_text_the_action_language_refuses(data):
+    # A random walk through the `type` branch: every sequence the grammar allows must decode
+    # to a Type (no control character, no C1 control, no lone surrogate) and be valid UTF-8
+    # (no overlong form or surrogate that would decode to U+FFFD and not round-trip).
+    tok = VLAProcessor.from_config(VLAConfig.from_preset("vla-tiny", **tiny_overrides())).tokenizer
+    grammar = ActionGrammar(tok, UISpace(verbs=("type",)))
+    state = grammar.start()
+    while not state.done:
+        allowed = grammar.allowed(state).nonzero()[:, 0].tolist()
+        grammar.advance(state, data.draw(st.sampled_from(allowed)))
+    tokens = grammar.tokens(state)
+    action = tok.decode(tokens)
+    assert isinstance(action, Type) and tok.encode(action) == tokens

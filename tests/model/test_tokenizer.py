@@ -58,7 +58,8 @@ def ui_case(draw):
         d = st.floats(-1000, 1000, allow_nan=False)
         a = Scroll(unit(draw, w), unit(draw, h), draw(d), draw(d))
     elif kind == "type":
-        a = Type(draw(st.text(min_size=1, max_size=16)))
+        typeable = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t")
+        a = Type(draw(st.text(typeable, min_size=1, max_size=16)))
     elif kind == "key":
         keys = draw(st.lists(st.sampled_from(KEY_NAMES), min_size=1, max_size=4, unique=True))
         a = Key(tuple(keys))

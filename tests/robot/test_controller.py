@@ -134,3 +134,41 @@ def test_close_is_idempotent():
     arm.close()
     arm.close()
     assert not arm.p.isConnected(client)
+
+
+def _bypassed(action, name, value):
+    """``action`` with ``name`` set to ``value`` behind the dataclass's back."""
+    object.__setattr__(action, name, value)
+    return action
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    ("action", "field"),
+    [
+        (_bypassed(EEDelta((0, 0, 0)), "xyz", (NAN, 0.0, 0.0)), "EEDelta.xyz"),
+        (_bypassed(EEDelta((0, 0, 0)), "rpy", (0.0, INF, 0.0)), "EEDelta.rpy"),
+        (_bypassed(EEDelta((0, 0, 0)), "gripper", NAN), "EEDelta.gripper"),
+        (_bypassed(EEDelta((0, 0, 0)), "xyz", np.full(3, NAN)), "EEDelta.xyz"),
+        (_bypassed(JointTarget((0.0,) * 7), "positions", (0.0,) * 6 + (NAN,)), "positions"),
+        (_bypassed(JointTarget((0.0,) * 7), "gripper", -INF), "JointTarget.gripper"),
+        (_bypassed(EEDelta((0, 0, 0)), "xyz", ("a", 0, 0)), "EEDelta.xyz"),
+    ],
+)
+def test_non_finite_values_never_reach_pybullet(arm, action, field):
+    arm.home(arm.home_joints)
+    before = arm.state()
+    with pytest.raises(ValueError, match=field):
+        arm.apply(action)
+    np.testing.assert_array_equal(arm.state(), before)  # nothing was commanded or stepped
+    arm.apply(EEDelta((0.01, 0, 0)))  # the simulator is still healthy
+    assert np.all(np.isfinite(arm.state()))
+
+
+def test_ik_and_home_refuse_non_finite_targets(arm):
+    with pytest.raises(ValueError, match="ik position"):
+        arm.ik((0.5, NAN, 0.2))
+    with pytest.raises(ValueError, match="home joints"):
+        arm.home(np.full(7, INF))

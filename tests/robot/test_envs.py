@@ -146,3 +146,21 @@ def test_close_disconnects():
     client = arm.client
     env.close()
     assert not arm.p.isConnected(client)
+
+
+def test_a_nan_that_bypasses_the_dataclass_is_refused_and_the_env_goes_on():
+    from vla.actions import EEDelta
+
+    env = gym.make("vla/panda-reach-v0", render_images=False)
+    try:
+        env.reset(seed=0)
+        bad = EEDelta((0.0, 0.0, 0.0))
+        object.__setattr__(bad, "xyz", (float("nan"), 0.0, 0.0))
+        with pytest.raises(ValueError, match=r"EEDelta\.xyz must be finite"):
+            env.step(bad)
+        with pytest.raises(ValueError, match="finite"):
+            env.step(np.full(7, np.nan))  # a NaN vector is refused by the action language
+        obs = env.step(EEDelta((0.01, 0.0, 0.0)))[0]
+        assert np.all(np.isfinite(obs["state"]))
+    finally:
+        env.close()

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from vla.actions import KEY_NAMES, MODIFIERS, RobotSpace, UISpace
+from vla.actions import KEY_NAMES, MODIFIERS, TYPE_FORBIDDEN, RobotSpace, UISpace
 from vla.model.tokenization_vla import (
     BYTE_OFFSET,
     EOS,
@@ -34,7 +34,14 @@ from vla.model.tokenization_vla import (
 
 __all__ = ["ActionGrammar", "GrammarLogitsProcessor", "GrammarState", "constrained_decode"]
 
-_TEXT_BYTES = tuple(range(0x80))  # ASCII; multi-byte UTF-8 is handled by _utf8_tail
+# ASCII that Type.text allows (no control characters but \t and \n); multi-byte UTF-8 is
+# handled by _utf8_tail and _SECOND_BYTE.
+_TEXT_BYTES = tuple(b for b in range(0x80) if not TYPE_FORBIDDEN.match(chr(b)))
+# [low, high) of the byte after a lead byte where it is narrower than 80..BF: no C1 control
+# (C2 80..9F), no overlong form (E0 80..9F, F0 80..8F), no surrogate (ED A0..BF), nothing past
+# U+10FFFF (F4 90..BF). Everything else would decode to U+FFFD or be refused by Type.
+_SECOND_BYTE = {0xC2: (0xA0, 0xC0), 0xE0: (0xA0, 0xC0), 0xED: (0x80, 0xA0), 0xF0: (0x90, 0xC0),
+                0xF4: (0x80, 0x90)}  # fmt: skip
 _N_MODS = len(MODIFIERS)
 
 
@@ -105,6 +112,7 @@ class ActionGrammar:
                 min(len(s.args), 1),
                 self.tok.max_text_bytes - len(s.args),
                 s.utf8_pending,
+                self._continuation(s),
             )
         return (s.verb, len(s.args), tuple(a for a in s.args if a < KEY_OFFSET))
 
@@ -147,12 +155,20 @@ class ActionGrammar:
     def _type(self, s: GrammarState) -> torch.Tensor:
         room = self.tok.max_text_bytes - len(s.args)
         if s.utf8_pending:
-            return self._ids(range(BYTE_OFFSET + 0x80, BYTE_OFFSET + 0xC0))
+            low, high = self._continuation(s)
+            return self._ids(range(BYTE_OFFSET + low, BYTE_OFFSET + high))
         ids = [BYTE_OFFSET + b for b in _TEXT_BYTES] if room > 0 else []
         ids += [BYTE_OFFSET + b for b in range(0xC2, 0xF5) if _utf8_tail(b) < room]
         if s.args or not ids:
             ids.append(EOS)
         return self._ids(ids)
+
+    @staticmethod
+    def _continuation(s: GrammarState) -> tuple[int, int]:
+        """The byte range allowed next inside a multi-byte character (see ``_SECOND_BYTE``)."""
+        if not s.utf8_pending:
+            return (0, 0)
+        return _SECOND_BYTE.get(s.args[-1] - BYTE_OFFSET, (0x80, 0xC0))
 
     def _keys(self, s: GrammarState) -> torch.Tensor:
         names = [KEY_NAMES[a - KEY_OFFSET] for a in s.args]
