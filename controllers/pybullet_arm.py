@@ -368,9 +368,10 @@ class PandaArm:
 
     # ------------------------------------------------------------------ sensing
 
-    def render(self, camera: Camera | None = None) -> np.ndarray:
-        """An RGB image ``uint8[camera.height, camera.width, 3]`` from TinyRenderer."""
-        cam, p = camera or Camera(), self.p
+    def camera_matrices(self, camera: Camera) -> tuple[Any, Any]:
+        """PyBullet's ``(view, projection)`` matrices of ``camera`` now (a wrist camera moves
+        with the hand)."""
+        cam, p = camera, self.p
         if cam.mount == "world":
             view = p.computeViewMatrixFromYawPitchRoll(
                 cam.target, cam.distance, cam.yaw, cam.pitch, 0.0, 2, physicsClientId=self.client
@@ -381,6 +382,12 @@ class PandaArm:
             eye = np.asarray(s[4]) + rot @ (0.05, 0.0, 0.02)
             view = p.computeViewMatrix(eye, eye + rot @ (0, 0, 0.2), rot @ (1.0, 0, 0))
         proj = p.computeProjectionMatrixFOV(cam.fov, cam.width / cam.height, cam.near, cam.far)
+        return view, proj
+
+    def render(self, camera: Camera | None = None) -> np.ndarray:
+        """An RGB image ``uint8[camera.height, camera.width, 3]`` from TinyRenderer."""
+        cam, p = camera or Camera(), self.p
+        view, proj = self.camera_matrices(cam)
         _, _, rgba, _, _ = p.getCameraImage(
             cam.width, cam.height, view, proj, shadow=0, renderer=p.ER_TINY_RENDERER,
             flags=p.ER_NO_SEGMENTATION_MASK, lightDirection=(0.4, -0.3, 1.0),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -35,14 +36,17 @@ def instruction_space(max_length: int = 512) -> gym.spaces.Text:
     return gym.spaces.Text(max_length=max_length, min_length=0, charset=INSTRUCTION_CHARSET)
 
 
-def observation_space(height: int, width: int, state_dim: int | None = None) -> gym.spaces.Dict:
-    """``{"image": Box(uint8, (H, W, 3)), "instruction": Text[, "state": Box(float32, (D,))]}``."""
-    spaces: dict[str, gym.Space] = {
-        "image": gym.spaces.Box(0, 255, (height, width, 3), np.uint8),
-        "instruction": instruction_space(),
-    }
+def observation_space(
+    height: int, width: int, state_dim: int | None = None, views: Sequence[str] | None = None
+) -> gym.spaces.Dict:
+    """``{"image": Box(uint8, (H, W, 3)), "instruction": Text[, "state": Box(float32, (D,))]
+    [, "images": {name: Box(uint8, (H, W, 3)) for name in views}]}``."""
+    image = gym.spaces.Box(0, 255, (height, width, 3), np.uint8)
+    spaces: dict[str, gym.Space] = {"image": image, "instruction": instruction_space()}
     if state_dim is not None:
         spaces["state"] = gym.spaces.Box(-np.inf, np.inf, (state_dim,), np.float32)
+    if views:
+        spaces["images"] = gym.spaces.Dict({name: image for name in views})
     return gym.spaces.Dict(spaces)
 
 

@@ -5,7 +5,10 @@ The expert reads privileged ``info`` (object positions, goal, container) and emi
 waypoint at a constant speed (0.04 m per 0.1 s step, slowing only within the last 4 cm).
 Waypoints are recomputed from ``info`` every step, so the expert is closed-loop and stays
 correct under its own action noise. A pick is: above the cube -> down -> close -> lift ->
-above the destination -> down -> open -> up. A grasp that slipped restarts the pick.
+above the destination -> down -> open -> up. A grasp that slipped restarts the pick, and a
+cube that got wedged in the open hand (lifted with it, which another agent's moves can cause)
+is gripped where it is. So the expert can label states it did not lead to, as DAgger needs
+(tests/robot/test_expert_recovery.py).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class _Waypoint:
     end: int = 0  # index of the last waypoint of this pick (moving away)
     dest: Target | None = None  # where the held cube goes
     valid: Callable[[dict[str, Any]], bool] | None = None  # False: restart this sub-plan
+    approach: str | None = None  # the cube this waypoint descends on (before the grip)
 
 
 def _cube(name: str) -> Target:
@@ -104,6 +108,10 @@ class PandaExpert:
                 landed = dest is not None and np.linalg.norm((cube - dest)[:2]) < 0.03
                 self.index, self.waited = (wp.end if landed else wp.restart), 0
                 continue
+            if wp.approach and _wedged(_cube(wp.approach)(info), ee):
+                # Chasing a cube that rises with the hand never reaches it: grip it instead.
+                self.index, self.waited = wp.restart + 2, 0
+                continue
             if not self._reached(wp, ee, info):
                 break
             self.index, self.waited = self.index + 1, 0
@@ -131,6 +139,11 @@ class PandaExpert:
         return bool(np.linalg.norm(wp.target(info) - ee) <= wp.tol)  # type: ignore[misc]
 
 
+def _wedged(cube: np.ndarray, ee: np.ndarray) -> bool:
+    """The cube is off the table and between the fingers although nothing gripped it."""
+    return bool(cube[2] > CUBE / 2 + 0.012 and np.linalg.norm(cube - ee) < 0.03)
+
+
 def _lifted(cube: np.ndarray) -> np.ndarray:
     """Straight above ``cube`` at carrying height: lift clear of neighbours before moving."""
     return np.array([cube[0], cube[1], max(cube[2], CUBE / 2 + CARRY)])
@@ -139,9 +152,9 @@ def _lifted(cube: np.ndarray) -> np.ndarray:
 def _pick(name: str, dest: Target, start: int) -> list[_Waypoint]:
     cube = _cube(name)
     w = [
-        _Waypoint("move", PRE_GRASP, _offset(cube, (0, 0, HOVER)), 0.02),
-        _Waypoint("move", PRE_GRASP, _offset(cube, (0, 0, -0.004)), 0.007),
-        _Waypoint("grip", 0.0),
+        _Waypoint("move", PRE_GRASP, _offset(cube, (0, 0, HOVER)), 0.02, approach=name),
+        _Waypoint("move", PRE_GRASP, _offset(cube, (0, 0, -0.004)), 0.007, approach=name),
+        _Waypoint("grip", 0.0),  # index restart + 2 (see PandaExpert.act)
         _Waypoint("move", 0.0, _carried(name, lambda i: _lifted(cube(i))), 0.02, name),
         _Waypoint("move", 0.0, _carried(name, _offset(dest, (0, 0, CARRY))), 0.03, name),
         _Waypoint("move", 0.0, _carried(name, _offset(dest, (0, 0, 0.02))), 0.015, name),

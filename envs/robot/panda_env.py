@@ -20,6 +20,8 @@ positions). A 7- (or 8-) element array is accepted too and read with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -34,6 +36,16 @@ from vla.envs.spaces import ActionSpace, observation_space
 __all__ = ["PandaEnv"]
 
 STATE_DIM = 14
+#: The named cameras (square; the env sets their size). ``front`` is the original
+#: third-person view; ``scene`` faces the robot across the table from closer, so cubes show
+#: about twice as many pixels and the arm enters from the far edge of the picture
+#: (benchmarks/robot_cameras.py, docs/robot.md); ``wrist`` rides on the hand and looks along
+#: the fingers.
+CAMERAS: dict[str, Camera] = {
+    "front": Camera(),
+    "scene": Camera(target=(0.49, 0.0, 0.02), distance=0.65, yaw=90.0, pitch=-45.0),
+    "wrist": Camera(mount="wrist"),
+}
 #: Random offset of the start pose of the grasp target around ArmConfig.home_position (m).
 HOME_JITTER = np.array([0.03, 0.05, 0.03])
 
@@ -41,9 +53,12 @@ HOME_JITTER = np.array([0.03, 0.05, 0.03])
 class PandaEnv(gym.Env):
     """A Panda task (``task`` in ``reach, push, pick-place, stack, sequence``).
 
-    ``image_size`` sets the camera resolution (square); ``camera="wrist"`` swaps the
-    third-person view for the wrist view; ``render_images=False`` returns black frames
-    (for fast state-only rollouts such as expert benchmarks; success never reads pixels).
+    ``image_size`` sets the camera resolution (square). ``camera`` names the one camera of
+    ``obs["image"]`` (a key of :data:`CAMERAS`: ``front``, ``scene`` or ``wrist``).
+    ``cameras`` (a sequence of those names) asks for several views instead: ``obs["images"]``
+    then maps each name to its ``uint8[H, W, 3]`` frame, and ``obs["image"]`` is the first
+    one. ``render_images=False`` returns black frames (for fast state-only rollouts such as
+    expert benchmarks; success never reads pixels).
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 10}
@@ -54,6 +69,7 @@ class PandaEnv(gym.Env):
         control: str = "ee_delta",
         image_size: int = 128,
         camera: str = "front",
+        cameras: Sequence[str] | None = None,
         render_mode: str | None = None,
         render_images: bool = True,
         arm_config: ArmConfig | None = None,
@@ -62,18 +78,20 @@ class PandaEnv(gym.Env):
             raise ValueError(f"Got {task!r} for `task`; choose one of {sorted(TASKS)}")
         if control not in ("ee_delta", "joint_target"):
             raise ValueError(f"Got {control!r} for `control`; use 'ee_delta' or 'joint_target'")
-        if camera not in ("front", "wrist"):
-            raise ValueError(f"Got {camera!r} for `camera`; use 'front' or 'wrist'")
+        names = _camera_names(camera, cameras)
         if render_mode not in (None, "rgb_array"):
             raise ValueError(f"Got {render_mode!r} for `render_mode`; only 'rgb_array'")
         self.task, self.control, self.render_mode = TASKS[task], control, render_mode
         self.render_images = render_images
-        self.camera = Camera(image_size, image_size, "world" if camera == "front" else "wrist")
+        #: name -> camera, in observation order; the first one fills ``obs["image"]``.
+        self.cameras = {n: replace(CAMERAS[n], width=image_size, height=image_size) for n in names}
+        self._multi_view = cameras is not None
         self.arm = PandaArm(arm_config)
         cfg = self.arm.config
         self.scene = Scene(self.arm.p, self.arm.client, self.task.n_cubes, self.task.containers)
         self._saved = self.arm.p.saveState(physicsClientId=self.arm.client)
-        self.observation_space = observation_space(image_size, image_size, STATE_DIM)
+        views = list(self.cameras) if self._multi_view else None
+        self.observation_space = observation_space(image_size, image_size, STATE_DIM, views)
         if control == "ee_delta":
             hi = np.array([cfg.max_dxyz] * 3 + [cfg.max_drpy] * 3 + [1.0])
             self.action_space = ActionSpace(RobotSpace("ee_delta"), low=-hi, high=hi)
@@ -82,7 +100,8 @@ class PandaEnv(gym.Env):
             high = np.append(self.arm.joint_high, 1.0)
             self.action_space = ActionSpace(RobotSpace("joint_target", 7), low=low, high=high)
         self.layout: Layout | None = None
-        self._image = np.zeros((image_size, image_size, 3), np.uint8)
+        black = np.zeros((image_size, image_size, 3), np.uint8)
+        self._images = {name: black for name in self.cameras}
 
     # ------------------------------------------------------------------ gymnasium API
 
@@ -120,8 +139,9 @@ class PandaEnv(gym.Env):
         return self._observe(), float(success), success or failed, False, info
 
     def render(self) -> np.ndarray | None:
-        """The last observed image (``render_mode="rgb_array"``)."""
-        return self._image.copy() if self.render_mode == "rgb_array" else None
+        """The last observed image of the first camera (``render_mode="rgb_array"``)."""
+        first = next(iter(self._images.values()))
+        return first.copy() if self.render_mode == "rgb_array" else None
 
     def close(self) -> None:
         self.arm.close()
@@ -187,12 +207,15 @@ class PandaEnv(gym.Env):
 
     def _observe(self) -> dict[str, Any]:
         if self.render_images:
-            self._image = self.arm.render(self.camera)
-        return {
-            "image": self._image.copy(),
+            self._images = {n: self.arm.render(cam) for n, cam in self.cameras.items()}
+        obs: dict[str, Any] = {
+            "image": next(iter(self._images.values())).copy(),
             "instruction": self.layout.instruction,  # type: ignore[union-attr]
             "state": self.arm.state(),
         }
+        if self._multi_view:
+            obs["images"] = {name: image.copy() for name, image in self._images.items()}
+        return obs
 
     def _info(self, success: bool, clipped: list[str]) -> dict[str, Any]:
         sc, arm = self.scene, self.arm
@@ -223,3 +246,20 @@ class PandaEnv(gym.Env):
         if "placed" in self.layout.extra:  # type: ignore[union-attr]
             info["goal"]["placed"] = list(self.layout.extra["placed"])  # type: ignore[union-attr]
         return info
+
+
+def _camera_names(camera: str, cameras: Sequence[str] | None) -> list[str]:
+    """The camera names to render, checked against :data:`CAMERAS`."""
+    if cameras is None:
+        names = [camera]
+    elif isinstance(cameras, str) or not cameras:
+        raise ValueError(f"Got {cameras!r} for `cameras`; give a non-empty list of camera names")
+    else:
+        names = list(cameras)
+    for name in names:
+        if name not in CAMERAS:
+            field = "camera" if cameras is None else "cameras"
+            raise ValueError(f"Got {name!r} in `{field}`; choose from {sorted(CAMERAS)}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"Got {cameras!r} for `cameras`; a camera is named twice")
+    return names

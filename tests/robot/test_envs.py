@@ -119,6 +119,50 @@ def test_wrist_camera_and_size():
         env.close()
 
 
+def test_several_cameras_give_named_views():
+    from gymnasium.utils.env_checker import check_env
+
+    env = gym.make("vla/panda-stack-v0", cameras=("scene", "wrist"), image_size=64)
+    try:
+        obs, _ = env.reset(seed=3)
+        assert list(obs["images"]) == ["scene", "wrist"]
+        assert all(view.shape == (64, 64, 3) for view in obs["images"].values())
+        np.testing.assert_array_equal(obs["image"], obs["images"]["scene"])
+        assert not np.array_equal(obs["images"]["scene"], obs["images"]["wrist"])
+        assert env.observation_space.contains(obs)
+        check_env(env.unwrapped, skip_render_check=True)
+    finally:
+        env.close()
+
+
+def test_scene_camera_differs_from_front_and_keeps_old_default():
+    front = gym.make("vla/panda-reach-v0", image_size=64)
+    scene = gym.make("vla/panda-reach-v0", camera="scene", image_size=64)
+    try:
+        a, _ = front.reset(seed=1)
+        b, _ = scene.reset(seed=1)
+        assert "images" not in a and "images" not in b  # one camera: the old observation
+        assert not np.array_equal(a["image"], b["image"])
+    finally:
+        front.close()
+        scene.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"camera": "top"}, "camera"),
+        ({"cameras": ("scene", "ceiling")}, "cameras"),
+        ({"cameras": ()}, "cameras"),
+        ({"cameras": "scene"}, "cameras"),
+        ({"cameras": ("wrist", "wrist")}, "twice"),
+    ],
+)
+def test_camera_errors_name_the_argument(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        gym.make("vla/panda-reach-v0", **kwargs)
+
+
 def test_constructor_errors_name_the_argument():
     with pytest.raises(ValueError, match="task"):
         gym.make("vla/panda-reach-v0", task="juggle")
