@@ -56,8 +56,9 @@ class RemotePolicy:
         self.url, self.timeout = url, float(timeout)
         headers = {"Authorization": f"Bearer {token}"} if token else None
         try:
+            # legacy=True: a plain connection object (websockets 17 otherwise wants `with`).
             self._ws = connect(url, additional_headers=headers, compression=None,
-                               open_timeout=self.timeout, max_size=None)  # fmt: skip
+                               open_timeout=self.timeout, max_size=None, legacy=True)  # fmt: skip
         except InvalidStatus as err:
             body = err.response.body.decode("utf-8", "replace").strip()
             if err.response.status_code == 401:
