@@ -71,3 +71,10 @@ def test_hostile_messages_are_refused_by_the_parser() -> None:
         with pytest.raises(WireError) as err:
             parse_request(loads(frame, arrays=False))
         assert str(err.value).startswith(f"{field}: "), (field, err.value)
+
+
+@pytest.mark.parametrize("depth", [500, 1000, 1023, 1100, 5000])
+def test_deeply_nested_messages_are_refused_not_crashing(depth: int) -> None:
+    """Found by the 10k fuzz: ~1000 nested lists decode, and a plain repr() of them overflows."""
+    with pytest.raises(WireError, match=r"^message: "):
+        parse_request(loads(b"\x91" * depth + b"\x00", arrays=False))

@@ -2,7 +2,7 @@
 
 ```
 vla serve --policy vla-browser-tiny                          # ws://127.0.0.1:8000, loopback only
-vla serve --policy runs/my-policy --host 0.0.0.0 --port 8000 --token "$VLA_TOKEN"
+vla serve --policy runs/my-policy --host 0.0.0.0 --port 8000 --token "$VLA_SERVE_TOKEN"
 ```
 """
 

@@ -38,6 +38,9 @@ class RemotePolicy:
         metadata: what the server sent on connect: ``checkpoint``, ``model`` (config summary),
             ``action_spaces``, ``image_views``, ``state_dim``, ``device``, ``max_batch``...
         robot_space: the server policy's robot action space, or ``None`` (as ``Policy``).
+        last_timings: the server's ``timing`` of each reply of the last call, in input order:
+            ``queue_ms``, ``infer_ms`` (the ``act_batch`` that served it), ``total_ms`` (receipt
+            to reply) and ``batch_size``.
 
     Raises ``PermissionError`` for a missing or wrong token and ``ConnectionError`` when the
     server cannot be reached. One instance may be shared by threads (calls are serialised);
@@ -74,6 +77,7 @@ class RemotePolicy:
             raise ConnectionError(f"{url} is not a vla policy server; it sent {self.metadata!r}")
         robot = [s for s in self.metadata.get("action_spaces", []) if s.get("kind") == "robot"]
         self.robot_space: RobotSpace | None = space_from_dict(robot[0]) if robot else None  # type: ignore[assignment]
+        self.last_timings: list[dict[str, Any]] = []
         self._ids = itertools.count()
         self._lock = threading.Lock()
 
@@ -118,6 +122,7 @@ class RemotePolicy:
             for frame in frames:
                 self._send(frame)
             replies = self._collect(set(ids))
+            self.last_timings = [replies[i].get("timing", {}) for i in ids]
         return [self._action(replies[i]) for i in ids]
 
     def _encode(self, rid: int, image: Any, instruction: Any, state: Any, space: Any) -> bytes:

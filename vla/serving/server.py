@@ -268,6 +268,11 @@ class PolicyServer:
                 except WireError as err:
                     await ws.send(dumps({"id": _request_id(raw), "error": str(err)}))
                     continue
+                except Exception as err:  # a validation bug must not drop the connection
+                    _log("internal_error", conn=conn, error=f"{type(err).__name__}: {err}")
+                    problem = f"could not be processed ({type(err).__name__}: {err})"
+                    await ws.send(dumps({"id": None, "error": f"message: {problem}"}))
+                    continue
                 task = asyncio.create_task(self._reply(ws, req, future, received))
                 self._replies.add(task)
                 task.add_done_callback(self._replies.discard)

@@ -32,6 +32,7 @@ is the server's metadata (see :func:`vla.serving.server.metadata`).
 from __future__ import annotations
 
 import math
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,7 +167,8 @@ def _array(field: str, obj: Any) -> np.ndarray:
 
 
 def _kind(value: Any) -> str:
-    text = repr(value)
+    # reprlib bounds depth and length: a hostile message may nest thousands of levels deep.
+    text = reprlib.repr(value)
     return f"{type(value).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"
 
 
