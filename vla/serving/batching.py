@@ -29,7 +29,7 @@ __all__ = ["Batcher", "Result"]
 class Result:
     """What a request gets back: the action (or the error text) and the server-side timings."""
 
-    action: Any | None
+    action: Any  # a vla.actions action, or None with an error
     error: str | None
     queue_ms: float  # from submit to the start of its batch
     infer_ms: float  # wall time of the act_batch call that served it
@@ -139,7 +139,7 @@ class Batcher:
             self._executor.shutdown(wait=True)
 
     def _take(self, n: int) -> list[_Item]:
-        out = []
+        out: list[_Item] = []
         while self._queue and len(out) < n:
             out.append(self._queue.popleft())
             self._space.release()

@@ -174,7 +174,7 @@ class RemotePolicy:
         except ConnectionClosed as err:
             raise ConnectionError(f"{self.url} closed the connection: {_closed(err)}") from None
 
-    def _recv(self, timeout: float) -> bytes:
+    def _recv(self, timeout: float) -> bytes | str:
         from websockets.exceptions import ConnectionClosed
 
         if timeout <= 0:

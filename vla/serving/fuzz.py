@@ -20,7 +20,7 @@ __all__ = ["hostile_messages"]
 Case = Callable[[np.random.Generator, dict[str, Any]], tuple[Any, str]]
 
 
-def _arr(data: bytes, dtype: Any, shape: Any) -> dict[bytes, Any]:
+def _arr(data: Any, dtype: Any, shape: Any) -> dict[bytes, Any]:
     return {b"__ndarray__": True, b"data": data, b"dtype": dtype, b"shape": shape}
 
 

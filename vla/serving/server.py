@@ -164,7 +164,7 @@ class PolicyServer:
 
     def __init__(self, policy: Policy, cfg: ServeConfig) -> None:
         self.policy, self.cfg = policy, cfg
-        _maybe_compile(policy, cfg.compile)
+        _maybe_compile(policy, cfg.compile, cfg.max_batch)
         self.metadata = metadata(policy, cfg)
         self._ids = itertools.count()
         self._replies: set[asyncio.Task] = set()
@@ -357,11 +357,21 @@ def _log(event: str, **fields: Any) -> None:
     logger.info(json.dumps({"event": event, "time": round(time.time(), 3), **fields}))
 
 
-def _maybe_compile(policy: Policy, mode: str) -> None:
+def _maybe_compile(policy: Policy, mode: str, max_batch: int) -> None:
     """``torch.compile`` the vision tower: a fixed-size image input whose cost grows with the
-    batch, where compilation pays off; the decoder's shapes change every step and stay eager."""
+    batch, where compilation pays off; the decoder's shapes change every step and stay eager.
+
+    Compiling happens on the first calls, so it is done here, before the server listens: batch
+    1, then ``max_batch`` (the second shape makes the graph dynamic in the batch size).
+    """
     if mode == "off" or (mode == "auto" and policy.device.type != "cuda"):
         return
+    import numpy as np
     import torch
 
+    started = time.perf_counter()
     policy.model.vision_tower = torch.compile(policy.model.vision_tower, dynamic=True)
+    image = np.zeros((*policy.processor.image_size, 3), np.uint8)
+    for n in sorted({1, max(max_batch, 2)}):
+        policy.act_batch([image] * n, ["warm up"] * n)
+    _log("compiled", part="vision_tower", seconds=round(time.perf_counter() - started, 1))

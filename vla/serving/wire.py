@@ -113,7 +113,7 @@ def _unpack_hook(obj: dict) -> Any:
     return obj
 
 
-def loads(data: bytes, arrays: bool = True) -> Any:
+def loads(data: Any, arrays: bool = True) -> Any:
     """Decode one msgpack message; with ``arrays`` the openpi array maps become numpy arrays.
 
     Raises :class:`WireError` (field ``message``) for anything that is not valid msgpack.
