@@ -179,6 +179,7 @@ class PolicyServer:
             self._stop.set()
 
     async def run(self, ready: Callable[[int], None] | None = None) -> None:
+        """Serve until :meth:`stop`, SIGTERM or SIGINT; ``ready(port)`` is called once bound."""
         require()
         from websockets.asyncio.server import serve as ws_serve
 
