@@ -1,7 +1,7 @@
 """Fixtures for the serving tests: real ``vla serve`` processes on 127.0.0.1 (a free port).
 
 Each server runs under ``timeout`` so that it stops by itself even if pytest dies; the
-fixtures stop it (SIGTERM, then SIGKILL) and check that it is gone.
+fixtures stop it at the end of the module (SIGTERM, then SIGKILL) and check its exit code.
 """
 
 from __future__ import annotations
@@ -57,10 +57,10 @@ class Server:
 
 
 def launch_server(tmp: Path, policy: str, *args: str) -> tuple[subprocess.Popen, Path]:
-    """Start ``vla serve --policy POLICY --port 0 ARGS`` (under ``timeout 300``)."""
+    """Start ``vla serve --policy POLICY --port 0 ARGS`` (under ``timeout 600``)."""
     log_path = tmp / f"serve-{policy}-{time.monotonic_ns()}.log"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    cmd = ["timeout", "300", sys.executable, "-m", "vla", "serve", "--policy", policy]
+    cmd = ["timeout", "600", sys.executable, "-m", "vla", "serve", "--policy", policy]
     with log_path.open("w") as log:
         proc = subprocess.Popen([*cmd, "--port", "0", *args], stderr=log, env=env)
     return proc, log_path
@@ -81,8 +81,9 @@ def wait_ready(proc: subprocess.Popen, log_path: Path) -> Server:
     raise RuntimeError(f"vla serve did not start:\n{log_path.read_text()[-3000:]}")
 
 
-# The servers load torch and a checkpoint (seconds each), so all three start together the first
-# time any of them is asked for.
+# The servers load torch and a checkpoint (seconds each), so those that a test module names in
+# its SERVERS tuple start together the first time one of them is asked for, and stop when the
+# module ends.
 _SERVERS = {
     "browser": ("vla-browser-tiny", "--token", TOKEN, "--max-batch", "8", "--max-wait-ms", "200",
                 "--max-message-bytes", "400000"),
@@ -91,10 +92,13 @@ _SERVERS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def _launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+@pytest.fixture(scope="module")
+def _launched(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict]:
     tmp = tmp_path_factory.mktemp("serve")
-    launched = {name: launch_server(tmp, *args) for name, args in _SERVERS.items()}
+    names = getattr(request.module, "SERVERS", tuple(_SERVERS))
+    launched = {name: launch_server(tmp, *_SERVERS[name]) for name in names}
     yield launched
     for proc, _ in launched.values():  # whatever a test did not stop already
         if proc.poll() is None:
@@ -108,13 +112,13 @@ def _server(launched: dict, name: str) -> Iterator[Server]:
     assert server.stop() == 0
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_server(_launched: dict) -> Iterator[Server]:
     """vla-browser-tiny with a token, a 400 kB message limit and a generous batching window."""
     yield from _server(_launched, "browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def robot_server(_launched: dict) -> Iterator[Server]:
     """vla-robot-tiny with the defaults."""
     yield from _server(_launched, "robot")

@@ -14,6 +14,8 @@ from vla.serving.wire import dumps, loads
 
 from .conftest import TOKEN, Server, chromium_available
 
+SERVERS = ("browser", "robot", "one_at_a_time")  # started together by conftest._launched
+
 SEED = 123_456
 
 

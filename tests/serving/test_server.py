@@ -19,6 +19,8 @@ from vla.serving.wire import dumps, loads
 
 from .conftest import TOKEN, Server
 
+SERVERS = ("browser",)  # started together by conftest._launched
+
 IMAGE = np.random.default_rng(0).integers(0, 256, (210, 160, 3), dtype=np.uint8)
 TEXT = "Click the button."
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
