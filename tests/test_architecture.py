@@ -88,6 +88,11 @@ RULES = [
         "the policy joins model, processor and tokenizer",
         only=_only("vla.actions", "vla.hub", "vla.model"),
     ),
+    Rule(
+        "vla.serving",
+        "the policy server and its client: a policy behind a socket, nothing of envs or data",
+        only=_only("vla.actions", "vla.policy", "vla.hub"),
+    ),
     Rule("vla.training", "releasing comes after training", never=_only("vla.release", "vla.cli")),
     Rule(
         "vla.evaluation",

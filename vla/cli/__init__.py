@@ -28,7 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "eval": ("vla.cli.eval", "eval_", "Evaluate a policy in closed loop and write a report."),
     "run": ("vla.cli.run", "run", "Run one live episode with a policy, printing each action."),
     "demo": ("vla.cli.demo", "demo", "Run the shipped checkpoints on browser and robot tasks."),
-    "serve": ("vla.cli.serve", "serve", "Serve a policy over HTTP."),
+    "serve": ("vla.cli.serve", "serve", "Serve a policy over websockets (msgpack), with batching."),
 }
 
 

@@ -1,0 +1,90 @@
+"""Episodes acted through ``ws://`` equal in-process episodes; SIGTERM loses no computed reply."""
+
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+import numpy as np
+import pytest
+
+from vla.actions import to_dict
+from vla.serving import RemotePolicy
+from vla.serving.wire import dumps, loads
+
+from .conftest import TOKEN, Server, chromium_available
+
+SERVERS = ("browser", "robot", "one_at_a_time")  # started together by conftest._launched
+
+SEED = 123_456
+
+
+def _episode(env_id: str, policy: Any, steps: int) -> list[tuple[dict, float]]:
+    """Step ``env_id`` from ``SEED`` with ``policy`` (in-process or remote): (action, reward)s."""
+    import gymnasium as gym
+
+    import vla.envs  # noqa: F401
+
+    env = gym.make(env_id)
+    out = []
+    try:
+        obs, _ = env.reset(seed=SEED)
+        for _ in range(steps):
+            action = policy.act(
+                obs["image"], obs["instruction"], obs.get("state"), env.action_space.spec
+            )
+            obs, reward, terminated, truncated, _ = env.step(action)
+            out.append((to_dict(action), float(reward)))
+            if terminated or truncated:
+                break
+    finally:
+        env.close()
+    return out
+
+
+@pytest.mark.robot
+def test_panda_episode_through_ws_equals_in_process(robot_server: Server) -> None:
+    from vla import Policy
+
+    local = _episode("vla/panda-reach-v0", Policy.from_pretrained("vla-robot-tiny"), 4)
+    with RemotePolicy(robot_server.url) as remote:
+        assert remote.robot_space is not None
+        served = _episode("vla/panda-reach-v0", remote, 4)
+    assert len(local) == 4 and served == local
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not chromium_available(), reason="needs Chromium and playwright")
+def test_miniwob_episode_through_ws_equals_in_process(browser_server: Server) -> None:
+    from vla import Policy
+
+    local = _episode("vla/miniwob-click-test-v0", Policy.from_pretrained("vla-browser-tiny"), 3)
+    with RemotePolicy(browser_server.url, token=TOKEN) as remote:
+        served = _episode("vla/miniwob-click-test-v0", remote, 3)
+    assert local and served == local
+
+
+def test_sigterm_mid_request_loses_no_computed_reply(one_at_a_time_server: Server) -> None:
+    """Eight pipelined requests, one at a time (--max-batch 1); SIGTERM after the first reply:
+    every accepted request is still answered with an action, then the server exits 0."""
+    from websockets.exceptions import ConnectionClosedOK
+    from websockets.sync.client import connect
+
+    server = one_at_a_time_server
+    image = np.random.default_rng(1).integers(0, 256, (210, 160, 3), dtype=np.uint8)
+    try:
+        ws = connect(server.url, compression=None, legacy=True)
+        loads(ws.recv(timeout=30))  # metadata
+        for i in range(8):
+            ws.send(dumps({"id": i, "image": image, "instruction": "Click the button."}))
+        replies = [loads(ws.recv(timeout=30))]
+        server.proc.send_signal(signal.SIGTERM)
+        with pytest.raises(ConnectionClosedOK) as closed:
+            while True:
+                replies.append(loads(ws.recv(timeout=30)))
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+    finally:
+        assert server.stop() == 0
+    assert sorted(r["id"] for r in replies) == list(range(8))
+    assert all(r["action"]["verb"] == "click" for r in replies), replies
+    assert server.events("shutdown")[-1]["served"] == 8
