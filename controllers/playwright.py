@@ -286,9 +286,23 @@ class PlaywrightController:
         return BrowserError(f"{what}: {cause}", url, cause)
 
     def goto(self, url: str, wait_until: str = "load") -> None:
-        """Navigate to ``url`` and wait for its ``load`` event (or ``wait_until``)."""
+        """Navigate to ``url`` and wait for its ``load`` event (or ``wait_until``).
+
+        A failed navigation (refused connection, missing file, unknown host) raises
+        :class:`BrowserError` only after Chromium's error page has replaced the page: Playwright
+        reports the failure first, and a ``goto`` made before the error page commits would be
+        "interrupted by another navigation" (issue 16: 12 of 15 such resets failed)."""
+        from playwright.sync_api import Error as PlaywrightError
+
         with self.guard(f"goto {url}", self.launch_timeout_s):
-            self.page.goto(url, wait_until=wait_until)
+            page = self.page
+            try:
+                page.goto(url, wait_until=wait_until)
+            except PlaywrightError:
+                with contextlib.suppress(PlaywrightError):
+                    page.wait_for_url(_is_error_page, timeout=2000)
+                    page.wait_for_load_state("load", timeout=2000)
+                raise
 
     def evaluate(self, script: str, arg: Any = None) -> Any:
         """Evaluate a JavaScript expression or function in the page; returns its JSON value."""
@@ -380,6 +394,10 @@ class PlaywrightController:
                 raise ValueError(
                     f"PlaywrightController executes UI actions; got {type(action).__name__}"
                 )
+
+
+def _is_error_page(url: str) -> bool:
+    return url.startswith("chrome-error:")
 
 
 def _one_line(e: BaseException) -> str:
