@@ -124,6 +124,7 @@ class BrowserEnv(BrowserEnvBase):
         self.success_js = success_js
         self._state_script = _state_js()
         self._last_good_url = url
+        self._left_page = False  # the last _observe left a page that failed or was blocked
 
     def _allowed(self, url: Any, name: str) -> None:
         if not isinstance(url, str):
@@ -206,16 +207,17 @@ class BrowserEnv(BrowserEnvBase):
 
         page = self.controller.page
         reason, frames = self._nav.violations(page)
-        if frames:
+        if reason is None and frames:
             with self.controller.guard("remove blocked frames"):
                 for f in frames:
                     with contextlib.suppress(PlaywrightError):  # already detached
                         f.frame_element().evaluate("(e) => e.remove()")
-            reason = reason or "a frame was blocked by the URL policy: " + ", ".join(
-                f.url for f in frames
+            return "frames blocked by the URL policy: " + ", ".join(
+                f"{f.url} ({self.url_policy.check(f.url)})" for f in frames
             )
         if reason is None:
             return None
+        self._left_page = True
         self._nav.failures.clear()
         try:
             self.controller.goto(self._last_good_url)
@@ -249,6 +251,7 @@ class BrowserEnv(BrowserEnvBase):
                 self._ensure_browser()
                 self._nav.failures.clear()
                 self._last_good_url = "about:blank"  # where a blocked redirect lands
+                self._left_page = False
                 self.controller.goto(self.url)
                 state, image = self._observe()
             except BrowserError as e:
@@ -260,7 +263,7 @@ class BrowserEnv(BrowserEnvBase):
                     raise
                 self._needs_restart = True
                 continue
-            if "error" in state:  # e.g. a redirect to a blocked host
+            if self._left_page:  # e.g. a redirect to a blocked host
                 raise BrowserError(f"reset to {self.url}: {state['error']}", self.url)
             return self._obs(image), state
         raise AssertionError("unreachable")

@@ -79,6 +79,7 @@ class URLPolicy:
             parts = urlsplit(url)
             scheme = parts.scheme.lower()
             host = (parts.hostname or "").lower()
+            _ = parts.port  # parsed lazily: raises for a port out of range or not a number
         except ValueError as e:  # e.g. an unclosed IPv6 bracket, a bad port
             return f"malformed URL ({e})"
         if not scheme or any(c in url for c in "\r\n\t"):

@@ -89,6 +89,7 @@ def _site_pages(port: int, closed_port: int) -> dict[str, str]:
         "/other-host": f'<title>A</title><a href="http://localhost:{port}/b" style="{big}">x</a>',
         "/to-redirect": f'<title>A</title><a href="/redirect" style="{big}">redirect</a>',
         "/refused": f'<title>A</title><a href="http://127.0.0.1:{closed_port}/" style="{big}">x</a>',
+        "/data-frame": '<title>A</title><iframe src="data:text/html,<p>FRAMED</p>"></iframe>',
     }
 
 

@@ -111,6 +111,17 @@ def test_host_policy_holds_for_clicks_and_redirects(site):
         env.close()
 
 
+def test_a_refused_frame_is_removed_before_the_page_is_read(site):
+    env = gym.make("vla/browser-v0", url_policy=URLPolicy(schemes=("http",))).unwrapped
+    try:
+        _, info = env.reset(options={"url": site + "/data-frame"})
+        assert "frames blocked by the URL policy: data:" in info["error"]
+        assert info["title"] == "A" and not any(e["tag"] == "iframe" for e in info["elements"])
+        assert len(env.controller.page.frames) == 1
+    finally:
+        env.close()
+
+
 def test_file_urls_only_under_the_named_roots(tmp_path):
     root, secret = tmp_path / "site", tmp_path / "secret"
     root.mkdir()
@@ -136,5 +147,12 @@ def test_file_urls_only_under_the_named_roots(tmp_path):
         assert info["title"] == "A" and "SECRET" not in str(info["elements"])
         _, _, _, _, info = env.step(Click(100, 200))  # the link inside
         assert info["title"] == "B" and "error" not in info
+        # A page inside the root that frames a file outside it: the frame never shows it.
+        (root / "frame.html").write_text('<title>F</title><iframe src="../secret/s.html">')
+        _, info = env.reset(options={"url": (root / "frame.html").as_uri()})
+        assert info["title"] == "F" and "SECRET" not in str(info["elements"])
+        if "error" in info:  # Chromium 1xx refuses file: frames itself (an error page)
+            assert "frames blocked by the URL policy" in info["error"]
+        assert not any(f.url.endswith("s.html") for f in env.controller.page.frames)
     finally:
         env.close()
