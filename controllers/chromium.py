@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 
-__all__ = ["LAUNCH_FLAGS", "ChromiumProcess", "find_chromium"]
+__all__ = ["LAUNCH_FLAGS", "BrowserError", "ChromiumProcess", "chromium_args", "find_chromium"]
 
 #: Flags measured to work (and to speed up screenshots) on a GPU-less machine; see DESIGN.md.
 LAUNCH_FLAGS: tuple[str, ...] = (
@@ -60,7 +60,10 @@ _SUPERVISOR = r"""
 import ctypes, os, shutil, signal, subprocess, sys, time
 signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C reaches the parent, which closes us
 signal.signal(signal.SIGTERM, signal.SIG_IGN)  # likewise: only end-of-file ends us
-ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphaned helpers come here
+try:
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphaned helpers come here
+except AttributeError:
+    pass  # not Linux: no prctl; the process-group kill below still runs
 profile, cmd = sys.argv[1], sys.argv[2:]
 browser = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                            start_new_session=True)
@@ -125,6 +128,27 @@ def find_chromium() -> str:
     raise FileNotFoundError(
         "no Chromium found: run `playwright install chromium` or `apt-get install chromium`"
     )
+
+
+def chromium_args(
+    window_size: tuple[int, int],
+    headless: bool,
+    window_position: tuple[int, int] | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> list[str]:
+    """Chromium's flags for one env: :data:`LAUNCH_FLAGS`, the window, then ``extra_args``.
+    Headful windows are bare app windows (no tool bar) at ``window_position`` (screen px)."""
+    w, h = window_size
+    args = [*LAUNCH_FLAGS, f"--window-size={int(w)},{int(h)}", *extra_args]
+    if headless:
+        args.append("--headless=new")
+    else:
+        args.append("--test-type")  # no "unsupported flag" infobar pushing the page down
+    if window_position is not None:
+        x, y = window_position
+        args.append(f"--window-position={int(x)},{int(y)}")
+    args.append("--app=data:text/html,")  # headful: a bare window, no toolbar
+    return args
 
 
 class ChromiumProcess:

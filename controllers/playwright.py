@@ -8,15 +8,11 @@ the DevTools protocol and executes actions.
 Coordinates: every method takes **page (CSS) pixels of the viewport**, origin at the viewport's
 top-left. Mapping from the pixels of an observed image to page pixels is the env's job.
 
-Robustness: every call runs under a watchdog (``timeout_s``). A call that hangs (e.g. a page
-stuck in a JavaScript loop) has its browser killed, and the call raises
-:class:`BrowserError`; so does any Playwright failure (a crashed browser, a dead Playwright
-driver, a failed navigation, a script error), with the page's URL and the cause.
-:meth:`restart` brings up a fresh browser (and a fresh driver when the old one died).
-
-Tabs: the controller keeps one current page. Pages that the browser opens by itself (a
-middle-click on a link, ``window.open`` when nothing stops it) are queued;
-:meth:`PlaywrightController.follow_new_page` makes the newest one current and closes the rest.
+Robustness: every call runs under a watchdog (``timeout_s``): a hung call has its browser
+killed and raises :class:`BrowserError`, as does any Playwright failure (crashed browser, dead
+driver, failed navigation, script error), with the page's URL and the cause. :meth:`restart`
+brings up a fresh browser (and driver). Tabs: one current page; pages the browser opens are
+queued for :meth:`PlaywrightController.follow_new_page`.
 """
 
 from __future__ import annotations
@@ -30,7 +26,13 @@ from typing import Any
 import numpy as np
 
 from vla.actions import Click, Done, Drag, Key, Scroll, Type, Wait
-from vla.controllers.chromium import LAUNCH_FLAGS, BrowserError, ChromiumProcess, find_chromium
+from vla.controllers.chromium import (
+    LAUNCH_FLAGS,
+    BrowserError,
+    ChromiumProcess,
+    chromium_args,
+    find_chromium,
+)
 
 __all__ = ["LAUNCH_FLAGS", "BrowserError", "PlaywrightController", "find_chromium"]
 
@@ -140,7 +142,10 @@ class PlaywrightController:
         Raises :class:`BrowserError` when either fails."""
         if self._page is not None:
             return
-        self._chromium = ChromiumProcess(self.executable, self._args(), self.launch_timeout_s)
+        args = chromium_args(
+            self.window_size or self.viewport, self.headless, self.window_position, self.extra_args
+        )
+        self._chromium = ChromiumProcess(self.executable, args, self.launch_timeout_s)
         # Runs at garbage collection or interpreter exit when close() was never called; it
         # touches no Playwright object, so it cannot fail on a half-torn-down interpreter.
         self._finalizer = weakref.finalize(self, self._chromium.close)
@@ -176,19 +181,6 @@ class PlaywrightController:
         pages = self._new_pages  # not self: the driver's handler must not keep us alive
         ctx.on("page", lambda page: pages.append(page))
         self._use_page(ctx.pages[0] if ctx.pages else ctx.new_page())
-
-    def _args(self) -> list[str]:
-        w, h = self.window_size or self.viewport
-        args = [*LAUNCH_FLAGS, f"--window-size={w},{h}", *self.extra_args]
-        if self.headless:
-            args.append("--headless=new")
-        else:
-            args.append("--test-type")  # no "unsupported flag" infobar pushing the page down
-        if self.window_position is not None:
-            x, y = self.window_position
-            args.append(f"--window-position={int(x)},{int(y)}")
-        args.append("--app=data:text/html,")  # headful: a bare window, no toolbar
-        return args
 
     def _use_page(self, page: Any) -> None:
         page.set_viewport_size({"width": self.viewport[0], "height": self.viewport[1]})
