@@ -9,8 +9,9 @@ navigation, and waiting for a navigation that an action started.
   Ctrl/Shift/Meta/middle clicks on links, and ``window.open(url)`` load in the current tab
   (``window.open`` returns the current window). A tab that Chromium opens anyway is followed:
   it becomes the env's page and the others are closed (:meth:`settle`).
-* **URL policy.** A context-level route aborts every navigation request (any frame) whose URL
-  the :class:`~vla.envs.browser.url_policy.URLPolicy` refuses, before it reaches the network.
+* **URL policy.** When the policy limits hosts (or leaves out ``http``/``https``), a
+  context-level route aborts every navigation request (any frame) whose URL the
+  :class:`~vla.envs.browser.url_policy.URLPolicy` refuses, before it reaches the network.
   Navigations that never reach the network (``file:``, ``chrome:``, ``about:``) cannot be
   routed, so :meth:`violations` checks every frame's URL after each action, before the env
   reads anything from the page.
@@ -74,7 +75,11 @@ class NavigationGuard:
         self.failures.clear()
         self._pending = False
         context.add_init_script(script=_SINGLE_TAB_JS)
-        context.route("**/*", self._route)
+        if self.policy.hosts is not None or not {"http", "https"} <= set(self.policy.schemes):
+            # Only then can a routed (network) navigation be refused. A route holds every
+            # request of the page until Playwright dispatches it, which the sync API does only
+            # during a call: so no route unless it is needed (measured in docs/browser.md).
+            context.route("**/*", self._route)
         context.on("request", self._on_request)
         context.on("requestfailed", self._on_failed)
         context.on("page", self._watch)
@@ -137,6 +142,9 @@ class NavigationGuard:
                 page.wait_for_load_state("load", timeout=1000 * budget_s)
             while self._pending and time.monotonic() < deadline:
                 page.wait_for_timeout(10)  # lets Playwright dispatch the commit/failure events
+        # A navigation that never commits nor fails (a download, a 204 answer) costs this
+        # step its budget, not every later step.
+        self._pending = False
         if controller.follow_new_page():
             self._pending = False
         with controller.guard("wait for the page to load"):
