@@ -288,13 +288,18 @@ class PlaywrightController:
 
         with self.guard(f"goto {url}", self.launch_timeout_s):
             page = self.page
-            try:
-                page.goto(url, wait_until=wait_until)
-            except PlaywrightError:
-                with contextlib.suppress(PlaywrightError):
-                    page.wait_for_url(_is_error_page, timeout=2000)
-                    page.wait_for_load_state("load", timeout=2000)
-                raise
+            for attempt in range(3):
+                try:
+                    page.goto(url, wait_until=wait_until)
+                    return
+                except PlaywrightError as e:
+                    # The old page's own script navigated at the same moment: go again.
+                    if "interrupted by another navigation" in str(e) and attempt < 2:
+                        continue
+                    with contextlib.suppress(PlaywrightError):
+                        page.wait_for_url(_is_error_page, timeout=2000)
+                        page.wait_for_load_state("load", timeout=2000)
+                    raise
 
     def evaluate(self, script: str, arg: Any = None) -> Any:
         """Evaluate a JavaScript expression or function in the page; returns its JSON value."""

@@ -90,6 +90,12 @@ def _site_pages(port: int, closed_port: int) -> dict[str, str]:
         "/to-redirect": f'<title>A</title><a href="/redirect" style="{big}">redirect</a>',
         "/refused": f'<title>A</title><a href="http://127.0.0.1:{closed_port}/" style="{big}">x</a>',
         "/data-frame": '<title>A</title><iframe src="data:text/html,<p>FRAMED</p>"></iframe>',
+        # a chain of script redirects, 100 ms apart: /hop0 -> /hop1 -> /hop2 -> /b
+        **{
+            f"/hop{i}": f"<title>hop</title><script>setTimeout(() => location.href ="
+            f" '{f'/hop{i + 1}' if i < 2 else '/b'}', 100)</script>"
+            for i in range(3)
+        },
     }
 
 

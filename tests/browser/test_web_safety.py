@@ -7,7 +7,7 @@ import gymnasium as gym
 import pytest
 
 import vla.envs  # noqa: F401
-from vla.actions import Click, Key
+from vla.actions import Click, Key, Wait
 from vla.controllers.playwright import BrowserError
 from vla.envs.browser.url_policy import URLPolicy
 
@@ -50,6 +50,19 @@ def test_failed_navigations_never_leak_and_never_poison(env, site, refused_url):
         assert "ERR_CONNECTION_REFUSED" in info["error"] and "failed" in info["error"]
         assert info["url"] == site + "/refused" and info["title"] == "A"
         assert obs["image"].shape == (300, 400, 3)
+
+
+def test_pages_that_redirect_themselves_by_script(env, site):
+    for _ in range(5):
+        _, info = env.reset(options={"url": site + "/hop0"})
+        titles = [info["title"]]
+        for _ in range(90):  # no step raises, none reports an error, the chain ends on /b
+            _, _, terminated, _, info = env.step(Wait())
+            assert not terminated and "error" not in info
+            titles.append(info["title"])
+            if info["title"] == "B":
+                break
+        assert set(titles) <= {"hop", "B"} and titles[-1] == "B"
 
 
 @pytest.mark.parametrize("path", ["/blank", "/popup"])
