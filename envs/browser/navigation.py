@@ -132,12 +132,18 @@ class NavigationGuard:
         """After an action: follow a tab Chromium opened, wait (at most ``budget_s``) for a
         main-frame navigation in flight to commit and for the page's ``load`` event. A page
         that is still loading when the budget runs out is observed as it is."""
+        from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         deadline = time.monotonic() + budget_s
         with controller.guard("wait for the page to load"):
             page = controller.page
-            # A round trip: the events of the action (requests, new tabs) arrive meanwhile.
+            # A round trip through the renderer: a navigation that the action started has
+            # been sent to the browser before the renderer answers, so its request event
+            # (and a new tab's) is on its way by the time we look at `_pending`. Playwright
+            # answers wait_for_load_state from its own state, without asking the renderer.
+            with contextlib.suppress(PlaywrightError):  # destroyed context: it navigates
+                page.evaluate("0")
             with contextlib.suppress(PlaywrightTimeout):
                 page.wait_for_load_state("load", timeout=1000 * budget_s)
             while self._pending and time.monotonic() < deadline:

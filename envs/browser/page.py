@@ -189,16 +189,16 @@ class BrowserEnv(BrowserEnvBase):
                 if attempt == _READ_ATTEMPTS - 1 or not self.controller.is_alive():
                     raise
                 continue  # e.g. "Execution context was destroyed": the page navigated
-            if self._enforce_policy() is not None:  # it navigated during the screenshot
+            error = self._enforce_policy()
+            if error is not None:  # it navigated to a refused page during the screenshot
+                errors.append(error)
                 continue
             self._last_good_url = state["url"]
             if errors:
                 state["error"] = "; ".join(dict.fromkeys(errors))
             return state, image
-        raise BrowserError(
-            "the page kept navigating to pages that fail or are blocked: " + "; ".join(errors),
-            self._last_good_url,
-        )
+        why = "; ".join(dict.fromkeys(errors)) or "it navigated during every read"
+        raise BrowserError(f"could not observe the page: {why}", self._last_good_url, why)
 
     def _enforce_policy(self) -> str | None:
         """None when every frame of the page may be shown; else go back to the last page that
