@@ -5,6 +5,7 @@ Targets on the 2-core development CPU: step <= 35 ms, reset <= 50 ms.
 
     python benchmarks/browser_envs.py [--n 200] [--task click-button] [--json out.json]
     python benchmarks/browser_envs.py --experts all --episodes 200   # expert success table
+    python benchmarks/browser_envs.py --browser-v0 [--n 50]          # vla/browser-v0 timings
 
 A step here is a click on the task's instruction bar (it never ends the episode): executing
 the click, reading the page state and DOM, and a 160x210 screenshot. ``dom=False`` rows skip
@@ -118,6 +119,52 @@ def expert_success(task: str, episodes: int, max_steps: int = 30) -> dict[str, A
     }
 
 
+def time_browser_v0(n: int) -> dict[str, Any]:
+    """``vla/browser-v0`` (800x600) on a local two-page site: median ``reset``, a step that
+    navigates nowhere (a click on empty page) and a step that follows a link (waiting for the
+    new document, then reading it)."""
+    import http.server
+    import threading
+
+    link = "display:block;width:300px;height:150px"
+    pages = {"/": f'<title>A</title><a href="/b" style="{link}">b</a>', "/b": "<title>B</title>"}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(pages.get(self.path, "").encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    env = gym.make("vla/browser-v0", url=url, max_steps=10**6)
+    try:
+        env.reset()
+        resets, still, links = [], [], []
+        for _ in range(n):
+            t = time.perf_counter()
+            env.reset()
+            resets.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            env.step(Click(600, 400))
+            still.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            _, _, _, _, info = env.step(Click(100, 60))
+            links.append(time.perf_counter() - t)
+            if info["title"] != "B":
+                raise RuntimeError(f"the link click did not reach page B: {info}")
+        return {"env": "vla/browser-v0", "n": n, "reset": _ms(resets),
+                "step": _ms(still), "link_step": _ms(links)}  # fmt: skip
+    finally:
+        env.close()
+        server.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", default="click-button")
@@ -127,7 +174,11 @@ def main() -> None:
         "--experts", default=None, help="comma-separated tasks, or 'all': expert success"
     )
     parser.add_argument("--episodes", type=int, default=200, help="seeds 0..N-1 per task")
+    parser.add_argument("--browser-v0", action="store_true", help="time vla/browser-v0")
     args = parser.parse_args()
+    if args.browser_v0:
+        print(json.dumps(time_browser_v0(args.n)))
+        return
     if args.experts:
         from vla.datasets.experts.miniwob import EXPERTS
 

@@ -1,63 +1,40 @@
 """Execute :mod:`vla.actions` UI actions in Chromium through Playwright.
 
-:class:`PlaywrightController` owns one Chromium process. It starts Chromium itself (Playwright's
-own build when ``playwright install chromium`` was run, else ``/usr/bin/chromium``) in its own
-process group, connects Playwright over the DevTools protocol, and kills the whole group on
-:meth:`~PlaywrightController.close`, so no browser process outlives the controller.
+:class:`PlaywrightController` drives one page of one Chromium. The browser process itself
+(launch, parent-death cleanup, profile folder) belongs to
+:class:`~vla.controllers.chromium.ChromiumProcess`; this module connects Playwright to it over
+the DevTools protocol and executes actions.
 
 Coordinates: every method takes **page (CSS) pixels of the viewport**, origin at the viewport's
 top-left. Mapping from the pixels of an observed image to page pixels is the env's job.
 
-Robustness: every call runs under a watchdog (``timeout_s``). A call that hangs (e.g. a page
-stuck in a JavaScript loop) has its browser killed, and the call raises
-:class:`BrowserError`; so does any call on a crashed browser. :meth:`restart` brings up a
-fresh browser.
+Robustness: every call runs under a watchdog (``timeout_s``): a hung call has its browser
+killed and raises :class:`BrowserError`, as does any Playwright failure (crashed browser, dead
+driver, failed navigation, script error), with the page's URL and the cause. :meth:`restart`
+brings up a fresh browser (and driver). Tabs: one current page; pages the browser opens are
+queued for :meth:`PlaywrightController.follow_new_page`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import glob
-import os
-import re
-import shutil
-import signal
-import subprocess
-import tempfile
 import threading
-import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from vla.actions import Click, Done, Drag, Key, Scroll, Type, Wait
+from vla.controllers.chromium import (
+    LAUNCH_FLAGS,
+    BrowserError,
+    ChromiumProcess,
+    chromium_args,
+    find_chromium,
+)
 
 __all__ = ["LAUNCH_FLAGS", "BrowserError", "PlaywrightController", "find_chromium"]
-
-#: Flags measured to work (and to speed up screenshots) on a GPU-less machine; see DESIGN.md.
-LAUNCH_FLAGS: tuple[str, ...] = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-gpu-vsync",
-    "--disable-frame-rate-limit",
-    "--no-default-browser-check",
-    "--disable-breakpad",
-    "--disable-dev-shm-usage",
-    "--disable-renderer-backgrounding",
-    "--disable-background-timer-throttling",
-    "--disable-backgrounding-occluded-windows",
-    "--password-store=basic",
-    "--hide-scrollbars",  # new headless draws scrollbars inside the viewport, over the image
-)
-_PR_SET_CHILD_SUBREAPER = 36
-
 
 _DRIVERS = threading.local()  # one Playwright driver per thread, shared by its controllers
 
@@ -74,40 +51,15 @@ def _acquire_driver() -> Any:
     return _DRIVERS.pw
 
 
-def _release_driver(pw: Any) -> None:
+def _release_driver(pw: Any, dead: bool = False) -> None:
+    """Drop one reference to ``pw``; stop it with the last one, or at once when ``dead``
+    (its node process died: every controller of this thread then needs a new one)."""
     if getattr(_DRIVERS, "pw", None) is not pw:
-        return  # another thread's driver (e.g. __del__ run elsewhere): leave it alone
+        return  # another thread's driver, or a dead one already replaced: leave it alone
     _DRIVERS.users -= 1
-    if _DRIVERS.users <= 0:
+    if _DRIVERS.users <= 0 or dead:
         _DRIVERS.pw = None
-        pw.stop()
-
-
-class BrowserError(RuntimeError):
-    """The browser crashed, hung past the timeout, or was closed."""
-
-
-def find_chromium() -> str:
-    """Path of Playwright's own Chromium if installed, else a system Chromium.
-
-    Raises ``FileNotFoundError`` naming what to install when there is none.
-    """
-    base = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or os.path.expanduser(
-        "~/.cache/ms-playwright"
-    )
-    for pattern in ("chromium-*/chrome-linux*/chrome", "chromium-*/chrome-linux/chrome"):
-        found = sorted(glob.glob(os.path.join(base, pattern)))
-        if found:
-            return found[-1]
-    for name in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"):
-        if os.path.exists(name):
-            return name
-    path = shutil.which("chromium") or shutil.which("chrome")
-    if path:
-        return path
-    raise FileNotFoundError(
-        "no Chromium found: run `playwright install chromium` or `apt-get install chromium`"
-    )
+        pw.stop()  # a dead driver's stop() returns without error (measured, playwright 1.65)
 
 
 class PlaywrightController:
@@ -122,6 +74,9 @@ class PlaywrightController:
         launch_timeout_s: seconds allowed for starting Chromium and for loading a page.
         executable: Chromium binary; default :func:`find_chromium`.
         extra_args: more Chromium command-line flags.
+        on_context: called with the Playwright ``BrowserContext`` each time a browser starts,
+            before any page loads: the place to install routes and init scripts (the env's
+            URL policy and tab model live there, not here).
     """
 
     def __init__(
@@ -134,11 +89,12 @@ class PlaywrightController:
         launch_timeout_s: float = 30.0,
         executable: str | None = None,
         extra_args: tuple[str, ...] = (),
+        on_context: Callable[[Any], None] | None = None,
     ) -> None:
         if len(viewport) != 2 or min(viewport) < 1:
-            raise ValueError(f"viewport must be (width, height) >= 1; got {viewport!r}")
+            raise ValueError(f"Got {viewport!r} for `viewport`; it must be (width, height) >= 1")
         if timeout_s <= 0:
-            raise ValueError(f"timeout_s must be > 0; got {timeout_s!r}")
+            raise ValueError(f"Got {timeout_s!r} for `timeout_s`; it must be > 0")
         self.viewport = (int(viewport[0]), int(viewport[1]))
         self.headless = bool(headless)
         self.window_position = window_position
@@ -147,12 +103,14 @@ class PlaywrightController:
         self.launch_timeout_s = max(float(launch_timeout_s), self.timeout_s)
         self.executable = executable or find_chromium()
         self.extra_args = tuple(extra_args)
-        self._proc: subprocess.Popen | None = None
-        self._user_dir: str | None = None
+        self.on_context = on_context
+        self._chromium: ChromiumProcess | None = None
         self._pw: Any = None
         self._browser: Any = None
         self._page: Any = None
         self._cdp: Any = None
+        self._new_pages: list[Any] = []
+        self._broken = False  # the driver connection failed: only a restart helps
         self._timed_out = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -160,186 +118,114 @@ class PlaywrightController:
     @property
     def pid(self) -> int | None:
         """Process id of the Chromium browser process (None when not running)."""
-        return self._proc.pid if self._proc is not None else None
+        return self._chromium.pid if self._chromium is not None else None
 
     @property
     def page(self) -> Any:
-        """The Playwright ``Page`` (starts the browser on first use)."""
+        """The current Playwright ``Page`` (starts the browser on first use)."""
         if self._page is None:
             self.start()
         return self._page
 
     def is_alive(self) -> bool:
-        """Whether the browser process is running and connected."""
+        """Whether the browser process is running and Playwright is connected to it."""
         return (
-            self._proc is not None
-            and self._proc.poll() is None
+            not self._broken
+            and self._chromium is not None
+            and self._chromium.is_running()
             and self._browser is not None
             and self._browser.is_connected()
         )
 
     def start(self) -> None:
-        """Launch Chromium and connect Playwright to it (no-op when already running)."""
+        """Launch Chromium and connect Playwright to it (no-op when already running).
+        Raises :class:`BrowserError` when either fails."""
         if self._page is not None:
             return
-        with contextlib.suppress(OSError, AttributeError):
-            # Chromium's helpers outlive a killed browser; adopt them so we can reap them.
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-        self._user_dir = tempfile.mkdtemp(prefix="vla-chromium-")
-        self._proc = subprocess.Popen(
-            self._command(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            text=True,
+        args = chromium_args(
+            self.window_size or self.viewport, self.headless, self.window_position, self.extra_args
         )
+        self._chromium = ChromiumProcess(self.executable, args, self.launch_timeout_s)
+        # Runs at garbage collection or interpreter exit when close() was never called; it
+        # touches no Playwright object, so it cannot fail on a half-torn-down interpreter.
+        self._finalizer = weakref.finalize(self, self._chromium.close)
         try:
-            ws = self._read_ws_endpoint()
+            ws = self._chromium.start()
+            self._connect(ws)
+        except Exception as e:
+            self.close(keep_driver=True)
+            if isinstance(e, BrowserError):
+                raise
+            raise BrowserError(f"could not connect to Chromium: {_one_line(e)}") from e
+
+    def _connect(self, ws: str) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        for attempt in range(2):
             if self._pw is None:  # the driver (a node process) survives restarts
                 self._pw = _acquire_driver()
-            self._browser = self._pw.chromium.connect_over_cdp(
-                ws, timeout=self.launch_timeout_s * 1000
-            )
-            self._open_page()
-        except Exception:
-            self.close()
-            raise
-
-    def _command(self) -> list[str]:
-        w, h = self.window_size or self.viewport
-        cmd = [
-            self.executable,
-            "--remote-debugging-port=0",
-            f"--user-data-dir={self._user_dir}",
-            *LAUNCH_FLAGS,
-            f"--window-size={w},{h}",
-            *self.extra_args,
-        ]
-        if self.headless:
-            cmd.append("--headless=new")
-        else:
-            cmd.append("--test-type")  # no "unsupported flag" infobar pushing the page down
-        if self.window_position is not None:
-            x, y = self.window_position
-            cmd.append(f"--window-position={int(x)},{int(y)}")
-        cmd.append("--app=data:text/html,")  # headful: a bare window, no toolbar
-        return cmd
-
-    def _read_ws_endpoint(self) -> str:
-        assert self._proc is not None and self._proc.stderr is not None
-        deadline = time.monotonic() + self.launch_timeout_s
-        lines: list[str] = []
-        timer = threading.Timer(self.launch_timeout_s, self._kill_group)
-        timer.start()
-        try:
-            while time.monotonic() < deadline:
-                line = self._proc.stderr.readline()
-                if not line:
-                    break
-                lines.append(line)
-                m = re.search(r"DevTools listening on (ws://\S+)", line)
-                if m:
-                    # Keep draining stderr so that Chromium never blocks on a full pipe.
-                    threading.Thread(target=self._drain, daemon=True).start()
-                    return m.group(1)
-        finally:
-            timer.cancel()
-        raise BrowserError(
-            f"Chromium ({self.executable}) did not start; its output:\n{''.join(lines[-20:])}"
-        )
-
-    def _drain(self) -> None:
-        proc = self._proc
-        if proc is not None and proc.stderr is not None:
-            with contextlib.suppress(OSError, ValueError):
-                for _ in proc.stderr:
-                    pass
-
-    def _open_page(self) -> None:
+            try:
+                self._browser = self._pw.chromium.connect_over_cdp(
+                    ws, timeout=self.launch_timeout_s * 1000
+                )
+                break
+            except PlaywrightError as e:
+                if attempt or "connection closed" not in str(e).lower():
+                    raise
+                _release_driver(self._pw, dead=True)  # its node process died: start another
+                self._pw = None
+        self._broken = False
         ctx = self._browser.contexts[0]
-        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        if self.on_context is not None:
+            self.on_context(ctx)
+        pages = self._new_pages  # not self: the driver's handler must not keep us alive
+        ctx.on("page", lambda page: pages.append(page))
+        self._use_page(ctx.pages[0] if ctx.pages else ctx.new_page())
+
+    def _use_page(self, page: Any) -> None:
         page.set_viewport_size({"width": self.viewport[0], "height": self.viewport[1]})
         page.set_default_timeout(self.timeout_s * 1000)
         page.set_default_navigation_timeout(self.launch_timeout_s * 1000)
         self._page = page
-        self._cdp = ctx.new_cdp_session(page)
+        self._cdp = page.context.new_cdp_session(page)
+
+    def follow_new_page(self) -> bool:
+        """Make the newest page the browser opened since the last call the current one, and
+        close every other page. Returns whether the current page changed."""
+        fresh = [p for p in self._new_pages if p is not self._page and not p.is_closed()]
+        self._new_pages.clear()
+        if not fresh:
+            return False
+        with self.guard("switch to the new tab"):
+            old, new = self._page, fresh[-1]
+            for p in [old, *fresh[:-1]]:
+                if p is not None and not p.is_closed():
+                    p.close()
+            self._use_page(new)
+        return True
 
     def close(self, keep_driver: bool = False) -> None:
         """Close the browser and kill its whole process tree. Safe to call twice.
 
         ``keep_driver=True`` keeps Playwright's driver process for a quick :meth:`start`.
         """
-        if self._browser is not None and self.is_alive():
-            with contextlib.suppress(Exception):  # any failure falls through to the kill below
-                self._browser.new_browser_cdp_session().send("Browser.close")
-                self._proc.wait(timeout=3)  # type: ignore[union-attr]
-        if self._browser is not None:
-            with contextlib.suppress(Exception):
-                self._browser.close()  # drops the CDP connection
+        if self._browser is not None and not self._broken:
+            with contextlib.suppress(Exception):  # drops the CDP connection; the kill follows
+                self._browser.close()
         if self._pw is not None and not keep_driver:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # a dead driver is replaced by the next start
                 _release_driver(self._pw)
             self._pw = None
-        self._kill_group()
-        if self._proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self._proc.wait(timeout=5)
-            if self._proc.stderr is not None:
-                with contextlib.suppress(OSError):
-                    self._proc.stderr.close()
-        if self._proc is not None:
-            self._reap_orphans(self._proc.pid)
-        if self._user_dir is not None:
-            shutil.rmtree(self._user_dir, ignore_errors=True)
-        self._proc = self._browser = self._page = self._cdp = None
-        self._user_dir = None
+        if self._chromium is not None:
+            self._finalizer.detach()
+            self._chromium.close()
+        self._chromium = self._browser = self._page = self._cdp = None
+        self._new_pages.clear()
 
     def restart(self) -> None:
         """Kill the browser (whatever its state) and start a fresh one."""
         self.close(keep_driver=True)
         self.start()
-
-    def _kill_group(self) -> None:
-        if self._proc is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self._proc.pid, signal.SIGKILL)
-
-    def _group_members(self, pgid: int) -> list[tuple[int, int, str]]:
-        """``(pid, ppid, state)`` of every process in the browser's process group or session,
-        plus Chromium zombies adopted by this process."""
-        me, out = os.getpid(), []
-        for stat in glob.glob("/proc/[0-9]*/stat"):
-            try:
-                with open(stat) as f:
-                    head, tail = f.read().rsplit(")", 1)
-                fields = tail.split()
-                state, ppid, pgrp, sid = fields[0], int(fields[1]), int(fields[2]), int(fields[3])
-                comm = head.split("(", 1)[1]
-            except (OSError, IndexError, ValueError):
-                continue
-            ours = pgid in (pgrp, sid)
-            adopted_zombie = ppid == me and state == "Z" and comm.startswith("chrom")
-            if ours or adopted_zombie:
-                out.append((int(stat.split("/")[2]), ppid, state))
-        return out
-
-    def _reap_orphans(self, pgid: int) -> None:
-        """Kill what is left of the browser's process group and reap the helpers that were
-        re-parented to this process (it is a child subreaper), so no zombie is left."""
-        me = os.getpid()
-        deadline = time.monotonic() + 3.0
-        while True:
-            members = self._group_members(pgid)
-            if not members or time.monotonic() > deadline:
-                return
-            for pid, ppid, _ in members:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-                if ppid == me:
-                    with contextlib.suppress(ChildProcessError):
-                        os.waitpid(pid, 0)
-            time.sleep(0.02)
 
     def __enter__(self) -> PlaywrightController:
         self.start()
@@ -348,46 +234,72 @@ class PlaywrightController:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.close()
-
     # ---------------------------------------------------------------- guarded calls
 
     @contextlib.contextmanager
     def guard(self, what: str, timeout_s: float | None = None) -> Iterator[None]:
-        """Run a block under the watchdog (``timeout_s``, default the controller's); raise
-        :class:`BrowserError` on crash or hang."""
+        """Run a block under the watchdog (``timeout_s``, default the controller's). Any
+        Playwright failure inside, and a hang, raise :class:`BrowserError` (``url`` = the
+        current page's, ``cause`` = Playwright's message)."""
+        from playwright.sync_api import Error as PlaywrightError
+
         if self._page is None:
             self.start()
         self._timed_out = False
+        chromium = self._chromium
 
         def fire() -> None:
             self._timed_out = True
-            self._kill_group()
+            if chromium is not None:
+                chromium.kill()
 
         limit = self.timeout_s if timeout_s is None else timeout_s
         timer = threading.Timer(limit, fire)
         timer.start()
         try:
             yield
-        except BrowserError:
-            raise
-        except Exception as e:  # Playwright raises its own Error / TimeoutError types
-            if self._timed_out:
-                raise BrowserError(f"{what}: browser hung for more than {limit} s") from e
-            if not self.is_alive():
-                raise BrowserError(f"{what}: browser crashed or was closed ({e})") from e
-            raise
+        except PlaywrightError as e:
+            raise self._error(what, limit, e) from e
         finally:
             timer.cancel()
         if self._timed_out:
-            raise BrowserError(f"{what}: browser hung for more than {limit} s")
+            raise self._error(what, limit, None)
 
-    def goto(self, url: str) -> None:
-        """Navigate to ``url`` and wait for its ``load`` event."""
+    def _error(self, what: str, limit: float, e: Exception | None) -> BrowserError:
+        url = self._page.url if self._page is not None else None
+        cause = _one_line(e) if e is not None else ""
+        if self._timed_out:
+            return BrowserError(f"{what}: browser hung for more than {limit} s", url, "hung")
+        if self._chromium is None or not self._chromium.is_running():
+            return BrowserError(f"{what}: browser crashed or was closed ({cause})", url, cause)
+        if "connection closed" in cause.lower() or "has been closed" in cause.lower():
+            self._broken = True  # a dead driver or a closed page: the next reset restarts
+            return BrowserError(f"{what}: lost the browser connection ({cause})", url, cause)
+        return BrowserError(f"{what}: {cause}", url, cause)
+
+    def goto(self, url: str, wait_until: str = "load") -> None:
+        """Navigate to ``url`` and wait for its ``load`` event (or ``wait_until``).
+
+        A failed navigation (refused connection, missing file, unknown host) raises
+        :class:`BrowserError` only after Chromium's error page has replaced the page: Playwright
+        reports the failure first, and a ``goto`` made before the error page commits would be
+        "interrupted by another navigation" (issue 16: 12 of 15 such resets failed)."""
+        from playwright.sync_api import Error as PlaywrightError
+
         with self.guard(f"goto {url}", self.launch_timeout_s):
-            self.page.goto(url, wait_until="load")
+            page = self.page
+            for attempt in range(3):
+                try:
+                    page.goto(url, wait_until=wait_until)
+                    return
+                except PlaywrightError as e:
+                    # The old page's own script navigated at the same moment: go again.
+                    if "interrupted by another navigation" in str(e) and attempt < 2:
+                        continue
+                    with contextlib.suppress(PlaywrightError):
+                        page.wait_for_url(_is_error_page, timeout=2000)
+                        page.wait_for_load_state("load", timeout=2000)
+                    raise
 
     def evaluate(self, script: str, arg: Any = None) -> Any:
         """Evaluate a JavaScript expression or function in the page; returns its JSON value."""
@@ -479,3 +391,13 @@ class PlaywrightController:
                 raise ValueError(
                     f"PlaywrightController executes UI actions; got {type(action).__name__}"
                 )
+
+
+def _is_error_page(url: str) -> bool:
+    return url.startswith("chrome-error:")
+
+
+def _one_line(e: BaseException) -> str:
+    """The first line of an exception's message (Playwright appends a call log)."""
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__

@@ -113,6 +113,12 @@ class BrowserEnvBase(gym.Env):
     def _before_action(self) -> None:
         """Hook run just before each action is executed."""
 
+    def _observe(self) -> tuple[dict[str, Any], np.ndarray]:
+        """The page state (:meth:`_read_state`) and the image after an action. A state with
+        an ``"error"`` reports a failure inside the episode (it goes on)."""
+        state = self._read_state()
+        return state, self._screenshot(state.get("scroll"))
+
     # ---------------------------------------------------------------- helpers
 
     def _screenshot(self, scroll: tuple[float, float] | None = None) -> np.ndarray:
@@ -126,11 +132,16 @@ class BrowserEnvBase(gym.Env):
         return img
 
     def _elements(self, skip: tuple[str, ...] = (), page_coords: bool = False) -> list[dict]:
+        opts = self._dom_options(skip, page_coords)
+        return [] if opts is None else self.controller.evaluate(dom_script(), opts)
+
+    def _dom_options(self, skip: tuple[str, ...] = (), page_coords: bool = False) -> dict | None:
+        """The argument of ``dom.js`` for this env's image, or None when ``dom=False``."""
         if not self.dom:
-            return []
+            return None
         left, top, cw, ch = self._clip()
         w, h = self.image_size
-        opts = {
+        return {
             "clip": [left, top, cw, ch],
             "scale": [w / cw, h / ch],
             "skip": list(skip),
@@ -138,7 +149,6 @@ class BrowserEnvBase(gym.Env):
             "epoch": self._epoch,
             "page_coords": page_coords,
         }
-        return self.controller.evaluate(dom_script(), opts)
 
     def _obs(self, image: np.ndarray) -> dict[str, Any]:
         return {"image": image, "instruction": self._instruction}
@@ -173,8 +183,7 @@ class BrowserEnvBase(gym.Env):
             if error is None:
                 self._before_action()
                 self.controller.execute(action, self._to_page)
-            state = self._read_state()
-            image = self._screenshot(state.get("scroll"))
+            state, image = self._observe()
         except BrowserError as e:
             self._needs_restart = True
             info = self._failed_info(f"browser failure: {e}")
@@ -182,7 +191,7 @@ class BrowserEnvBase(gym.Env):
         info = dict(state)
         self.last_step_time_s = time.perf_counter() - t0  # not in info: it is not reproducible
         if error is not None:
-            info["error"] = error
+            info["error"] = f"{error}; {info['error']}" if "error" in info else error
         terminated = bool(state["done"]) or isinstance(action, Done)
         truncated = not terminated and self._steps >= self.max_steps
         reward = float(state["raw_reward"]) if state["done"] else 0.0

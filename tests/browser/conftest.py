@@ -72,3 +72,81 @@ def browser_pids():
 def zombie_children():
     """``zombie_children()``: zombie processes whose parent is this test process."""
     return _zombie_children
+
+
+def _site_pages(port: int, closed_port: int) -> dict[str, str]:
+    """The pages of the local test site, by path. Each link is a 300x150 block at (0, 0)."""
+    big = "display:block;width:300px;height:150px;background:#cdf"
+    return {
+        "/": f'<title>A</title><a id="go" href="/b" style="{big}">to b</a>',
+        "/b": "<title>B</title><h1>page b</h1>",
+        "/to-slow": f'<title>A</title><a href="/slow" style="{big}">slow</a>',
+        "/slow": "<title>S</title><h1>slow page</h1>",
+        "/blank": f'<title>A</title><a target="_blank" href="/b" style="{big}">new tab</a>',
+        "/popup": (
+            f'<title>A</title><button onclick="window.open(\'/b\')" style="{big}">pop</button>'
+        ),
+        "/other-host": f'<title>A</title><a href="http://localhost:{port}/b" style="{big}">x</a>',
+        "/to-redirect": f'<title>A</title><a href="/redirect" style="{big}">redirect</a>',
+        "/refused": f'<title>A</title><a href="http://127.0.0.1:{closed_port}/" style="{big}">x</a>',
+        "/data-frame": '<title>A</title><iframe src="data:text/html,<p>FRAMED</p>"></iframe>',
+        # a chain of script redirects, 100 ms apart: /hop0 -> /hop1 -> /hop2 -> /b
+        **{
+            f"/hop{i}": f"<title>hop</title><script>setTimeout(() => location.href ="
+            f" '{f'/hop{i + 1}' if i < 2 else '/b'}', 100)</script>"
+            for i in range(3)
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def refused_url() -> str:
+    """``http://127.0.0.1:<port>/`` where nothing listens: connections are refused."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/"
+
+
+@pytest.fixture(scope="module")
+def site(refused_url):
+    """``http://127.0.0.1:<port>``: a threaded local web site (see ``_site_pages``) that stops
+    with the test module. ``/slow`` answers after 0.3 s; ``/redirect`` sends a 302 to
+    ``http://localhost:<port>/b`` (another host)."""
+    import http.server
+    import threading
+    import time
+
+    closed_port = int(refused_url.rsplit(":", 1)[1].strip("/"))
+    pages: dict[str, str] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/redirect":
+                self.send_response(302)
+                self.send_header("Location", f"http://localhost:{port}/b")
+                self.end_headers()
+                return
+            if self.path == "/slow":
+                time.sleep(0.3)
+            body = pages.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write((body or "<title>404</title>").encode())
+
+        def log_message(self, *args: object) -> None:  # keep the test output clean
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    port = server.server_address[1]
+    pages.update(_site_pages(port, closed_port))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()

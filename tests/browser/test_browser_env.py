@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pathlib
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -9,12 +11,21 @@ from gymnasium.utils.env_checker import check_env
 
 import vla.envs  # noqa: F401
 from vla.actions import Click, Type
+from vla.envs.browser.url_policy import URLPolicy
+
+PAGES_POLICY = URLPolicy(file_roots=(str(pathlib.Path(__file__).parent / "pages"),))
 
 pytestmark = pytest.mark.browser
 
 
 def test_viewport_env_on_a_local_page(events_url):
-    env = gym.make("vla/browser-v0", url=events_url, viewport=(500, 400), max_steps=5)
+    env = gym.make(
+        "vla/browser-v0",
+        url=events_url,
+        viewport=(500, 400),
+        max_steps=5,
+        url_policy=PAGES_POLICY,
+    )
     try:
         check_env(env.unwrapped)
         obs, info = env.reset(options={"instruction": "type hello"})
@@ -46,6 +57,7 @@ def test_full_page_scrolls_to_click_below_the_fold(events_url):
         page_height=1000,
         image_size=(250, 500),
         success_js="() => document.title === 'done'",
+        url_policy=PAGES_POLICY,
     )
     try:
         obs, info = env.reset()
