@@ -33,33 +33,9 @@ from vla.controllers.chromium import (
     chromium_args,
     find_chromium,
 )
+from vla.controllers.playwright_driver import acquire_driver, release_driver
 
 __all__ = ["LAUNCH_FLAGS", "BrowserError", "PlaywrightController", "find_chromium"]
-
-_DRIVERS = threading.local()  # one Playwright driver per thread, shared by its controllers
-
-
-def _acquire_driver() -> Any:
-    """The calling thread's Playwright driver (started on first use; reference counted).
-    Playwright's sync API allows only one running instance per thread."""
-    if getattr(_DRIVERS, "pw", None) is None:
-        from playwright.sync_api import sync_playwright
-
-        _DRIVERS.pw = sync_playwright().start()
-        _DRIVERS.users = 0
-    _DRIVERS.users += 1
-    return _DRIVERS.pw
-
-
-def _release_driver(pw: Any, dead: bool = False) -> None:
-    """Drop one reference to ``pw``; stop it with the last one, or at once when ``dead``
-    (its node process died: every controller of this thread then needs a new one)."""
-    if getattr(_DRIVERS, "pw", None) is not pw:
-        return  # another thread's driver, or a dead one already replaced: leave it alone
-    _DRIVERS.users -= 1
-    if _DRIVERS.users <= 0 or dead:
-        _DRIVERS.pw = None
-        pw.stop()  # a dead driver's stop() returns without error (measured, playwright 1.65)
 
 
 class PlaywrightController:
@@ -163,7 +139,7 @@ class PlaywrightController:
 
         for attempt in range(2):
             if self._pw is None:  # the driver (a node process) survives restarts
-                self._pw = _acquire_driver()
+                self._pw = acquire_driver()
             try:
                 self._browser = self._pw.chromium.connect_over_cdp(
                     ws, timeout=self.launch_timeout_s * 1000
@@ -172,7 +148,7 @@ class PlaywrightController:
             except PlaywrightError as e:
                 if attempt or "connection closed" not in str(e).lower():
                     raise
-                _release_driver(self._pw, dead=True)  # its node process died: start another
+                release_driver(self._pw, dead=True)  # its node process died: start another
                 self._pw = None
         self._broken = False
         ctx = self._browser.contexts[0]
@@ -214,7 +190,7 @@ class PlaywrightController:
                 self._browser.close()
         if self._pw is not None and not keep_driver:
             with contextlib.suppress(Exception):  # a dead driver is replaced by the next start
-                _release_driver(self._pw)
+                release_driver(self._pw)
             self._pw = None
         if self._chromium is not None:
             self._finalizer.detach()
