@@ -114,8 +114,6 @@ RENDER_THIRD_PARTY = {"numpy", "PIL", "imageio"}  # imageio: only when writing G
 KNOWN_EXCEPTIONS: dict[str, int] = {
     # split by the tokenizer work
     "vla.model.tokenization_vla": 439,
-    # the controllers work makes draw_intent reuse draw_action; split it then
-    "vla.render:draw_action": 67,
 }
 
 

@@ -131,8 +131,20 @@ def draw_action(
         raise ValueError(f"Got {scale!r} for `scale`; it must be >= 1")
     image = Image.fromarray(frame, "RGB").resize((w * k, h * k), Image.NEAREST)
     draw = ImageDraw.Draw(image)
-    lw = max(2, k // 2)
     font = _font(max(11, min(w * k // 24, 18)))
+
+    text = _mark(draw, action, k, (w, h), max(2, k // 2))
+    # Always a band, so that every frame of an episode has the same size.
+    image = _banner(image, text or "", top=False, font=font, n_lines=2)
+    if caption:
+        image = _banner(image, caption, top=True, font=font)
+    return np.asarray(image)
+
+
+def _mark(draw: Any, action: Action | None, k: int, size: tuple[int, int], lw: int) -> str | None:
+    """Draw ``action`` on an image upscaled ``k`` times from ``size`` = (W, H) pixels, with
+    lines ``lw`` wide; return the text for the band below it (None: nothing to say)."""
+    w, h = size
 
     def px(x: float, y: float) -> tuple[float, float]:
         return ((x + 0.5) * k, (y + 0.5) * k)  # the centre of the image pixel
@@ -170,11 +182,7 @@ def draw_action(
             text = "dxyz " + " ".join(f"{v * 100:+.1f}" for v in action.xyz) + " cm"
     elif action is not None:
         raise ValueError(f"draw_action got {type(action).__name__}, not a vla.actions action")
-    # Always a band, so that every frame of an episode has the same size.
-    image = _banner(image, text or "", top=False, font=font, n_lines=2)
-    if caption:
-        image = _banner(image, caption, top=True, font=font)
-    return np.asarray(image)
+    return text
 
 
 def _same_size(frames: Sequence[np.ndarray]) -> list[np.ndarray]:
