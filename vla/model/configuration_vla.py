@@ -44,7 +44,7 @@ def _vocab_size(coord_bins: int, value_bins: int) -> int:
     return ActionTokenizer(coord_bins=coord_bins, value_bins=value_bins).vocab_size
 
 
-def _sub_config(value: Any, default: type) -> PreTrainedConfig:
+def _sub_config(value: Any, default: Any) -> Any:
     """A sub-config from a dict (its ``model_type`` picks the class) or a config object."""
     if isinstance(value, PreTrainedConfig):
         return value
@@ -112,6 +112,15 @@ class VLAConfig(PreTrainedConfig):
     lm_backbone_source: str | None = None
     tie_word_embeddings: bool = False
 
+    @property
+    def _vision(self) -> Any:
+        """``vision_config`` (a config object once ``__post_init__`` ran; typed as the union)."""
+        return self.vision_config
+
+    @property
+    def _text(self) -> Any:
+        return self.text_config
+
     def __post_init__(self, **kwargs: Any) -> None:
         self.vision_config = _sub_config(self.vision_config, SiglipVisionConfig)
         self.text_config = _sub_config(self.text_config, LlamaConfig)
@@ -133,7 +142,7 @@ class VLAConfig(PreTrainedConfig):
             raise ValueError(
                 f"Got {self.bin_smoothing!r} for `bin_smoothing`; it must be in [0, 1)"
             )
-        size, patch = self.vision_config.image_size, self.vision_config.patch_size
+        size, patch = self._vision.image_size, self._vision.patch_size
         if self.conv_stem and (not isinstance(patch, int) or patch < 2 or patch & (patch - 1)):
             raise ValueError(
                 f"Got patch_size={patch!r} with `conv_stem`; it must be a power of two >= 2"
@@ -143,21 +152,21 @@ class VLAConfig(PreTrainedConfig):
                 f"Got image_size={size!r}, patch_size={patch!r} in `vision_config`; the image "
                 "must be square and a whole number of patches"
             )
-        self.text_config.vocab_size = _vocab_size(self.coord_bins, self.value_bins)
-        self.text_config.pad_token_id, self.text_config.bos_token_id = 0, 1
-        self.text_config.eos_token_id = 2
+        self._text.vocab_size = _vocab_size(self.coord_bins, self.value_bins)
+        self._text.pad_token_id, self._text.bos_token_id = 0, 1
+        self._text.eos_token_id = 2
         super().__post_init__(**kwargs)
 
     @property
     def image_size(self) -> tuple[int, int]:
         """The model's input resolution ``(height, width)`` in pixels."""
-        s = int(self.vision_config.image_size)
+        s = int(self._vision.image_size)
         return s, s
 
     @property
     def num_image_tokens(self) -> int:
         """Image tokens per sample: ``(image_size / patch_size) ** 2``."""
-        return (self.vision_config.image_size // self.vision_config.patch_size) ** 2
+        return (self._vision.image_size // self._vision.patch_size) ** 2
 
     @classmethod
     def from_preset(cls, name: str, **overrides: Any) -> VLAConfig:

@@ -69,7 +69,7 @@ class ActionGrammar:
             raise ValueError(f"space must be a UISpace or a RobotSpace; got {space!r}")
         self.tok, self.space, self.vocab = tokenizer, space, tokenizer.vocab_size
         if isinstance(space, RobotSpace):
-            self.verbs = (space.action,)
+            self.verbs: tuple[str, ...] = (space.action,)
             self.n_values = space.dims * tokenizer.chunk_size
         else:
             self.verbs = tuple(space.verbs)

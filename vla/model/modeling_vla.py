@@ -17,7 +17,7 @@ import functools
 import inspect
 import itertools
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import torch
 from torch import nn
@@ -50,7 +50,7 @@ class VLAOutput(ModelOutput):
 
 
 @functools.cache
-def _kv_cache_kwarg(model_cls: type) -> str:
+def _kv_cache_kwarg(model_cls: Any) -> str:
     """The name a transformers language model's ``forward`` takes its KV cache under:
     ``cache`` since transformers 5.24, ``past_key_values`` before. Looked up once per class
     (``decode_step`` runs per decoded token)."""
@@ -80,7 +80,7 @@ class ConvStem(nn.Sequential):
     @property
     def weight(self) -> torch.Tensor:
         """The first convolution's weight: SigLIP reads ``patch_embedding.weight.dtype``."""
-        return self[0].weight
+        return self[0].weight  # type: ignore[return-value]
 
 
 class VLAPreTrainedModel(PreTrainedModel):
@@ -90,7 +90,7 @@ class VLAPreTrainedModel(PreTrainedModel):
     main_input_name = "pixel_values"
     supports_gradient_checkpointing = True
     _supports_sdpa = True
-    _no_split_modules: ClassVar[list[str]] = ["LlamaDecoderLayer", "SiglipEncoderLayer"]
+    _no_split_modules = ["LlamaDecoderLayer", "SiglipEncoderLayer"]  # noqa: RUF012
 
 
 class VLAForActionPrediction(VLAPreTrainedModel):
@@ -106,7 +106,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         vision_path, lm_path = config.vision_backbone_path, config.lm_backbone_path
         self.vision_tower = AutoModel.from_config(config.vision_config)
         self.language_model = AutoModelForCausalLM.from_config(config.text_config)
-        dv, d = config.vision_config.hidden_size, config.text_config.hidden_size
+        vision_cfg: Any = config.vision_config
+        dv, d = vision_cfg.hidden_size, self._text_cfg.hidden_size
         self.projector = nn.Sequential(
             nn.LayerNorm(dv), nn.Linear(dv, d), nn.GELU(), nn.Linear(d, d)
         )
@@ -117,7 +118,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
         if config.conv_stem and not vision_path:
             emb = self.vision_tower.embeddings
-            emb.patch_embedding = ConvStem(config.vision_config.patch_size, emb.embed_dim)
+            emb.patch_embedding = ConvStem(vision_cfg.patch_size, emb.embed_dim)
         self.post_init()
         if config.sincos_position_init and not vision_path:
             self._sincos_position_init()
@@ -143,7 +144,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
     # ------------------------------------------------------------------ backbones
 
     def _load_backbones(self, vision_path: str | None, lm_path: str | None) -> None:
-        cfg = self.config
+        cfg: Any = self.config
         if vision_path:
             vision = AutoModel.from_pretrained(vision_path)
             vision = getattr(vision, "vision_model", vision)  # a full SigLIP: keep its tower
@@ -177,12 +178,16 @@ class VLAForActionPrediction(VLAPreTrainedModel):
 
     # ------------------------------------------------------------------------ parts
 
+    @property
+    def _text_cfg(self) -> Any:
+        return self.config.text_config
+
     def get_input_embeddings(self) -> nn.Module:
         return self.language_model.get_input_embeddings()
 
     def encode_image(self, pixel_values: torch.Tensor) -> torch.Tensor:
         """(B, 3, S, S) normalised pixels -> (B, P, D) image tokens in the LM's space."""
-        dtype = self.projector[1].weight.dtype
+        dtype: Any = self.projector[1].weight.dtype
         feats = self.vision_tower(pixel_values=pixel_values.to(dtype)).last_hidden_state
         return self.projector(feats)  # (B, P, D)
 
@@ -310,7 +315,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             attention_mask=attention_mask,
             position_ids=position_ids,
             use_cache=True,
-            **{_kv_cache_kwarg(type(self.language_model.model)): past_key_values},
+            **{_kv_cache_kwarg(self.language_model.model.__class__): past_key_values},
         )
         return self.language_model.lm_head(out.last_hidden_state[:, -1])
 

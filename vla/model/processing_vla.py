@@ -112,7 +112,7 @@ class VLAProcessor:
                 f"got shape {np.shape(state)}"
             )
         stats = self.tokenizer.stats.get(STATE_KEY)
-        if stats is not None and len(stats.get("q01", stats.get("min"))) == arr.size:
+        if stats is not None and len(stats.get("q01", stats.get("min")) or []) == arr.size:
             low = np.asarray(stats.get("q01", stats.get("min")), np.float32)
             high = np.asarray(stats.get("q99", stats.get("max")), np.float32)
             arr = np.clip(2 * (arr - low) / np.maximum(high - low, 1e-8) - 1, -3, 3)
