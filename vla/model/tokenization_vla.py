@@ -1,18 +1,21 @@
 """The action tokenizer: instructions and :mod:`vla.actions` to token ids and back.
 
-The ids themselves (special tokens, bytes, verbs, flags, keys, coordinate and value bins) are laid
-out in :mod:`vla.model.vocabulary_vla`. Action grammar (every sequence ends with ``EOS``)::
+The ids themselves (special tokens, bytes, verbs, flags, keys, coordinate and value bins, pointer
+tokens) are laid out in :mod:`vla.model.vocabulary_vla`. Action grammar (every sequence ends with
+``EOS``)::
+
+    click   VERB [right|middle] [x2|x3] X Y      (with a pointer: VERB [flags] PATCH CELL)
+    drag    VERB X0 Y0 X1 Y1
+    scroll  VERB X Y DX DY
     type    VERB byte{1..max_text_bytes}
     key     VERB key{1..max_keys}        (modifiers first, in ``MODIFIERS`` order, no repeats)
     wait    VERB          done  VERB
     robot   VERB value{chunk_size * dims}
 
 Coordinates are normalised by the size of the image the policy saw (``image_size = (width,
-height)``, like ``vla.envs.spaces.ActionSpace``) and quantised into ``coord_bins`` uniform bins;
-a bin decodes to its centre. 1024 bins give 1.9 px on a 1920-px axis. Scroll deltas use the value
-Coordinates are normalised by the size of the image the policy saw (``image_size = (width,
-height)``) and decode to their bin centre, so ``decode(encode(a))`` equals ``a`` within half a
-bin; see :mod:`vla.model.vocabulary_vla` for the bins and the robot statistics.
+height)``, like ``vla.envs.spaces.ActionSpace``) and decode to their bin centre, so
+``decode(encode(a))`` equals ``a`` within half a bin (a pointer click: within half a cell); see
+:mod:`vla.model.vocabulary_vla` for the bins, the pointer and the robot statistics.
 """
 
 from __future__ import annotations
@@ -92,6 +95,8 @@ class ActionTokenizer(ActionVocabulary):
         if isinstance(action, Click):
             flags = [self.flag_id(action.button)] if action.button != "left" else []
             flags += [self.flag_id(f"x{action.count}")] if action.count != 1 else []
+            if self.grid is not None:
+                return [*flags, *self._point(action.x, action.y, (w, h))]
             return [*flags, self._coord(action.x, w), self._coord(action.y, h)]
         if isinstance(action, Drag):
             return [
@@ -184,9 +189,12 @@ class ActionTokenizer(ActionVocabulary):
         flags = [FLAGS[t - FLAG_OFFSET] for t in args if FLAG_OFFSET <= t < KEY_OFFSET]
         rest = args[len(flags) :]
         if verb == "click":
-            self._expect(verb, rest, 2, coords=2)
             button: Any = next((f for f in flags if f in ("right", "middle")), "left")
             count = next((int(f[1]) for f in flags if f in ("x2", "x3")), 1)
+            if self.grid is not None:
+                self._expect_pointer(rest)
+                return Click(*self._unpoint(rest[0], rest[1], (w, h)), button, count)
+            self._expect(verb, rest, 2, coords=2)
             return Click(self._uncoord(rest[0], w), self._uncoord(rest[1], h), button, count)
         if verb == "drag":
             self._expect(verb, rest, 4, coords=4)
@@ -203,8 +211,16 @@ class ActionTokenizer(ActionVocabulary):
             if not self.coord_offset <= t < self.value_offset:
                 raise ValueError(f"{verb} argument {i} must be a coordinate bin; got token {t}")
         for i, t in enumerate(args[coords:], start=coords):
-            if isinstance(t, int) and not self.value_offset <= t < self.vocab_size:
+            if isinstance(t, int) and not self.value_offset <= t < self.patch_offset:
                 raise ValueError(f"{verb} argument {i} must be a value bin; got token {t}")
+
+    def _expect_pointer(self, args: Sequence[int]) -> None:
+        if len(args) != 2:
+            raise ValueError(f"click expects a patch and a cell token; got {len(args)}: {args!r}")
+        if not self.patch_offset <= args[0] < self.cell_offset:
+            raise ValueError(f"click argument 0 must be a patch token; got token {args[0]}")
+        if not self.cell_offset <= args[1] < self.vocab_size:
+            raise ValueError(f"click argument 1 must be a cell token; got token {args[1]}")
 
     def _decode_robot(self, verb: str, args: list[int], space: RobotSpace | None) -> list[Action]:
         if space is None or space.action != verb:

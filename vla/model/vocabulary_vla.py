@@ -1,6 +1,7 @@
 """The action vocabulary: token ids, quantisation bins and dataset statistics.
 
-Token id layout (``ActionVocabulary(coord_bins=C, value_bins=V)``; ``K = len(KEY_NAMES)``):
+Token id layout (``ActionVocabulary(coord_bins=C, value_bins=V)``; ``K = len(KEY_NAMES)``;
+with a pointer, ``N = pointer_grid.max_detail_tokens`` and ``S = pointer_subdivisions``):
 
 ==========================  ===========================  ==================================
 ids                         tokens                       used for
@@ -14,12 +15,11 @@ ids                         tokens                       used for
 277 .. 277+K-1              key names                    ``Key.keys`` (``vla.actions.KEY_NAMES``)
 ``KEY_END`` .. +C-1         coordinate bins              UI pixel coordinates
 ``COORD_END`` .. +V-1       value bins                   robot values and scroll deltas
+``VALUE_END`` .. +N-1       patch tokens (pointer only)  the patch a click points at
+``PATCH_END`` .. +S*S-1     offset tokens (pointer only) where in that patch (row-major cells)
 ==========================  ===========================  ==================================
 
-``action_token_ids`` (verbs .. value bins, plus ``EOS``) are the tokens the model is trained to
-emit; everything else is input. Action grammar (every sequence ends with ``EOS``)::
-
-``action_token_ids`` (verbs .. value bins, plus ``EOS``) are the tokens the model is trained to
+``action_token_ids`` (verbs .. the last token, plus ``EOS``) are the tokens the model is trained to
 emit; everything else is input. How actions become these ids (the grammar) is
 :mod:`vla.model.tokenization_vla`.
 
@@ -30,6 +30,12 @@ bins over the fixed range ``[-scroll_range, scroll_range]`` pixels (default 1000
 Robot values are normalised per dimension to [-1, 1] with the dataset's 1st/99th percentiles
 (``q01``/``q99`` of ``meta/stats.json``, as OpenVLA does) and quantised into ``value_bins`` bins.
 Out-of-range values are clipped and counted in :attr:`ActionVocabulary.clip_counts`, never raised.
+
+**Pointer** (``pointer_grid`` set, issue 13; GUI-Actor's idea of grounding as choosing a patch):
+a click's position is the patch of the image's :class:`~vla.model.image_grid.ImageGrid` it falls
+in (row-major index over that image's detail grid) plus one of ``S x S`` cells inside the patch;
+it decodes to the cell's centre. The error is at most half a cell, ``patch / (2 S)`` model
+pixels, in caller pixels divided by the grid's downscale.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from vla.actions import KEY_NAMES, ROBOT_VERBS, UI_VERBS, RobotSpace
+from vla.model.image_grid import GridSpec
 
 __all__ = ["ActionVocabulary"]
 
@@ -74,6 +81,9 @@ class ActionVocabulary:
         max_keys: most keys in one ``Key`` chord.
         scroll_range: scroll deltas are quantised over ``[-scroll_range, scroll_range]`` pixels.
         chunk_size: robot actions per decoded sequence (action chunking; 1 = none).
+        pointer_grid: the processor's :class:`~vla.model.image_grid.GridSpec`: clicks become a
+            patch token and an offset token instead of two coordinate bins. None: bins.
+        pointer_subdivisions: cells per patch side for the offset token (``S``, >= 1).
     """
 
     def __init__(
@@ -84,6 +94,8 @@ class ActionVocabulary:
         max_keys: int = 4,
         scroll_range: float = 1000.0,
         chunk_size: int = 1,
+        pointer_grid: GridSpec | dict[str, int] | None = None,
+        pointer_subdivisions: int = 4,
     ) -> None:
         self.coord_bins = _check_int("coord_bins", coord_bins, 2)
         self.value_bins = _check_int("value_bins", value_bins, 2)
@@ -97,7 +109,17 @@ class ActionVocabulary:
         self.scroll_range = float(scroll_range)
         self.coord_offset = KEY_OFFSET + len(KEY_NAMES)
         self.value_offset = self.coord_offset + self.coord_bins
-        self.vocab_size = self.value_offset + self.value_bins
+        if isinstance(pointer_grid, dict):
+            pointer_grid = GridSpec(**pointer_grid)
+        if pointer_grid is not None and not isinstance(pointer_grid, GridSpec):
+            raise ValueError(f"Got {pointer_grid!r} for `pointer_grid`; it must be a GridSpec")
+        self.grid = pointer_grid
+        self.pointer_subdivisions = _check_int("pointer_subdivisions", pointer_subdivisions, 1)
+        self.patch_offset = self.value_offset + self.value_bins
+        self.n_patches = pointer_grid.max_detail_tokens if pointer_grid is not None else 0
+        self.cell_offset = self.patch_offset + self.n_patches
+        n_cells = self.pointer_subdivisions**2 if pointer_grid is not None else 0
+        self.vocab_size = self.cell_offset + n_cells
         self.stats: dict[str, dict[str, Any]] = {}
         self.clip_counts: dict[str, int] = {
             "coord": 0,
@@ -194,6 +216,32 @@ class ActionVocabulary:
     def _uncoord(self, token: int, size: int) -> float:
         return (token - self.coord_offset + 0.5) / self.coord_bins * size
 
+    def _point(self, x: float, y: float, size: tuple[int, int]) -> list[int]:
+        """Pointer tokens ``[patch, cell]`` of caller pixel ``(x, y)`` in a ``size = (w, h)`` image."""
+        assert self.grid is not None  # callers check `self.grid` first
+        g = self.grid.plan(*size)
+        xm, ym = g.to_model(x, y)
+        s, p = self.pointer_subdivisions, g.patch
+        if not (0 <= xm <= g.model_width and 0 <= ym <= g.model_height):
+            self.clip_counts["coord"] += 1
+        xm, ym = min(max(xm, 0.0), g.model_width - 1e-6), min(max(ym, 0.0), g.model_height - 1e-6)
+        col, row = min(int(xm // p), g.cols - 1), min(int(ym // p), g.rows - 1)
+        cx = min(int((xm - col * p) / p * s), s - 1)
+        cy = min(int((ym - row * p) / p * s), s - 1)
+        return [self.patch_offset + row * g.cols + col, self.cell_offset + cy * s + cx]
+
+    def _unpoint(self, patch: int, cell: int, size: tuple[int, int]) -> tuple[float, float]:
+        """Inverse of :meth:`_point`: the centre of the cell, in caller pixels (inside the image)."""
+        assert self.grid is not None
+        g = self.grid.plan(*size)
+        s, p = self.pointer_subdivisions, g.patch
+        index = min(patch - self.patch_offset, g.rows * g.cols - 1)  # a model may point past it
+        row, col = divmod(index, g.cols)
+        cy, cx = divmod(cell - self.cell_offset, s)
+        xm = min((col + (cx + 0.5) / s) * p, g.model_width - 0.5)
+        ym = min((row + (cy + 0.5) / s) * p, g.model_height - 0.5)
+        return g.to_caller(xm, ym)
+
     def _value(self, value: float, low: float, high: float, kind: str = "value") -> int:
         return self.value_offset + self._bin((value - low) / (high - low), self.value_bins, kind)
 
@@ -222,6 +270,14 @@ class ActionVocabulary:
             "max_keys": self.max_keys,
             "scroll_range": self.scroll_range,
             "chunk_size": self.chunk_size,
+            **(
+                {
+                    "pointer_grid": self.grid.to_dict(),
+                    "pointer_subdivisions": self.pointer_subdivisions,
+                }
+                if self.grid is not None
+                else {}
+            ),
             "stats": self.stats,
         }
 
@@ -253,5 +309,6 @@ class ActionVocabulary:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(coord_bins={self.coord_bins}, value_bins={self.value_bins}, "
-            f"vocab_size={self.vocab_size}, stats={sorted(self.stats)})"
+            f"pointer={self.grid is not None}, vocab_size={self.vocab_size}, "
+            f"stats={sorted(self.stats)})"
         )
