@@ -10,15 +10,18 @@ wall time of
 checks that both produce the same action, and prints the speed-up.
 
     python benchmarks/policy_latency.py [--checkpoint PATH_OR_NAME] [--repeats 50] [--threads N]
+    python benchmarks/policy_latency.py --overrides conv_stem=True,vision_patch_size=16,max_image_tokens=140
 
 Without a checkpoint a randomly initialised ``vla-tiny`` is used; its UI space is then restricted
 to clicks so that the decoded action has the length of a real click (a random model would
-otherwise type 64 random bytes).
+otherwise type 64 random bytes). ``--overrides KEY=VALUE,...`` are ``VLAConfig.from_preset``
+overrides of that random model (e.g. native resolution, issue 13).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import statistics
 import time
 from typing import Any
@@ -61,11 +64,15 @@ def median_ms(fn: Any, repeats: int) -> tuple[float, Any]:
     return statistics.median(times) * 1000, out
 
 
-def load_policy(checkpoint: str | None) -> tuple[Policy, UISpace]:
+def load_policy(checkpoint: str | None, overrides: str = "") -> tuple[Policy, UISpace]:
     if checkpoint:
         return Policy.from_pretrained(checkpoint, device="cpu"), UISpace()
     torch.manual_seed(0)
-    cfg = VLAConfig.from_preset("vla-tiny")
+    kwargs = {
+        k: ast.literal_eval(v)
+        for k, _, v in (item.partition("=") for item in filter(None, overrides.split(",")))
+    }
+    cfg = VLAConfig.from_preset("vla-tiny", **kwargs)
     proc = VLAProcessor.from_config(cfg)
     proc.tokenizer.set_stats(STATS)
     return Policy(VLAForActionPrediction(cfg), proc, device="cpu"), UISpace(("click",))
@@ -76,10 +83,11 @@ def main() -> None:
     parser.add_argument("--checkpoint", default=None, help="folder or shipped checkpoint name")
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
+    parser.add_argument("--overrides", default="", help="KEY=VALUE,... for the random vla-tiny")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    policy, ui_space = load_policy(args.checkpoint)
+    policy, ui_space = load_policy(args.checkpoint, args.overrides)
     rng = np.random.default_rng(0)
     robot_space = policy.robot_space or RobotSpace("ee_delta")
     state = np.zeros(9, np.float32) if robot_space.action == "ee_delta" else None

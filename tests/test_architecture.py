@@ -112,8 +112,6 @@ RENDER_THIRD_PARTY = {"numpy", "PIL", "imageio"}  # imageio: only when writing G
 #: The lead empties this list after merging that work. Keys are modules (file size) or
 #: ``module:qualified.function`` (function size); values are the lines counted today.
 KNOWN_EXCEPTIONS: dict[str, int] = {
-    # split by the tokenizer work
-    "vla.model.tokenization_vla": 439,
 }
 
 

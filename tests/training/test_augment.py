@@ -60,3 +60,36 @@ def test_robot_action_unchanged_and_image_same_size():
 def test_config_errors_name_the_field():
     with pytest.raises(ValueError, match="p_color"):
         AugmentConfig(p_color=2.0)
+
+
+def test_collator_batches_native_resolution_images_of_different_sizes():
+    """Native-resolution models (issue 13): augmented screenshots of several sizes collate into
+    one padded batch whose loss trains, and the clicks stay where the augmented pixels put them."""
+    import torch
+
+    from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
+    from vla.training.data import Collator
+
+    cfg = VLAConfig.from_preset(
+        "vla-tiny", vision_patch_size=16, max_image_tokens=140, coord_bins=1024
+    )
+    proc = VLAProcessor.from_config(cfg)
+    items = [
+        {"image": _dot_image(40, 50), "action": Click(40, 50), "instruction": "click the dot"},
+        {"image": np.full((60, 90, 3), 200, np.uint8), "action": Type("hi"), "instruction": "type"},
+        {
+            "image": np.full((400, 640, 3), 90, np.uint8),
+            "action": Click(600, 10),
+            "instruction": "x",
+        },
+    ]
+    batch = Collator(proc, GEOMETRY_ONLY, seed=0)(items)
+    assert batch["image_grids"].tolist()[:2] == [[14, 10, 0], [4, 6, 0]]
+    assert batch["image_grids"][2, 2] > 0 and "thumbnail_values" in batch  # over budget
+    rows, cols = batch["image_grids"][:, :2].max(0).values.tolist()
+    assert batch["pixel_values"].shape[-2:] == (rows * 16, cols * 16)
+    loss = VLAForActionPrediction(cfg)(**batch).loss
+    loss.backward()
+    assert torch.isfinite(loss)
+    click = proc.tokenizer.decode([t for t in batch["labels"][0].tolist() if t != -100], (160, 210))
+    assert abs(click.x - 40) <= 10 and abs(click.y - 50) <= 10  # moved with the image, a little

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from transformers import LlamaConfig, PreTrainedConfig, SiglipVisionConfig
+
+if TYPE_CHECKING:
+    from vla.model.image_grid import GridSpec
 
 __all__ = ["PRESETS", "VLAConfig"]
 
@@ -38,13 +41,18 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def _vocab_size(coord_bins: int, value_bins: int) -> int:
-    from vla.model.tokenization_vla import ActionTokenizer
+def _vocab_size(coord_bins: int, value_bins: int, grid: Any, subdivisions: int) -> int:
+    from vla.model.vocabulary_vla import ActionVocabulary
 
-    return ActionTokenizer(coord_bins=coord_bins, value_bins=value_bins).vocab_size
+    return ActionVocabulary(
+        coord_bins=coord_bins,
+        value_bins=value_bins,
+        pointer_grid=grid if subdivisions else None,
+        pointer_subdivisions=subdivisions or 1,
+    ).vocab_size
 
 
-def _sub_config(value: Any, default: type) -> PreTrainedConfig:
+def _sub_config(value: Any, default: Any) -> Any:
     """A sub-config from a dict (its ``model_type`` picks the class) or a config object."""
     if isinstance(value, PreTrainedConfig):
         return value
@@ -62,7 +70,8 @@ class VLAConfig(PreTrainedConfig):
 
     Args:
         vision_config: a ``SiglipVisionConfig`` (or its dict). Its ``image_size`` (square, pixels)
-            is the model's input resolution; every image is resized to it.
+            is the model's input resolution: every image is resized to it unless
+            ``max_image_tokens`` is set (then it is the thumbnail's size).
         text_config: a ``LlamaConfig`` (or its dict). ``vocab_size`` is set from the tokenizer.
         coord_bins, value_bins, max_text_bytes, max_keys, scroll_range, chunk_size: the
             :class:`~vla.model.ActionTokenizer` settings (see its docstring).
@@ -79,6 +88,17 @@ class VLAConfig(PreTrainedConfig):
             projection with the same output grid ("early convolutions", Xiao et al. 2021):
             a from-scratch tower then learns where things are from far fewer images.
             ``patch_size`` must be a power of two. Ignored with a vision backbone.
+        max_image_tokens: None or 0 (default): the fixed ``image_size`` resize. N > 0: images
+            keep their own resolution, padded to whole patches (masked), up to N tokens; bigger
+            images become a thumbnail plus the largest downscale that fits
+            (:mod:`vla.model.image_grid`). Must exceed twice the thumbnail's tokens.
+        vision_film: the instruction (mean of its byte embeddings) scales and shifts the output
+            of every vision layer (FiLM, as RT-1), identity at initialisation.
+        vision_early_fusion: the instruction's bytes join the vision transformer's sequence, so
+            image patches attend to the words from the first layer.
+        pointer_subdivisions: 0 (default): a click is two coordinate-bin tokens. S > 0: a click
+            is a patch token (the patch of the model's grid the click falls in) plus one of
+            ``S x S`` cell tokens inside it (GUI-Actor-style pointing).
         state_dim: largest robot state vector (float32[D], D <= state_dim); 0 disables the state
             token. States are normalised with ``observation.state`` q01/q99 when known.
         vision_backbone_path: a local folder with a pretrained SigLIP (vision or full) model whose
@@ -105,12 +125,25 @@ class VLAConfig(PreTrainedConfig):
     bin_smoothing: float = 0.0
     sincos_position_init: bool = False
     conv_stem: bool = False
+    max_image_tokens: int | None = None
+    vision_film: bool = False
+    vision_early_fusion: bool = False
+    pointer_subdivisions: int = 0
     state_dim: int = 32
     vision_backbone_path: str | None = None
     lm_backbone_path: str | None = None
     vision_backbone_source: str | None = None
     lm_backbone_source: str | None = None
     tie_word_embeddings: bool = False
+
+    @property
+    def _vision(self) -> Any:
+        """``vision_config`` (a config object once ``__post_init__`` ran; typed as the union)."""
+        return self.vision_config
+
+    @property
+    def _text(self) -> Any:
+        return self.text_config
 
     def __post_init__(self, **kwargs: Any) -> None:
         self.vision_config = _sub_config(self.vision_config, SiglipVisionConfig)
@@ -123,6 +156,7 @@ class VLAConfig(PreTrainedConfig):
             ("chunk_size", 1),
             ("max_instruction_bytes", 1),
             ("state_dim", 0),
+            ("pointer_subdivisions", 0),
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
@@ -133,7 +167,7 @@ class VLAConfig(PreTrainedConfig):
             raise ValueError(
                 f"Got {self.bin_smoothing!r} for `bin_smoothing`; it must be in [0, 1)"
             )
-        size, patch = self.vision_config.image_size, self.vision_config.patch_size
+        size, patch = self._vision.image_size, self._vision.patch_size
         if self.conv_stem and (not isinstance(patch, int) or patch < 2 or patch & (patch - 1)):
             raise ValueError(
                 f"Got patch_size={patch!r} with `conv_stem`; it must be a power of two >= 2"
@@ -143,21 +177,53 @@ class VLAConfig(PreTrainedConfig):
                 f"Got image_size={size!r}, patch_size={patch!r} in `vision_config`; the image "
                 "must be square and a whole number of patches"
             )
-        self.text_config.vocab_size = _vocab_size(self.coord_bins, self.value_bins)
-        self.text_config.pad_token_id, self.text_config.bos_token_id = 0, 1
-        self.text_config.eos_token_id = 2
+        for name in ("vision_film", "vision_early_fusion"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
+        tokens = self.max_image_tokens
+        if tokens is not None and (
+            isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0
+        ):
+            raise ValueError(
+                f"Got {tokens!r} for `max_image_tokens`; it must be None or an int >= 0"
+            )
+        if (self.max_image_tokens or self.vision_film or self.vision_early_fusion) and (
+            self._vision.hidden_size % 4
+        ):
+            raise ValueError(
+                f"Got vision hidden_size={self._vision.hidden_size} with native resolution, FiLM or "
+                "early fusion; it must be a multiple of 4 (2D sine-cosine positions)"
+            )
+        grid = self.grid_spec  # validates max_image_tokens against the thumbnail
+        self._text.vocab_size = _vocab_size(
+            self.coord_bins, self.value_bins, grid, self.pointer_subdivisions
+        )
+        self._text.pad_token_id, self._text.bos_token_id = 0, 1
+        self._text.eos_token_id = 2
         super().__post_init__(**kwargs)
 
     @property
     def image_size(self) -> tuple[int, int]:
         """The model's input resolution ``(height, width)`` in pixels."""
-        s = int(self.vision_config.image_size)
+        s = int(self._vision.image_size)
         return s, s
 
     @property
     def num_image_tokens(self) -> int:
-        """Image tokens per sample: ``(image_size / patch_size) ** 2``."""
-        return (self.vision_config.image_size // self.vision_config.patch_size) ** 2
+        """Image tokens per sample: ``(image_size / patch_size) ** 2``; in native mode the most
+        an image can have (``max_image_tokens``)."""
+        if self.max_image_tokens:
+            return int(self.max_image_tokens)
+        return (self._vision.image_size // self._vision.patch_size) ** 2
+
+    @property
+    def grid_spec(self) -> GridSpec:
+        """How the processor cuts images into patches (:class:`~vla.model.image_grid.GridSpec`)."""
+        from vla.model.image_grid import GridSpec
+
+        return GridSpec(
+            self._vision.patch_size, self._vision.image_size, int(self.max_image_tokens or 0)
+        )
 
     @classmethod
     def from_preset(cls, name: str, **overrides: Any) -> VLAConfig:
@@ -189,9 +255,11 @@ class VLAConfig(PreTrainedConfig):
         }
         top: dict[str, Any] = {}
         for key, value in overrides.items():
-            if key.startswith("vision_") and key not in ("vision_config", "vision_backbone_path"):
+            if hasattr(cls, key):  # a VLAConfig field, even when named vision_* (vision_film)
+                top[key] = value
+            elif key.startswith("vision_"):
                 vision[key[len("vision_") :]] = value
-            elif key.startswith("text_") and key != "text_config":
+            elif key.startswith("text_"):
                 text[key[len("text_") :]] = value
             else:
                 top[key] = value

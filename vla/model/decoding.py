@@ -10,7 +10,8 @@ parses. :func:`constrained_decode` runs it batched over a model:
 * each model call feeds every unfinished row its pending tokens (left-padded within the step,
   padding masked out), so rows doing different verbs decode together.
 
-A click therefore costs the prefix pass plus two single-token steps (verb -> x, x -> y).
+A click therefore costs the prefix pass plus two single-token steps (verb -> x, x -> y; with a
+pointer, verb -> patch, patch -> cell).
 """
 
 from __future__ import annotations
@@ -76,15 +77,18 @@ class ActionGrammar:
             raise ValueError(f"space must be a UISpace or a RobotSpace; got {space!r}")
         self.tok, self.space, self.vocab = tokenizer, space, tokenizer.vocab_size
         if isinstance(space, RobotSpace):
-            self.verbs = (space.action,)
+            self.verbs: tuple[str, ...] = (space.action,)
             self.n_values = space.dims * tokenizer.chunk_size
         else:
             self.verbs = tuple(space.verbs)
         self._cache: dict[Any, torch.Tensor] = {}
         t = tokenizer
         self._coords = self._ids(range(t.coord_offset, t.value_offset))
-        self._values = self._ids(range(t.value_offset, t.vocab_size))
+        self._values = self._ids(range(t.value_offset, t.patch_offset))
         self._eos = self._ids([EOS])
+        # a pointer click (tokenizer.grid set) takes a patch token then a cell token
+        self._patches = self._ids(range(t.patch_offset, t.cell_offset))
+        self._cells = self._ids(range(t.cell_offset, t.vocab_size))
 
     def _ids(self, ids: Sequence[int] | range) -> torch.Tensor:
         mask = torch.zeros(self.vocab, dtype=torch.bool)
@@ -140,7 +144,9 @@ class ActionGrammar:
         coords = len(s.args) - len(flags)
         if coords >= 2:
             return self._eos
-        mask = self._coords.clone()
+        if self.tok.grid is not None and coords == 1:
+            return self._cells
+        mask = (self._patches if self.tok.grid is not None else self._coords).clone()
         if coords == 0:
             buttons, counts = (
                 [t.flag_id("right"), t.flag_id("middle")],
@@ -219,18 +225,20 @@ def constrained_decode(
     ``batch`` comes from :class:`~vla.model.VLAProcessor` (inference: no labels);
     ``grammars[i]`` constrains row ``i``.
     """
-    keys = ("pixel_values", "input_ids", "attention_mask", "states", "state_mask")
+    keys = (
+        "pixel_values",
+        "input_ids",
+        "attention_mask",
+        "states",
+        "state_mask",
+        "image_grids",
+        "thumbnail_values",
+    )
     inputs = {k: batch[k] for k in keys if k in batch}
     out = model(**inputs, use_cache=True, logits_to_keep=1)
     logits, cache = out.logits[:, -1], out.cache  # (B, V)
     n, device = logits.shape[0], logits.device
-    mask = torch.cat(
-        [
-            torch.ones(n, model.prefix_length(), dtype=torch.long, device=device),
-            inputs["attention_mask"],
-        ],
-        dim=1,
-    )
+    mask = out.attention_mask.long()  # (B, L): image (padding masked), state and text tokens
     next_pos = mask.sum(-1)  # (B,) position of each row's next token
     states = [g.start() for g in grammars]
     while True:

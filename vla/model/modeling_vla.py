@@ -6,7 +6,9 @@ Sequence layout for one sample (``P`` image tokens, one state token, ``T`` text 
      vision tower ->          \\_ input_ids: left-padded; attention_mask 0 on PAD _/
      projector
 
-Position ids count only attended tokens, so left padding changes nothing. ``logits`` cover the
+In native mode (``config.max_image_tokens``) ``P`` is the largest grid of the batch (thumbnail
+tokens first when an image is over budget) and the image tokens of padding are masked like
+``PAD``. Position ids count only attended tokens, so left padding changes nothing. ``logits`` cover the
 text positions only: ``logits[:, t]`` predicts ``input_ids[:, t + 1]``, and the loss is the
 cross-entropy on the tokens whose ``labels`` are not -100 (the action tokens and EOS).
 """
@@ -15,9 +17,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-import itertools
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import torch
 from torch import nn
@@ -29,7 +30,10 @@ from transformers import (
 )
 from transformers.utils import ModelOutput
 
+from vla.actions import KEY_NAMES
 from vla.model.configuration_vla import VLAConfig
+from vla.model.vision_vla import ConvStem, VisionConditioning, sincos_position_init
+from vla.model.vocabulary_vla import KEY_OFFSET
 
 __all__ = ["VLAForActionPrediction", "VLAOutput", "VLAPreTrainedModel"]
 
@@ -38,11 +42,13 @@ __all__ = ["VLAForActionPrediction", "VLAOutput", "VLAPreTrainedModel"]
 class VLAOutput(ModelOutput):
     """``loss`` (scalar, when labels are given), ``logits`` (B, T, V) over the text positions
     (all of them, or only the last when ``logits_to_keep=1``), ``cache`` (the KV cache, with
-    ``use_cache=True``; also readable as ``past_key_values``)."""
+    ``use_cache=True``; also readable as ``past_key_values``), ``attention_mask`` (B, L) of the
+    whole sequence (image, state and text tokens): incremental decoding extends it."""
 
     loss: torch.Tensor | None = None
     logits: torch.Tensor | None = None
     cache: Any = None
+    attention_mask: torch.Tensor | None = None
 
     @property
     def past_key_values(self) -> Any:
@@ -50,7 +56,7 @@ class VLAOutput(ModelOutput):
 
 
 @functools.cache
-def _kv_cache_kwarg(model_cls: type) -> str:
+def _kv_cache_kwarg(model_cls: Any) -> str:
     """The name a transformers language model's ``forward`` takes its KV cache under:
     ``cache`` since transformers 5.24, ``past_key_values`` before. Looked up once per class
     (``decode_step`` runs per decoded token)."""
@@ -64,25 +70,6 @@ def _kv_cache_of(out: Any) -> Any:
     return getattr(out, "cache" if "cache" in fields else "past_key_values", None)
 
 
-class ConvStem(nn.Sequential):
-    """3x3 stride-2 convolutions (channels doubling up to ``dim``) down to one cell per
-    ``patch x patch`` pixels, then a 1x1 projection to ``dim``: (B, 3, S, S) -> (B, dim, S/p, S/p).
-    Stands in for SigLIP's patch embedding (``vla_config.conv_stem``)."""
-
-    def __init__(self, patch: int, dim: int) -> None:
-        steps = patch.bit_length() - 1
-        channels = [3] + [max(dim // 2 ** (steps - i), 16) for i in range(1, steps + 1)]
-        layers: list[nn.Module] = []
-        for c_in, c_out in itertools.pairwise(channels):
-            layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.GELU()]
-        super().__init__(*layers, nn.Conv2d(channels[-1], dim, 1))
-
-    @property
-    def weight(self) -> torch.Tensor:
-        """The first convolution's weight: SigLIP reads ``patch_embedding.weight.dtype``."""
-        return self[0].weight
-
-
 class VLAPreTrainedModel(PreTrainedModel):
     config_class = VLAConfig
     config: VLAConfig
@@ -90,7 +77,7 @@ class VLAPreTrainedModel(PreTrainedModel):
     main_input_name = "pixel_values"
     supports_gradient_checkpointing = True
     _supports_sdpa = True
-    _no_split_modules: ClassVar[list[str]] = ["LlamaDecoderLayer", "SiglipEncoderLayer"]
+    _no_split_modules = ["LlamaDecoderLayer", "SiglipEncoderLayer"]  # noqa: RUF012
 
 
 class VLAForActionPrediction(VLAPreTrainedModel):
@@ -106,7 +93,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         vision_path, lm_path = config.vision_backbone_path, config.lm_backbone_path
         self.vision_tower = AutoModel.from_config(config.vision_config)
         self.language_model = AutoModelForCausalLM.from_config(config.text_config)
-        dv, d = config.vision_config.hidden_size, config.text_config.hidden_size
+        vision_cfg: Any = config.vision_config
+        dv, d = vision_cfg.hidden_size, self._text_cfg.hidden_size
         self.projector = nn.Sequential(
             nn.LayerNorm(dv), nn.Linear(dv, d), nn.GELU(), nn.Linear(d, d)
         )
@@ -117,33 +105,34 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
         if config.conv_stem and not vision_path:
             emb = self.vision_tower.embeddings
-            emb.patch_embedding = ConvStem(config.vision_config.patch_size, emb.embed_dim)
+            emb.patch_embedding = ConvStem(vision_cfg.patch_size, emb.embed_dim)
+        native, film, fusion = (
+            bool(config.max_image_tokens),
+            config.vision_film,
+            config.vision_early_fusion,
+        )
+        if native or film or fusion:  # absent otherwise: older checkpoints load unchanged
+            self.vision_conditioning = VisionConditioning(
+                dv,
+                d,
+                vision_cfg.num_hidden_layers,
+                native,
+                film,
+                fusion,
+                config.max_instruction_bytes,
+            )
         self.post_init()
+        if film:
+            self.vision_conditioning.reset_film()
         if config.sincos_position_init and not vision_path:
-            self._sincos_position_init()
+            sincos_position_init(self.vision_tower)
         if vision_path or lm_path:
             self._load_backbones(vision_path, lm_path)
-
-    @torch.no_grad()
-    def _sincos_position_init(self) -> None:
-        """Fill the patch position embeddings with a 2D sine-cosine table: the first half of
-        the channels encodes the patch row, the second half its column (as in MAE)."""
-        table = self.vision_tower.embeddings.position_embedding.weight  # (P, D)
-        side, dim = round(table.shape[0] ** 0.5), table.shape[1]
-        if side * side != table.shape[0] or dim % 4:
-            return  # not a square grid or not a multiple of 4 channels: keep the random init
-        freqs = 1.0 / 10000 ** (torch.arange(dim // 4, dtype=torch.float32) / (dim // 4))
-        rows, cols = torch.meshgrid(torch.arange(side), torch.arange(side), indexing="ij")
-        parts = []
-        for axis in (rows, cols):
-            angle = axis.reshape(-1, 1).float() * freqs[None]
-            parts += [angle.sin(), angle.cos()]
-        table.copy_(torch.cat(parts, dim=1).to(table.dtype))
 
     # ------------------------------------------------------------------ backbones
 
     def _load_backbones(self, vision_path: str | None, lm_path: str | None) -> None:
-        cfg = self.config
+        cfg: Any = self.config
         if vision_path:
             vision = AutoModel.from_pretrained(vision_path)
             vision = getattr(vision, "vision_model", vision)  # a full SigLIP: keep its tower
@@ -177,14 +166,50 @@ class VLAForActionPrediction(VLAPreTrainedModel):
 
     # ------------------------------------------------------------------------ parts
 
+    @property
+    def _text_cfg(self) -> Any:
+        return self.config.text_config
+
     def get_input_embeddings(self) -> nn.Module:
         return self.language_model.get_input_embeddings()
 
-    def encode_image(self, pixel_values: torch.Tensor) -> torch.Tensor:
-        """(B, 3, S, S) normalised pixels -> (B, P, D) image tokens in the LM's space."""
-        dtype = self.projector[1].weight.dtype
-        feats = self.vision_tower(pixel_values=pixel_values.to(dtype)).last_hidden_state
-        return self.projector(feats)  # (B, P, D)
+    def encode_image(
+        self,
+        pixel_values: torch.Tensor,
+        image_grids: torch.Tensor | None = None,
+        thumbnail_values: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Normalised pixels -> (B, P, D) image tokens in the LM's space (without the instruction:
+        FiLM and early fusion are off here; in native mode padding tokens are included)."""
+        return self.encode_image_masked(pixel_values, image_grids, thumbnail_values)[0]
+
+    def encode_image_masked(
+        self,
+        pixel_values: torch.Tensor,
+        image_grids: torch.Tensor | None = None,
+        thumbnail_values: torch.Tensor | None = None,
+        text: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Normalised pixels -> ``(tokens (B, P, D) in the LM's space, mask (B, P) or None)``.
+
+        Fixed mode: (B, 3, S, S) pixels, no mask. Native mode: the processor's padded
+        (B, 3, Hp, Wp) pixels, ``image_grids`` (B, 3) and ``thumbnail_values``. ``text`` is
+        ``(input_ids (B, T), attention_mask (B, T), their LM embeddings (B, T, D))`` for FiLM and
+        early fusion.
+        """
+        dtype: Any = self.projector[1].weight.dtype
+        cond: VisionConditioning | None = getattr(self, "vision_conditioning", None)
+        if cond is None:  # the plain tower, exactly as before issue 13
+            feats = self.vision_tower(pixel_values=pixel_values.to(dtype)).last_hidden_state
+            return self.projector(feats), None  # (B, P, D)
+        native = bool(self.config.max_image_tokens)
+        if native and image_grids is None:
+            raise ValueError("this model reads images natively: pass the processor's image_grids")
+        feats, mask = cond.features(
+            self.vision_tower, pixel_values.to(dtype), image_grids, thumbnail_values, text
+        )  # (B, P, Dv), (B, P)
+        image_mask = mask if native else None
+        return self.projector(feats), image_mask  # (B, P, D), (B, P)
 
     def encode_state(
         self, states: torch.Tensor | None, state_mask: torch.Tensor | None, batch: int
@@ -201,7 +226,10 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         return token[:, None]  # (B, 1, D)
 
     def prefix_length(self) -> int:
-        """Tokens before ``input_ids``: the image tokens and the state token."""
+        """Tokens before ``input_ids`` in fixed mode: the image tokens and the state token (in
+        native mode it varies per batch: read ``VLAOutput.attention_mask``)."""
+        if self.config.max_image_tokens:
+            raise ValueError("the prefix of a native-resolution model varies per batch")
         return self.config.num_image_tokens + (1 if self.config.state_dim else 0)
 
     def build_inputs(
@@ -211,20 +239,28 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         attention_mask: torch.Tensor | None = None,
         states: torch.Tensor | None = None,
         state_mask: torch.Tensor | None = None,
+        image_grids: torch.Tensor | None = None,
+        thumbnail_values: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(inputs_embeds (B, L, D), attention_mask (B, L), position_ids (B, L))`` of a full
-        prefix, ``L = prefix_length() + T``."""
+        prefix, ``L = P + state + T``; image padding (native mode) is masked out."""
         batch = input_ids.shape[0]
-        parts = [self.encode_image(pixel_values)]  # (B, P, D)
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        text = self.get_input_embeddings()(input_ids)  # (B, T, D)
+        image, image_mask = self.encode_image_masked(
+            pixel_values, image_grids, thumbnail_values, (input_ids, attention_mask, text)
+        )  # (B, P, D)
+        parts = [image]
         state = self.encode_state(states, state_mask, batch)
         if state is not None:
             parts.append(state)
-        parts.append(self.get_input_embeddings()(input_ids))  # (B, T, D)
-        embeds = torch.cat(parts, dim=1)
-        if attention_mask is None:
-            attention_mask = torch.ones_like(input_ids)
+        embeds = torch.cat([*parts, text], dim=1)
         prefix = torch.ones(batch, embeds.shape[1] - input_ids.shape[1], dtype=attention_mask.dtype)
-        mask = torch.cat([prefix.to(attention_mask.device), attention_mask], dim=1)
+        prefix = prefix.to(attention_mask.device)
+        if image_mask is not None:
+            prefix[:, : image.shape[1]] = image_mask.to(prefix.dtype)
+        mask = torch.cat([prefix, attention_mask], dim=1)
         return embeds, mask, (mask.cumsum(-1) - 1).clamp(min=0)
 
     # ---------------------------------------------------------------------- forward
@@ -239,20 +275,31 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         state_mask: torch.Tensor | None = None,
         use_cache: bool = False,
         logits_to_keep: int = 0,
+        image_grids: torch.Tensor | None = None,
+        thumbnail_values: torch.Tensor | None = None,
         **kwargs: Any,
     ) -> VLAOutput:
         """Full forward pass (training, or the prefix of a decode).
 
         Args:
-            pixel_values: (B, 3, S, S) float, normalised to [-1, 1] by the processor.
+            pixel_values: (B, 3, S, S) float, normalised to [-1, 1] by the processor (native
+                mode: (B, 3, Hp, Wp) padded to the batch's largest grid).
             input_ids: (B, T) left-padded text tokens; attention_mask: (B, T), 0 on padding.
             labels: (B, T) the target ids, -100 where there is no loss.
             states: (B, state_dim) normalised robot states; state_mask: (B,) which rows have one.
             use_cache: return ``cache`` (a ``DynamicCache``) for incremental decoding.
             logits_to_keep: 0 = logits for every text position, n = only the last n.
+            image_grids: (B, 3) ``(rows, cols, thumbnail side)`` and thumbnail_values:
+                (B, 3, S, S), native mode only (from :meth:`VLAProcessor.native_pixels`).
         """
         embeds, mask, positions = self.build_inputs(
-            pixel_values, input_ids, attention_mask, states, state_mask
+            pixel_values,
+            input_ids,
+            attention_mask,
+            states,
+            state_mask,
+            image_grids,
+            thumbnail_values,
         )
         out = self.language_model.model(
             inputs_embeds=embeds,
@@ -269,7 +316,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             logits_kept = head(hidden[:, :-1][keep])  # (N, V): only where there is a loss
             loss = self.action_loss(logits_kept.float(), target[keep])
         logits = head(hidden[:, -logits_to_keep:] if logits_to_keep else hidden)
-        return VLAOutput(loss=loss, logits=logits, cache=_kv_cache_of(out))
+        return VLAOutput(loss=loss, logits=logits, cache=_kv_cache_of(out), attention_mask=mask)
 
     def action_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of ``logits`` (N, V) against ``target`` (N,); with
@@ -278,8 +325,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         if sigma <= 0:
             return nn.functional.cross_entropy(logits, target)
         soft = nn.functional.one_hot(target, logits.shape[-1]).to(logits.dtype)
-        value_offset = logits.shape[-1] - self.config.value_bins
-        coord_offset = value_offset - self.config.coord_bins
+        coord_offset = KEY_OFFSET + len(KEY_NAMES)  # the layout of vla.model.vocabulary_vla
+        value_offset = coord_offset + self.config.coord_bins
         for offset, n in (
             (coord_offset, self.config.coord_bins),
             (value_offset, self.config.value_bins),
@@ -310,7 +357,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             attention_mask=attention_mask,
             position_ids=position_ids,
             use_cache=True,
-            **{_kv_cache_kwarg(type(self.language_model.model)): past_key_values},
+            **{_kv_cache_kwarg(self.language_model.model.__class__): past_key_values},
         )
         return self.language_model.lm_head(out.last_hidden_state[:, -1])
 
@@ -322,6 +369,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         attention_mask: torch.Tensor | None = None,
         states: torch.Tensor | None = None,
         state_mask: torch.Tensor | None = None,
+        image_grids: torch.Tensor | None = None,
+        thumbnail_values: torch.Tensor | None = None,
         **generate_kwargs: Any,
     ) -> torch.Tensor:
         """Plain Hugging Face ``generate()`` on the multimodal prefix; returns the new token ids.
@@ -330,7 +379,13 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         uses the faster grammar-constrained decoder in :mod:`vla.model.decoding`.
         """
         embeds, mask, _ = self.build_inputs(
-            pixel_values, input_ids, attention_mask, states, state_mask
+            pixel_values,
+            input_ids,
+            attention_mask,
+            states,
+            state_mask,
+            image_grids,
+            thumbnail_values,
         )
         generate_kwargs.setdefault("pad_token_id", 0)
         generate_kwargs.setdefault("eos_token_id", 2)

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from vla.actions import Action
+from vla.model.image_grid import GridSpec
 from vla.model.tokenization_vla import BOS, PAD, SEP, ActionTokenizer
 
 __all__ = ["VLAProcessor", "check_image", "check_instruction"]
@@ -57,6 +58,8 @@ class VLAProcessor:
         max_instruction_bytes: instructions are cut to this many UTF-8 bytes.
         state_dim: width of the state input (``VLAConfig.state_dim``); shorter states are
             zero-padded. 0: the model has no state input.
+        grid: how images become patches (:class:`~vla.model.image_grid.GridSpec`); None: the
+            fixed ``image_size`` resize. ``VLAConfig.max_image_tokens`` turns on the native mode.
     """
 
     def __init__(
@@ -65,9 +68,13 @@ class VLAProcessor:
         image_size: tuple[int, int] = (80, 80),
         max_instruction_bytes: int = 160,
         state_dim: int = 32,
+        grid: GridSpec | None = None,
     ) -> None:
         if len(image_size) != 2 or min(image_size) < 1:
             raise ValueError(f"image_size must be (height, width) >= 1; got {image_size!r}")
+        if grid is not None and grid.native and tokenizer.grid not in (None, grid):
+            raise ValueError(f"the tokenizer points on {tokenizer.grid!r}, not on {grid!r}")
+        self.grid = grid if grid is not None and grid.native else None
         self.tokenizer = tokenizer
         self.image_size = (int(image_size[0]), int(image_size[1]))
         self.max_instruction_bytes = int(max_instruction_bytes)
@@ -76,6 +83,7 @@ class VLAProcessor:
     @classmethod
     def from_config(cls, config: Any, tokenizer: ActionTokenizer | None = None) -> VLAProcessor:
         """The processor matching a :class:`VLAConfig` (a fresh tokenizer unless one is given)."""
+        grid = config.grid_spec
         tok = tokenizer or ActionTokenizer(
             coord_bins=config.coord_bins,
             value_bins=config.value_bins,
@@ -83,8 +91,10 @@ class VLAProcessor:
             max_keys=config.max_keys,
             scroll_range=config.scroll_range,
             chunk_size=config.chunk_size,
+            pointer_grid=grid if config.pointer_subdivisions else None,
+            pointer_subdivisions=config.pointer_subdivisions or 1,
         )
-        return cls(tok, config.image_size, config.max_instruction_bytes, config.state_dim)
+        return cls(tok, config.image_size, config.max_instruction_bytes, config.state_dim, grid)
 
     # -------------------------------------------------------------------- pieces
 
@@ -102,6 +112,33 @@ class VLAProcessor:
         pixels = torch.from_numpy(out).permute(0, 3, 1, 2).float()
         return pixels.div_(127.5).sub_(1.0)  # (B, 3, h, w)
 
+    def native_pixels(self, images: Sequence[np.ndarray]) -> dict[str, torch.Tensor]:
+        """Native mode: uint8 (H, W, 3) images of any sizes -> ``pixel_values`` (B, 3, Hp, Wp)
+        in [-1, 1] on the largest grid of the batch (zero right/bottom padding), ``image_grids``
+        (B, 3) ``(rows, cols, thumbnail side)`` and, when an image is over budget,
+        ``thumbnail_values`` (B, 3, S, S) (zeros for the rows without a thumbnail)."""
+        from PIL import Image
+
+        assert self.grid is not None  # only called in native mode
+        grids = [self.grid.plan(img.shape[1], img.shape[0]) for img in images]
+        p = self.grid.patch
+        height, width = max(g.rows for g in grids) * p, max(g.cols for g in grids) * p
+        pixels = torch.zeros((len(images), 3, height, width))  # (B, 3, Hp, Wp)
+        thumbs = torch.zeros((len(images), 3, self.grid.size, self.grid.size))  # (B, 3, S, S)
+        for i, (img, g) in enumerate(zip(images, grids, strict=True)):
+            pixels[i, :, : g.model_height, : g.model_width] = _to_unit(
+                _resize(Image, img, g.model_width, g.model_height)
+            )
+            if g.thumbnail:
+                thumbs[i] = _to_unit(_resize(Image, img, self.grid.size, self.grid.size))
+        out = {
+            "pixel_values": pixels,
+            "image_grids": torch.tensor([[g.rows, g.cols, g.thumbnail] for g in grids]),
+        }
+        if any(g.thumbnail for g in grids):
+            out["thumbnail_values"] = thumbs
+        return out
+
     def normalize_state(self, state: Any, index: int = 0) -> np.ndarray:
         """float32[D] -> float32[state_dim]: q01/q99 of ``observation.state`` to [-1, 1] (when
         known; values beyond are kept up to +-3), zero-padded to ``state_dim``."""
@@ -112,7 +149,7 @@ class VLAProcessor:
                 f"got shape {np.shape(state)}"
             )
         stats = self.tokenizer.stats.get(STATE_KEY)
-        if stats is not None and len(stats.get("q01", stats.get("min"))) == arr.size:
+        if stats is not None and len(stats.get("q01", stats.get("min")) or []) == arr.size:
             low = np.asarray(stats.get("q01", stats.get("min")), np.float32)
             high = np.asarray(stats.get("q99", stats.get("max")), np.float32)
             arr = np.clip(2 * (arr - low) / np.maximum(high - low, 1e-8) - 1, -3, 3)
@@ -145,7 +182,8 @@ class VLAProcessor:
                 normalised by each image's own size.
 
         Returns:
-            ``pixel_values`` (B, 3, h, w), ``input_ids`` / ``attention_mask`` / ``labels``
+            ``pixel_values`` (B, 3, h, w) (native mode: also ``image_grids`` and maybe
+            ``thumbnail_values``, see :meth:`native_pixels`), ``input_ids`` / ``attention_mask`` / ``labels``
             (B, T), left-padded; ``states`` (B, state_dim) and ``state_mask`` (B,) when the model
             has a state input; ``image_sizes`` (B, 2) original ``(width, height)``.
         """
@@ -175,8 +213,13 @@ class VLAProcessor:
             input_ids[i, length - len(row) :] = torch.tensor(row)
             labels[i, length - len(row) :] = torch.tensor(lab)
             mask[i, length - len(row) :] = 1
+        pixels = (
+            self.native_pixels(arrays)
+            if self.grid is not None
+            else {"pixel_values": self.pixel_values(arrays)}
+        )
         batch = {
-            "pixel_values": self.pixel_values(arrays),
+            **pixels,
             "input_ids": input_ids,
             "attention_mask": mask,
             "image_sizes": torch.tensor(sizes, dtype=torch.long),
@@ -209,6 +252,8 @@ class VLAProcessor:
             "max_instruction_bytes": self.max_instruction_bytes,
             "state_dim": self.state_dim,
         }
+        if self.grid is not None:
+            settings["grid"] = self.grid.to_dict()
         (path / PROCESSOR_FILE).write_text(json.dumps(settings, indent=1))
 
     @classmethod
@@ -224,7 +269,23 @@ class VLAProcessor:
             tuple(settings["image_size"]),
             settings["max_instruction_bytes"],
             settings["state_dim"],
+            GridSpec(**settings["grid"]) if "grid" in settings else None,
         )
 
     def __repr__(self) -> str:
-        return f"VLAProcessor(image_size={self.image_size}, state_dim={self.state_dim}, {self.tokenizer!r})"
+        return (
+            f"VLAProcessor(image_size={self.image_size}, grid={self.grid}, "
+            f"state_dim={self.state_dim}, {self.tokenizer!r})"
+        )
+
+
+def _resize(image_module: Any, img: np.ndarray, width: int, height: int) -> np.ndarray:
+    if img.shape[:2] == (height, width):
+        return img
+    resized = image_module.fromarray(img).resize((width, height), image_module.Resampling.BILINEAR)
+    return np.asarray(resized)
+
+
+def _to_unit(img: np.ndarray) -> torch.Tensor:
+    """uint8 (H, W, 3) -> float (3, H, W) in [-1, 1]."""
+    return torch.from_numpy(np.array(img)).permute(2, 0, 1).float().div_(127.5).sub_(1.0)
