@@ -123,11 +123,36 @@ def make(spec: str, **kwargs: Any) -> Any:
         env_spec = gym.envs.registration.EnvSpec(id=spec, entry_point=obj, kwargs=kwargs)
         return gym.make(env_spec, disable_env_checker=True)
     if callable(obj):
-        return obj(**kwargs)
+        return _call_factory(spec, obj, kwargs)
     try:
         return gym.make(spec, disable_env_checker=True, **kwargs)
     except gym.error.UnregisteredEnv:
         raise UnknownEnvError(unknown_env_message(spec)) from None
+
+
+def _call_factory(spec: str, factory: Any, kwargs: dict[str, Any]) -> Any:
+    """``factory(**kwargs)``, refusing with a ValueError arguments it does not take and a
+    result that is not a gymnasium env (e.g. ``"json:loads"`` names a callable, not a factory)."""
+    import inspect
+
+    try:
+        inspect.signature(factory).bind(**kwargs)
+    except TypeError as e:
+        raise ValueError(
+            f"env {spec!r}: {factory!r} cannot be called with {sorted(kwargs)}: {e}; name a "
+            "gymnasium.Env class or a factory that takes the env kwargs"
+        ) from None
+    except ValueError:  # no signature to check (a builtin): let the call say what is wrong
+        pass
+    try:
+        env = factory(**kwargs)
+    except TypeError as e:
+        raise ValueError(f"env {spec!r}: calling {factory!r} failed: {e}") from None
+    if not isinstance(env, gym.Env):
+        raise ValueError(
+            f"env {spec!r}: the factory returned {type(env).__name__}, not a gymnasium.Env"
+        )
+    return env
 
 
 def unknown_env_message(spec: str) -> str:

@@ -166,11 +166,15 @@ class Policy:
         import numpy as np
 
         try:
-            arr = np.asarray(state, dtype=np.float32).reshape(-1)
+            arr = np.asarray(state, dtype=np.float32)
         except (TypeError, ValueError) as err:
             raise ValueError(
                 f"states[{index}] must be a float vector (float32[D]); got {state!r} ({err})"
             ) from None
+        if arr.ndim != 1:  # a (1, D) or (D, 1) array is a batching mistake, not a state
+            raise ValueError(
+                f"states[{index}] must be 1-D (float32[D]); got shape {tuple(arr.shape)}"
+            )
         if arr.size == 0 or not np.all(np.isfinite(arr)):
             raise ValueError(
                 f"states[{index}] must be a non-empty vector of finite floats; got {state!r}"

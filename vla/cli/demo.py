@@ -7,8 +7,20 @@ import click
 
 @click.command("demo")
 @click.option("--out", default="runs/demo", show_default=True, help="Folder for report.html.")
-@click.option("--episodes", type=int, default=5, show_default=True, help="Episodes per task.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Env copies per task.")
+@click.option(
+    "--episodes",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Episodes per task.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Env copies per task.",
+)
 def demo(out: str, episodes: int, workers: int) -> None:
     """Run the shipped checkpoints on browser and robot tasks; print a success table."""
     from vla.evaluation.demo import DemoConfig, run_demo

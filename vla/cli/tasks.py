@@ -52,6 +52,11 @@ def list_tasks(domain: str | None = None, expert_only: bool = False) -> list[Tas
 def tasks(domain: str | None, expert_only: bool, as_json: bool) -> None:
     """List registered envs, their domain and whether a scripted expert exists."""
     rows = list_tasks(domain, expert_only)
+    if domain is not None and not rows:
+        from vla.cli.errors import OneLineError
+
+        known = sorted({r.domain for r in list_tasks()})
+        raise OneLineError(f"no env in domain {domain!r}; --domain takes one of {known}")
     if as_json:
         for r in rows:
             click.echo(json.dumps(asdict(r)))

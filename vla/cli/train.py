@@ -73,14 +73,18 @@ def train(datasets: tuple[str, ...], model_set: tuple[str, ...], **kwargs) -> No
 
     Runs on the CPU or a GPU as is; `accelerate launch -m vla train ...` for several GPUs.
     """
+    from vla.cli.errors import OneLineError
     from vla.training import TrainConfig
     from vla.training import train as run
 
     try:
         cfg = TrainConfig(datasets=list(datasets), model_overrides=_overrides(model_set), **kwargs)
-    except ValueError as e:
-        raise click.UsageError(str(e)) from None
-    result = run(cfg)
+    except (ValueError, FileNotFoundError) as e:
+        raise OneLineError(str(e)) from None
+    try:
+        result = run(cfg)
+    except FileNotFoundError as e:  # a dataset folder without the files it needs
+        raise OneLineError(str(e)) from None
     click.echo(f"saved {result.out} after {result.steps} steps in {result.wall_time_s:.0f} s")
     shown = {k: v for k, v in result.metrics.items() if k.startswith("val/")}
     if shown:
