@@ -12,8 +12,8 @@ inside ``modeling_utils``, where importing the VLA model would meet a half-initi
 
 from __future__ import annotations
 
+import _thread  # threading would double the cost of `import vla`; a lock is all we need
 import sys
-import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # importlib.abc and friends cost more than the rest of `import vla`
@@ -59,7 +59,7 @@ class _CountingLoader:
 
 class _RegisterHook:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
         self._depth = 0
         self._done = False
 

@@ -120,7 +120,7 @@ class VLAConfig(PreTrainedConfig):
         (:mod:`vla.model.auto`)."""
         from pathlib import Path
 
-        from vla.model.auto import AUTO_MAP, write_remote_code
+        from vla.model.auto_map import AUTO_MAP, write_remote_code
 
         Path(save_directory).mkdir(parents=True, exist_ok=True)
         write_remote_code(save_directory)

@@ -108,7 +108,7 @@ class VLAAutoProcessor(ProcessorMixin):
     def save_pretrained(self, save_directory: str | Path, **kwargs: Any) -> list[str]:  # type: ignore[override]
         """Write the wrapped processor's files, ``preprocessor_config.json`` and
         ``processor_config.json`` (``processor_class`` + ``auto_map``) plus ``vla_auto.py``."""
-        from vla.model.auto import PROCESSOR_AUTO_MAP, write_remote_code
+        from vla.model.auto_map import PROCESSOR_AUTO_MAP, write_remote_code
 
         if kwargs:
             raise ValueError(f"VLAAutoProcessor.save_pretrained takes no options {sorted(kwargs)}")
@@ -124,14 +124,12 @@ class VLAAutoProcessor(ProcessorMixin):
     def from_pretrained(  # type: ignore[override]
         cls, pretrained_model_name_or_path: str | Path, **kwargs: Any
     ) -> VLAAutoProcessor:
-        """Load from a checkpoint folder, a shipped checkpoint's name or a Hub repo id.
+        """Load from a checkpoint folder or a Hub repo id (as transformers passes them).
 
-        Reads ``vla_processor.json`` and ``action_tokenizer.json``; ``revision`` picks a Hub
-        revision. Raises ``FileNotFoundError`` (see :func:`vla.hub.resolve_checkpoint`) or
-        ``ValueError`` for keywords it does not know.
+        Reads ``vla_processor.json`` and ``action_tokenizer.json``; for a Hub repo only those two
+        files are fetched (``revision``: a branch, tag or commit). Raises ``FileNotFoundError``
+        when they are missing, ``ValueError`` for keywords it does not know.
         """
-        from vla.hub import download_checkpoint, find_checkpoint, is_hub_repo_id
-
         hub = {k: kwargs.pop(k) for k in _HUB_KWARGS if k in kwargs}
         for key in _IGNORED_KWARGS:
             kwargs.pop(key, None)
@@ -139,13 +137,16 @@ class VLAAutoProcessor(ProcessorMixin):
             raise ValueError(
                 f"VLAAutoProcessor.from_pretrained got unknown options {sorted(kwargs)}"
             )
-        folder = find_checkpoint(pretrained_model_name_or_path)
-        if folder is None and is_hub_repo_id(pretrained_model_name_or_path):
-            folder = download_checkpoint(str(pretrained_model_name_or_path), **hub)
-        if folder is None:
-            raise FileNotFoundError(
-                f"{str(pretrained_model_name_or_path)!r} is neither a folder, a shipped "
-                "checkpoint nor a Hub repo id (owner/name)"
+        folder = Path(pretrained_model_name_or_path)
+        if not folder.is_dir():
+            from huggingface_hub import snapshot_download
+
+            from vla.model.processing_vla import PROCESSOR_FILE
+            from vla.model.tokenization_vla import TOKENIZER_FILE
+
+            files = [PROCESSOR_FILE, TOKENIZER_FILE]
+            folder = Path(
+                snapshot_download(str(pretrained_model_name_or_path), allow_patterns=files, **hub)
             )
         return cls.from_vla_processor(VLAProcessor.from_pretrained(folder))
 

@@ -3,14 +3,12 @@ that its stages left: training_data.json, training_summary.json, eval_info.json,
 
 The card is a ``huggingface_hub.ModelCard``: YAML metadata (license, library, tags, datasets,
 and the measured closed-loop success rates as ``model-index`` results) above the Markdown text.
-``python -m vla.release.model_card NAME...`` regenerates the cards of shipped checkpoints.
+``python -m vla.release.refresh_cards NAME...`` regenerates the cards of shipped checkpoints.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -213,29 +211,3 @@ from scripted demonstrations; other pages or scenes are out of distribution.
 """
     meta = card_metadata(recipe, data, info)
     return ModelCard(f"---\n{meta.to_yaml()}\n---\n{text}")
-
-
-def _collect_seconds(card: str) -> float | None:
-    """The collection time an existing card states (the stage log is not shipped)."""
-    found = re.search(r"wall time: collection ([0-9.]+) s", card)
-    return float(found.group(1)) if found else None
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Regenerate the cards of shipped checkpoints from their records; the collection time,
-    which only the recipe's stage log holds, is carried over from the existing card."""
-    from vla.hub import CHECKPOINTS_DIR
-    from vla.release.recipes import RECIPES
-
-    for name in argv if argv is not None else sys.argv[1:]:
-        if name not in RECIPES:
-            raise SystemExit(f"unknown recipe {name!r}; known: {sorted(RECIPES)}")
-        dest = CHECKPOINTS_DIR / name
-        old = (dest / "README.md").read_text() if (dest / "README.md").is_file() else ""
-        seconds = _collect_seconds(old)
-        stages = {"collect": {"seconds": seconds}} if seconds is not None else {}
-        print(write_model_card(RECIPES[name], dest, stages))
-
-
-if __name__ == "__main__":
-    main()
