@@ -70,9 +70,7 @@ def main() -> None:
     for label, code, module in CASES:
         runs = [_cumulative_ms(code, module) for _ in range(args.repeats)]
         times = [t for t, _ in runs]
-        print(
-            f"{label:55s} {statistics.median(times):10.1f} {min(times):8.1f}  {runs[0][1]}"
-        )
+        print(f"{label:55s} {statistics.median(times):10.1f} {min(times):8.1f}  {runs[0][1]}")
 
 
 if __name__ == "__main__":

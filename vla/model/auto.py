@@ -6,7 +6,7 @@ Two routes make ``AutoConfig`` / ``AutoModel`` / ``AutoProcessor`` load a VLA ch
 - with ``vla`` imported (``import vla`` is enough, see :mod:`vla._auto_hook`), the classes are
   registered under model type ``"vla"`` and no remote code is involved;
 - without it, ``trust_remote_code=True`` follows the ``auto_map`` of ``config.json`` /
-  ``processor_config.json`` to ``vla_auto.py``, a three-line file saved beside them that
+  ``processor_config.json`` to ``vla_auto.py``, a short file saved beside them that
   imports the classes from the installed ``vla`` package (it holds no model code;
   :mod:`vla.model.auto_map`).
 """
