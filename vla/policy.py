@@ -213,10 +213,13 @@ class Policy:
     def from_pretrained(
         cls, path_or_name: str | Path, device: str | torch.device | None = None
     ) -> Policy:
-        """Load a policy from a folder, or by the name of a shipped checkpoint.
+        """Load a policy from a folder, by the name of a shipped checkpoint, or from a Hugging
+        Face Hub repo id (``owner/name``, downloaded into the HF cache; see
+        :func:`vla.hub.resolve_checkpoint`). A folder or a shipped name always wins.
 
         Raises:
-            FileNotFoundError: a missing folder or file, naming the path and what was expected.
+            FileNotFoundError: a missing folder or file, naming the path and what was expected;
+                a Hub id while offline (one line saying how to pass a local folder instead).
             ValueError: a corrupt ``model.safetensors``, or one holding NaN/inf (naming the file
                 and the tensor); a corrupt ``policy.json``; a robot checkpoint (``policy.json``
                 names a robot space, or the statistics describe a robot state) without its

@@ -70,3 +70,28 @@ def test_robot_checkpoint_acts_in_the_simulator():
         env.step(action)
     finally:
         env.close()
+
+
+@pytest.mark.parametrize("name", ["vla-browser-tiny", "vla-robot-tiny"])
+def test_model_card_is_a_hub_card_with_the_measured_numbers(name):
+    """The card parses as a ``huggingface_hub.ModelCard`` whose YAML holds the license, tags,
+    datasets and one result per evaluated task, equal to ``eval_info.json``; and the card
+    writer, run today on the shipped records, reproduces the file exactly."""
+    from huggingface_hub import ModelCard
+
+    from vla.release.model_card import model_card
+    from vla.release.recipes import RECIPES
+    from vla.release.refresh_cards import collect_seconds
+
+    folder = CHECKPOINTS_DIR / name
+    card = ModelCard.load(folder / "README.md")
+    info = json.loads((folder / "eval_info.json").read_text())
+    assert card.data.license == "apache-2.0" and card.data.library_name == "vla"
+    assert "vision-language-action" in card.data.tags and card.data.datasets
+    rates = {r.task_name: r.metric_value for r in card.data.eval_results}
+    for env_id, task in info["tasks"].items():
+        assert rates[env_id] == task["success_rate"]
+    assert rates["mean over tasks"] == info["overall"]["mean_success_rate"]
+    text = (folder / "README.md").read_text()
+    stages = {"collect": {"seconds": collect_seconds(text)}}
+    assert str(model_card(RECIPES[name], folder, stages)) == text

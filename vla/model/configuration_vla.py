@@ -145,6 +145,21 @@ class VLAConfig(PreTrainedConfig):
     def _text(self) -> Any:
         return self.text_config
 
+    def save_pretrained(
+        self, save_directory: Any, push_to_hub: bool = False, **kwargs: Any
+    ) -> None:
+        """Save ``config.json`` with an ``auto_map``, and ``vla_auto.py`` beside it, so the folder
+        also loads with ``trust_remote_code=True`` where ``vla`` is installed but not imported
+        (:mod:`vla.model.auto`)."""
+        from pathlib import Path
+
+        from vla.model.auto_map import AUTO_MAP, write_remote_code
+
+        Path(save_directory).mkdir(parents=True, exist_ok=True)
+        write_remote_code(save_directory)
+        self.auto_map = dict(AUTO_MAP)
+        super().save_pretrained(save_directory, push_to_hub=push_to_hub, **kwargs)
+
     def __post_init__(self, **kwargs: Any) -> None:
         self.vision_config = _sub_config(self.vision_config, SiglipVisionConfig)
         self.text_config = _sub_config(self.text_config, LlamaConfig)

@@ -1,13 +1,29 @@
 """The model card (README.md) of a shipped checkpoint, written from the recipe and the records
-that its stages left: training_data.json, training_summary.json, eval_info.json, stages.json."""
+that its stages left: training_data.json, training_summary.json, eval_info.json, stages.json.
+
+The card is a ``huggingface_hub.ModelCard``: YAML metadata (license, library, tags, datasets,
+and the measured closed-loop success rates as ``model-index`` results) above the Markdown text.
+``python -m vla.release.refresh_cards NAME...`` regenerates the cards of shipped checkpoints.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["eval_table", "write_model_card"]
+if TYPE_CHECKING:
+    from huggingface_hub import ModelCard, ModelCardData
+
+__all__ = ["card_metadata", "eval_table", "model_card", "write_model_card"]
+
+#: The project's license (pyproject.toml), as the Hub spells it.
+LICENSE = "apache-2.0"
+#: Hub tags per env family (the part of a ``vla/<family>-<task>-v0`` id before the first dash).
+FAMILY_TAGS = {
+    "miniwob": ("miniwob", "browser-automation", "web-agent"),
+    "panda": ("robotics", "franka-panda", "pybullet"),
+}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -76,8 +92,72 @@ def _training_facts(summary: dict[str, Any], stages: dict[str, Any]) -> str:
 - held-out validation (episodes never trained on): `{json.dumps(val)}`"""
 
 
+def _family(env_id: str) -> str:
+    return env_id.removeprefix("vla/").split("-", 1)[0]
+
+
+def card_metadata(recipe: Any, data: dict[str, Any], info: dict[str, Any]) -> ModelCardData:
+    """The card's YAML: license, library, tags, the training datasets (the ``vla collect``
+    folders named in ``training_data.json``, rebuilt by the recipe) and one ``model-index``
+    result per evaluated task (closed-loop success rate, 0..1) plus their mean."""
+    from huggingface_hub import EvalResult, ModelCardData
+
+    families = sorted({_family(e) for e in recipe.env_ids})
+    tags = ["vla", "vision-language-action", "action-tokens"]
+    tags += [t for f in families for t in FAMILY_TAGS.get(f, (f,))]
+    task_type = "robotics" if "panda" in families else "browser-automation"
+    seeds = info.get("seeds", {})
+    split = f"seeds {seeds.get('start')}..{seeds.get('stop')}" if seeds else None
+    results = [
+        EvalResult(
+            task_type=task_type,
+            task_name=env_id,
+            dataset_type=env_id,
+            dataset_name=env_id,
+            dataset_split=split,
+            metric_type="success_rate",
+            metric_name="success rate",
+            metric_value=task["success_rate"],
+        )
+        for env_id, task in info.get("tasks", {}).items()
+    ]
+    if info.get("overall"):
+        results.append(
+            EvalResult(
+                task_type=task_type,
+                task_name="mean over tasks",
+                dataset_type="vla-eval",
+                dataset_name=f"{len(results)} tasks",
+                dataset_split=split,
+                metric_type="mean_success_rate",
+                metric_name="mean success rate",
+                metric_value=info["overall"]["mean_success_rate"],
+            )
+        )
+    return ModelCardData(
+        model_name=recipe.name,
+        license=LICENSE,
+        library_name="vla",
+        pipeline_tag="robotics" if task_type == "robotics" else None,
+        tags=tags,
+        datasets=[f"{recipe.name}/{d}" for d in data.get("datasets", [])] or None,
+        metrics=["success_rate"],
+        eval_results=results or None,
+    )
+
+
 def write_model_card(recipe: Any, dest: Path, stages: dict[str, Any]) -> Path:
     """Write ``dest/README.md`` for ``recipe`` from the records in ``dest`` and ``stages``."""
+    path = dest / "README.md"
+    model_card(recipe, dest, stages).save(path)
+    return path
+
+
+def model_card(recipe: Any, dest: Path, stages: dict[str, Any]) -> ModelCard:
+    """The ``huggingface_hub.ModelCard`` of ``recipe`` from the records in ``dest`` and
+    ``stages`` (``stages["collect"]["seconds"]``: the collection time)."""
+    from huggingface_hub import ModelCard
+
     data = _load(dest / "training_data.json")
     summary = _load(dest / "training_summary.json")
     info = _load(dest / "eval_info.json")
@@ -129,6 +209,5 @@ Closed loop, {info.get("episodes_per_task", "?")} episodes per task, seeds {seed
 Full numbers: `eval_info.json` in this folder. Limitations: trained only on the tasks above,
 from scripted demonstrations; other pages or scenes are out of distribution.
 """
-    path = dest / "README.md"
-    path.write_text(text)
-    return path
+    meta = card_metadata(recipe, data, info)
+    return ModelCard(f"---\n{meta.to_yaml()}\n---\n{text}")

@@ -31,6 +31,7 @@ SHIPPED_FILES = (
     "model.safetensors",
     "action_tokenizer.json",
     "vla_processor.json",
+    "vla_auto.py",
     "train_config.json",
     "training_data.json",
     "training_summary.json",
