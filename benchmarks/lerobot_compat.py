@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,8 +67,13 @@ for ep in range(ds.num_episodes):
     for key, ft in ds.meta.features.items():
         if ft["dtype"] == "string" or key not in frames[0]:
             continue
-        if ft["dtype"] in ("image", "video"):
-            continue  # LeRobot samples image files from disk; compared via stats.json below
+        if ft["dtype"] in ("image", "video"):  # LeRobot's frames: float (C, H, W) in [0, 1]
+            chw = np.stack([np.asarray(f[key]) for f in frames])
+            for s, fn in (("mean", np.mean), ("std", np.std), ("min", np.min), ("max", np.max)):
+                mine = np.asarray(list(ours[f"stats/{key}/{s}"][ep]), float).reshape(-1)
+                theirs = fn(chw.astype(np.float64), axis=(0, 2, 3))
+                worst[key] = max(worst.get(key, 0.0), float(np.max(np.abs(mine - theirs))))
+            continue
         arr = np.stack([np.asarray(f[key]) for f in frames])
         data[key], feats[key] = (arr.reshape(len(frames)) if ft["shape"] == [1] or ft["shape"] == (1,) else arr), ft
     stats = compute_episode_stats(data, feats)
@@ -143,6 +149,7 @@ def main() -> None:
     ap.add_argument("--venv", type=Path, default=ROOT / ".lerobot-venv")
     ap.add_argument("--work", type=Path, default=None, help="Folder for the datasets [temp].")
     ap.add_argument("--episodes", type=int, default=2)
+    ap.add_argument("--skip-collect", action="store_true", help="Reuse datasets in --work.")
     args = ap.parse_args()
     python = str(ensure_venv(args.venv))
     work = args.work or Path(tempfile.mkdtemp(prefix="lerobot_compat_"))
@@ -154,7 +161,8 @@ def main() -> None:
     for out, env_args in collects.items():
         t = time.time()
         cmd = [*VLA, "collect", *env_args, "--episodes", str(args.episodes), "--out", str(out)]
-        _report(f"vla collect {out.name}", _run([*cmd, "--workers", "0"]), t)
+        if not args.skip_collect:
+            _report(f"vla collect {out.name}", _run([*cmd, "--workers", "0"]), t)
         t = time.time()
         _report(f"LeRobotDataset load {out.name}", _run([python, "-c", LOAD, str(out)]), t)
         t = time.time()
@@ -165,6 +173,8 @@ def main() -> None:
         files = sorted(p.name for p in (work / "viz" / out.name).glob("*.rrd"))
         _report(f"lerobot_dataset_viz {out.name}", ok, t, rrd=files)
     created = work / "created"
+    for old in (created, work / "imported", work / "run"):
+        shutil.rmtree(old, ignore_errors=True)
     t = time.time()
     _report("LeRobotDataset.create", _run([python, "-c", CREATE, str(created)]), t)
     t = time.time()
