@@ -161,7 +161,7 @@ class _Images:
     def decode(self, row: int) -> np.ndarray | None:
         if not self.valid[row]:
             return None
-        return fmt.decode_image(memoryview(self.data[self.offsets[row] : self.offsets[row + 1]]))
+        return fmt.decode_image(self.data[self.offsets[row] : self.offsets[row + 1]].tobytes())
 
 
 class EpisodeDataset(torch.utils.data.Dataset):
@@ -272,8 +272,10 @@ class ShuffleSampler(torch.utils.data.Sampler[int]):
 
 def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
     """Batch items for a ``DataLoader``: ``image`` becomes ``uint8[B, H, W, 3]`` and ``state``
-    ``float32[B, D]`` when their shapes agree (lists otherwise); everything else is a list."""
-    out: dict[str, Any] = {k: [it[k] for it in items] for k in items[0]}
+    ``float32[B, D]`` when their shapes agree (lists otherwise); everything else is a list
+    (``images``: a list of per-item dicts, ``None`` for a single-camera item)."""
+    keys = dict.fromkeys(k for it in items for k in it)  # "images" only on multi-camera steps
+    out: dict[str, Any] = {k: [it.get(k) for it in items] for k in keys}
     if len({im.shape for im in out["image"]}) == 1:
         out["image"] = torch.from_numpy(np.stack(out["image"]))
     states = out["state"]

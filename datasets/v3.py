@@ -164,7 +164,8 @@ class Layout:
 
         types = {"float32": pa.float32(), "float64": pa.float64(), "int64": pa.int64(),
                  "bool": pa.bool_(), "string": pa.string()}  # fmt: skip
-        fields, hf = [], {}
+        fields: list[pa.Field] = []
+        hf: dict[str, Any] = {}
         for name, ft in self.features().items():
             if ft["dtype"] == "image":
                 fields.append(

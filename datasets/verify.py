@@ -102,8 +102,8 @@ def check_data_files(root: str | Path, episodes: list[dict[str, Any]]) -> list[P
     return problems
 
 
-_EPISODE_KEYS = ("episode_index", "env_id", "seed", "tasks", "task_index", "length", "success")
-_EPISODE_KEYS += ("cameras", "action_verbs")
+_EPISODE_KEYS: tuple[str, ...] = ("episode_index", "env_id", "seed", "tasks", "task_index")
+_EPISODE_KEYS += ("length", "success", "cameras", "action_verbs")
 _EPISODE_KEYS += ("data/path", "file_from_row", "dataset_from_index", "dataset_to_index")
 
 

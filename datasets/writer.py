@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vla.actions import from_dict
+from vla.actions import JointTarget, from_dict
 from vla.datasets import format as fmt
 from vla.datasets.format import EpisodeRecord, build_episode
 from vla.datasets.jsonfiles import read_json, read_jsonl
@@ -236,7 +236,8 @@ class DatasetWriter:
         number = 1 + max((self._file_number(e) for e in self.episodes), default=-1)
         tasks = task_ids(self.episodes)
         next_index = self.episodes[-1]["dataset_to_index"] if self.episodes else 0
-        new, row = [], 0
+        new: list[dict[str, Any]] = []
+        row = 0
         for table in tables:
             entry = _episode_entry(table, tasks, len(self.episodes) + len(new), number, row)
             entry["dataset_from_index"] = next_index
@@ -306,7 +307,7 @@ def _episode_entry(
         image_stats[camera_column(name)] = to_json({"x": image_stats_of(frames)})["x"]
     state = table[fmt.STATE_KEY][0].as_py()
     actions = [from_dict(json.loads(a)) for a in table["action"].to_pylist()]
-    joints = {len(a.positions) for a in actions if a.verb == "joint_target"}  # type: ignore[attr-defined]
+    joints = {len(a.positions) for a in actions if isinstance(a, JointTarget)}
     return {
         "episode_index": index,
         "env_id": meta["env_id"],

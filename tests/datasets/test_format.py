@@ -188,3 +188,38 @@ def test_stats_of_states_with_different_lengths_keep_the_majority(tmp_path: Path
     stats = load_stats(tmp_path)
     assert stats["observation.state"]["count"] == 4
     assert len(stats["observation.state"]["mean"]) == 5
+
+
+def test_every_camera_is_its_own_column_and_item_images(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from vla.datasets import EpisodeDataset
+    from vla.datasets.reader import collate
+
+    rng = np.random.default_rng(2)
+    ui = _steps(UI_ACTIONS[:2], rng)
+    robot = _steps(ROBOT_ACTIONS[:2], rng, state_dim=5)
+    for s in robot:
+        s["images"] = {"scene": s["image"], "wrist": rng.integers(0, 256, (8, 8, 3), np.uint8)}
+    with DatasetWriter(tmp_path) as writer:  # UI first: the robot commit widens the layout
+        writer.add(build_episode("ui", 0, ui, fps=10))
+        writer.commit()
+        writer.add(build_episode("robot", 0, robot, fps=10))
+    info = json.loads((tmp_path / fmt.INFO_PATH).read_text())
+    cameras = [c for c in info["features"] if c.startswith("observation.images.")]
+    assert cameras == ["observation.images.main", "observation.images.scene",
+                       "observation.images.wrist"]  # fmt: skip
+    assert info["features"]["observation.images.wrist"]["shape"] == [8, 8, 3]
+    for path in sorted(tmp_path.glob("data/*/*.parquet")):  # the older file was rewritten
+        assert pq.read_schema(path).names == list(info["features"])
+    items = list(EpisodeDataset(tmp_path, split="all"))
+    assert "images" not in items[0] and items[0]["state"] is None
+    assert [i["action"] for i in items] == UI_ACTIONS[:2] + ROBOT_ACTIONS[:2]
+    np.testing.assert_array_equal(items[2]["image"], robot[0]["images"]["scene"])
+    np.testing.assert_array_equal(items[2]["images"]["wrist"], robot[0]["images"]["wrist"])
+    assert len(items[2]["state"]) == 5
+    batch = collate(items[1:3])
+    assert batch["images"][0] is None and set(batch["images"][1]) == {"scene", "wrist"}
+    from vla.datasets import verify
+
+    assert verify(tmp_path).ok, str(verify(tmp_path))
