@@ -54,7 +54,7 @@ def _write_tasks(root: Path, tasks: dict[str, int]) -> None:
     """``meta/tasks.parquet`` as LeRobot writes it: pandas, indexed by the task string."""
     import pandas as pd
 
-    from vla.datasets.writer import write_bytes_atomic
+    from vla.datasets.atomic import write_bytes_atomic
 
     frame = pd.DataFrame(
         {"task_index": np.asarray(list(tasks.values()), np.int64)},
@@ -74,7 +74,7 @@ def _write_episodes(
     """``meta/episodes/chunk-000/file-000.parquet``: one row per episode (LeRobot's columns)."""
     import pyarrow as pa
 
-    from vla.datasets.writer import write_parquet_atomic
+    from vla.datasets.atomic import write_parquet_atomic
 
     rows = []
     for e, s in zip(episodes, stats, strict=True):
@@ -103,8 +103,8 @@ def write_meta(
     """(Re)write every derived metadata file from the committed ``episodes``
     (``meta/vla/episodes.jsonl`` must already be written)."""
     from vla import __version__
+    from vla.datasets.atomic import atomic_write_text
     from vla.datasets.stats import compute_dataset_stats
-    from vla.datasets.writer import atomic_write_text
 
     root = Path(root)
     tasks = task_ids(episodes)
