@@ -48,7 +48,7 @@ sed -i 's/^@torch.library.register_fake("torchvision::/@(torch.library.register_
 
 # Runs inside the lerobot venv: load, iterate, recompute stats, compare with ours.
 LOAD = r"""
-import json, sys, numpy as np, torch, pandas as pd
+import json, sys, numpy as np, torch
 from lerobot.datasets.lerobot_dataset import LeRobotDataset
 from lerobot.datasets.compute_stats import compute_episode_stats
 root = sys.argv[1]
@@ -58,7 +58,9 @@ batches = 0
 for batch in loader:
     batches += 1
 item = ds[0]
-ours = pd.read_parquet(root + "/meta/episodes/chunk-000/file-000.parquet")
+import pyarrow.parquet as pq
+rows = pq.read_table(root + "/meta/episodes/chunk-000/file-000.parquet").to_pylist()
+ours = {k: [r[k] for r in rows] for k in rows[0]}  # plain nested lists
 worst = {}
 for ep in range(ds.num_episodes):
     lo, hi = int(ours["dataset_from_index"][ep]), int(ours["dataset_to_index"][ep])
@@ -70,7 +72,7 @@ for ep in range(ds.num_episodes):
         if ft["dtype"] in ("image", "video"):  # LeRobot's frames: float (C, H, W) in [0, 1]
             chw = np.stack([np.asarray(f[key]) for f in frames])
             for s, fn in (("mean", np.mean), ("std", np.std), ("min", np.min), ("max", np.max)):
-                mine = np.asarray(list(ours[f"stats/{key}/{s}"][ep]), float).reshape(-1)
+                mine = np.asarray(ours[f"stats/{key}/{s}"][ep], float).reshape(-1)
                 theirs = fn(chw.astype(np.float64), axis=(0, 2, 3))
                 worst[key] = max(worst.get(key, 0.0), float(np.max(np.abs(mine - theirs))))
             continue
@@ -79,7 +81,7 @@ for ep in range(ds.num_episodes):
     stats = compute_episode_stats(data, feats)
     for key, st in stats.items():
         for s in ("min", "max", "mean", "std"):
-            d = float(np.max(np.abs(np.asarray(st[s], float) - np.asarray(list(ours[f"stats/{key}/{s}"][ep]), float))))
+            d = float(np.max(np.abs(np.asarray(st[s], float) - np.asarray(ours[f"stats/{key}/{s}"][ep], float))))
             worst[key] = max(worst.get(key, 0.0), d)
 print(json.dumps({
     "root": root, "len": len(ds), "episodes": ds.num_episodes, "batches": batches,
