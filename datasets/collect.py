@@ -5,7 +5,7 @@ Seeds: attempt ``k`` of an env (k = 0, 1, ...) resets it with ``seed + k``. With
 ``episodes`` successes are recorded, so the recorded seeds are the successful ones among the
 shortest prefix ``seed, seed + 1, ...`` holding that many (whatever the worker timing). With
 ``keep_failures=True`` episode ``k`` is exactly seed ``seed + k``, success or not (flagged by
-the ``success`` column). Every recorded seed is in the data and ``meta/episodes.jsonl``;
+``success`` in ``meta/vla/episodes.jsonl``). Every recorded seed is in ``meta/vla/episodes.jsonl``;
 ``meta/info.json["envs"][env_id]`` holds the seed range tried and the failed seeds, so an
 evaluation can pick disjoint seeds.
 

@@ -1,4 +1,4 @@
-"""Reading the JSON metadata of a dataset (``meta/info.json``, ``meta/episodes.jsonl``, ...).
+"""Reading the JSON metadata of a dataset (``meta/info.json``, ``meta/vla/episodes.jsonl``, ...).
 
 The lowest module of ``vla.datasets`` besides :mod:`~vla.datasets.format`: the writer, the
 reader, the statistics and the verifier all read through it, and it imports none of them.

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from vla.datasets import format as fmt
+from vla.datasets.v3 import Layout
+from vla.datasets.v3io import to_v3
+from vla.datasets.v3meta import task_ids
 
 __all__ = ["MergeResult", "merge"]
 
@@ -44,70 +47,82 @@ def merge(inputs: list[str | Path], out: str | Path) -> MergeResult:
             )
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    episodes: list[dict[str, Any]] = []
     envs: dict[str, dict[str, Any]] = {}
-    state = {"tasks": {}, "file": 0, "skipped": 0, "seen": set()}
+    kept: list[tuple[Path, dict[str, Any], list[str]]] = []
+    seen: set[tuple[str, int]] = set()
     for src in inputs:
-        info = read_info(src)
-        for env_id, meta in info.get("envs", {}).items():
+        for env_id, meta in read_info(src).get("envs", {}).items():
             merged = envs.setdefault(env_id, dict(meta))
             failed = set(merged.get("failed_seeds", [])) | set(meta.get("failed_seeds", []))
             merged["failed_seeds"] = sorted(failed)
-        by_file: dict[str, list[dict[str, Any]]] = {}
-        for e in read_episodes(src):
-            by_file.setdefault(e["data/path"], []).append(e)
-        for rel, eps in sorted(by_file.items()):
-            episodes += _copy_file(Path(src) / rel, eps, tmp, len(episodes), episodes, state)
-    _finish(tmp, out, episodes, envs, state["tasks"], [str(p) for p in inputs])
+        src_episodes = read_episodes(src)
+        src_tasks = list(task_ids(src_episodes))
+        for e in src_episodes:
+            if (e["env_id"], e["seed"]) not in seen:
+                seen.add((e["env_id"], e["seed"]))
+                kept.append((Path(src), e, src_tasks))
+    episodes = _renumber([e for _, e, _ in kept])
+    layout = Layout.of(episodes)
+    tasks = task_ids(episodes)
+    by_file: dict[tuple[Path, str], list[int]] = {}
+    for k, (src, e, _) in enumerate(kept):
+        by_file.setdefault((src, e["data/path"]), []).append(k)
+    for number, ((src, rel), ks) in enumerate(by_file.items()):
+        _copy_file(src / rel, [(kept[k][1], episodes[k], kept[k][2]) for k in ks], tmp, number,
+                   layout, tasks)  # fmt: skip
+    _finish(tmp, out, episodes, envs, [str(p) for p in inputs])
     frames = sum(e["length"] for e in episodes)
-    return MergeResult(out, len(episodes), frames, state["skipped"])
+    skipped = sum(len(read_episodes(src)) for src in inputs) - len(episodes)
+    return MergeResult(out, len(episodes), frames, skipped)
+
+
+def _renumber(episodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out, index = [], 0
+    for k, e in enumerate(episodes):
+        out.append(dict(e) | {"episode_index": k, "dataset_from_index": index,
+                              "dataset_to_index": index + e["length"]})  # fmt: skip
+        index += e["length"]
+    return out
 
 
 def _copy_file(
     path: Path,
-    eps: list[dict[str, Any]],
+    pairs: list[tuple[dict[str, Any], dict[str, Any], list[str]]],
     tmp: Path,
-    first_episode: int,
-    done: list[dict[str, Any]],
-    state: dict[str, Any],
-) -> list[dict[str, Any]]:
-    """Copy the kept episodes of one data file into the next output file."""
+    number: int,
+    layout: Layout,
+    tasks: dict[str, int],
+) -> None:
+    """Copy episodes (``(old entry, new entry, old task list)``) of one data file into output
+    file ``number`` with the merged ``layout``; fills in the new entries' file fields."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from vla.datasets.writer import with_indexes, write_parquet_atomic
+    from vla.datasets.writer import write_parquet_atomic
 
-    table = pq.read_table(path, schema=fmt.schema())
-    rel = fmt.data_path(state["file"])
-    next_index = done[-1]["dataset_to_index"] if done else 0
-    new, parts, row = [], [], 0
-    for e in eps:
-        key = (e["env_id"], e["seed"])
-        if key in state["seen"]:
-            state["skipped"] += 1
-            continue
-        state["seen"].add(key)
-        task = e["tasks"][0]
-        state["tasks"].setdefault(task, len(state["tasks"]))
-        n = e["length"]
-        ep = dict(e) | {
-            "episode_index": first_episode + len(new),
-            "task_index": state["tasks"][task],
-            "data/chunk_index": state["file"] // fmt.CHUNKS_SIZE,
-            "data/file_index": state["file"] % fmt.CHUNKS_SIZE,
-            "data/path": rel,
-            "file_from_row": row,
-            "dataset_from_index": next_index,
-            "dataset_to_index": next_index + n,
+    table = pq.read_table(path)
+    parts, row = [], 0
+    for old, new, old_tasks in pairs:
+        n = old["length"]
+        part = to_v3(table.slice(old["file_from_row"], n), layout)
+        ids = {
+            "episode_index": [new["episode_index"]] * n,
+            "index": list(range(new["dataset_from_index"], new["dataset_to_index"])),
+            "task_index": [tasks[old_tasks[t]] for t in part["task_index"].to_pylist()],
         }
-        parts.append(with_indexes(table.slice(e["file_from_row"], n), ep))
-        new.append(ep)
+        for name, values in ids.items():
+            field = part.schema.get_field_index(name)
+            part = part.set_column(field, part.schema.field(name), pa.array(values, pa.int64()))
+        parts.append(part)
+        new |= {
+            "task_index": tasks[new["tasks"][0]],
+            "data/chunk_index": number // fmt.CHUNKS_SIZE,
+            "data/file_index": number % fmt.CHUNKS_SIZE,
+            "data/path": fmt.data_path(number),
+            "file_from_row": row,
+        }
         row += n
-        next_index += n
-    if parts:
-        write_parquet_atomic(pa.concat_tables(parts), tmp / rel)
-        state["file"] += 1
-    return new
+    write_parquet_atomic(pa.concat_tables(parts), tmp / fmt.data_path(number))
 
 
 def _finish(
@@ -115,14 +130,12 @@ def _finish(
     out: Path,
     episodes: list[dict[str, Any]],
     envs: dict[str, dict[str, Any]],
-    tasks: dict[str, int],
     sources: list[str],
 ) -> None:
     from vla.datasets.writer import atomic_write_text, write_meta
 
     atomic_write_text(tmp / fmt.EPISODES_PATH, "".join(json.dumps(e) + "\n" for e in episodes))
-    task_rows = [{"task_index": i, "task": t} for t, i in sorted(tasks.items(), key=lambda x: x[1])]
-    write_meta(tmp, episodes, envs, {"merged_from": sources}, task_rows)
+    write_meta(tmp, episodes, envs, {"merged_from": sources})
     if out.exists():
         out.rmdir()  # empty (checked above)
     os.replace(tmp, out)

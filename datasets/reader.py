@@ -6,6 +6,9 @@
      "action": vla.actions.Action, "env_id": str, "episode_index": int, "frame_index": int,
      "seed": int, "success": bool}
 
+plus ``"images": {camera: uint8[H, W, 3]}`` when the episode has several cameras (``image``
+is then the first). ``instruction`` is the step's task (``task_index`` -> ``meta/tasks``).
+
 The train/validation split is by episode: episodes are ordered by a hash of
 ``(seed, env_id, episode seed)`` and the first ``val_fraction`` of them are validation, so an
 episode never straddles the split and the split of an episode does not change when the
@@ -30,6 +33,7 @@ import torch
 
 from vla.datasets import format as fmt
 from vla.datasets.jsonfiles import read_json, read_jsonl
+from vla.datasets.v3 import camera_column, decode_action
 
 __all__ = [
     "EpisodeDataset",
@@ -41,7 +45,6 @@ __all__ = [
 ]
 
 _SPLITS = ("train", "val", "all")
-_COLUMNS = ("instruction", "action", fmt.STATE_KEY, "env_id", "episode_index", "frame_index")
 
 
 def read_info(root: str | Path) -> dict[str, Any]:
@@ -53,9 +56,24 @@ def read_info(root: str | Path) -> dict[str, Any]:
 
 
 def read_episodes(root: str | Path) -> list[dict[str, Any]]:
-    """The committed episodes of the dataset at ``root`` (``meta/episodes.jsonl``)."""
-    path = Path(root) / fmt.EPISODES_PATH
+    """The committed episodes of the dataset at ``root`` (``meta/vla/episodes.jsonl``).
+
+    Raises ``FileNotFoundError`` saying what to run for an older vla dataset
+    (``vla dataset upgrade``) or a LeRobot dataset written by other tools
+    (``vla dataset import``)."""
+    root = Path(root)
+    path = root / fmt.EPISODES_PATH
     if not path.exists():
+        if (root / fmt.LEGACY_EPISODES_PATH).exists():
+            raise FileNotFoundError(
+                f"{root} is a vla dataset of format 1 (before LeRobot v3 columns); convert it "
+                f"with `vla dataset upgrade {root} --out NEW`"
+            )
+        if (root / fmt.TASKS_PATH).exists() and (root / fmt.INFO_PATH).exists():
+            raise FileNotFoundError(
+                f"{root} is a LeRobot dataset not written by vla; convert it with "
+                f"`vla dataset import {root} --out NEW`"
+            )
         raise FileNotFoundError(f"{root} is not a dataset: {fmt.EPISODES_PATH} is missing")
     return read_jsonl(path)
 
@@ -103,24 +121,47 @@ class _FileColumns:
     """The columns of one data file held in memory; images stay PNG-encoded."""
 
     def __init__(self, path: Path) -> None:
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pq.read_table(path, columns=[fmt.IMAGE_KEY, *_COLUMNS, "seed", "success"])
-        images = table[fmt.IMAGE_KEY].combine_chunks().field("bytes")
+        from vla.datasets.v3io import file_layout
+
+        table = pq.read_table(path)
+        self.layout = file_layout(table.schema)
+        self.images = {c: _Images(table[camera_column(c)]) for c in self.layout.cameras}
+        names = [c for c in table.column_names if c.startswith("action")]
+        names += [
+            c for c in (fmt.STATE_KEY, "task_index", "frame_index") if c in table.column_names
+        ]
+        self.columns = {name: table[name].to_pylist() for name in names}
+
+    def action(self, row: int) -> Any:
+        names = ("action", "action.discrete", "action.mask", "action.text", "action.keys")
+        return decode_action(
+            {c: self.columns[c][row] for c in names if c in self.columns}, self.layout
+        )
+
+
+class _Images:
+    """One camera column: PNG bytes in one Arrow buffer, sliced per row (null: no image)."""
+
+    def __init__(self, column: Any) -> None:
+        import pyarrow as pa
+
+        images = column.combine_chunks()
+        self.valid = np.asarray(images.is_valid())
+        images = images.field("bytes")
         if not pa.types.is_binary(images.type):
             images = images.cast(pa.large_binary())
         offset_type = np.int32 if pa.types.is_binary(images.type) else np.int64
         _, offsets, data = images.buffers()
         start = images.offset
         self.offsets = np.frombuffer(offsets, offset_type)[start : start + len(images) + 1]
-        self.data = np.frombuffer(data, np.uint8)
-        self.columns = {name: table[name].to_pylist() for name in _COLUMNS}
-        self.seed = table["seed"].to_pylist()
-        self.success = table["success"].to_pylist()
+        self.data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
 
-    def image_bytes(self, row: int) -> memoryview:
-        return memoryview(self.data[self.offsets[row] : self.offsets[row + 1]])
+    def decode(self, row: int) -> np.ndarray | None:
+        if not self.valid[row]:
+            return None
+        return fmt.decode_image(self.data[self.offsets[row] : self.offsets[row + 1]].tobytes())
 
 
 class EpisodeDataset(torch.utils.data.Dataset):
@@ -139,10 +180,14 @@ class EpisodeDataset(torch.utils.data.Dataset):
         seed: int = 0,
         transform: Callable[[dict[str, Any]], Any] | None = None,
     ) -> None:
+        from vla.datasets.v3meta import task_ids
+
         self.roots = _as_roots(paths)
-        episodes = []
+        episodes, self._tasks = [], []
         for r, root in enumerate(self.roots):
-            episodes += [e | {"_root": r} for e in read_episodes(root)]
+            eps = read_episodes(root)
+            episodes += [e | {"_root": r} for e in eps]
+            self._tasks.append(list(task_ids(eps)))
         self.episodes = split_episodes(episodes, split, val_fraction, seed)
         self.split, self.transform = split, transform
         files = sorted({(e["_root"], e["data/path"]) for e in self.episodes})
@@ -157,7 +202,7 @@ class EpisodeDataset(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return int(self._ep_start[-1])
 
-    def _locate(self, i: int) -> tuple[_FileColumns, int]:
+    def _locate(self, i: int) -> tuple[_FileColumns, int, dict[str, Any]]:
         if not -len(self) <= i < len(self):
             raise IndexError(f"index {i} out of range for {len(self)} steps")
         i %= len(self)
@@ -165,23 +210,26 @@ class EpisodeDataset(torch.utils.data.Dataset):
         f = int(self._ep_file[e])
         if f not in self._cache:
             self._cache[f] = _FileColumns(self._files[f])
-        return self._cache[f], int(self._ep_row[e] + i - self._ep_start[e])
+        return self._cache[f], int(self._ep_row[e] + i - self._ep_start[e]), self.episodes[e]
 
     def __getitem__(self, i: int) -> Any:
-        cols, row = self._locate(int(i))
+        cols, row, episode = self._locate(int(i))
         c = cols.columns
-        state = c[fmt.STATE_KEY][row]
+        dim = episode.get("state_dim")
+        views = {name: cols.images[name].decode(row) for name in episode["cameras"]}
         item = {
-            "image": fmt.decode_image(cols.image_bytes(row)),
-            "instruction": c["instruction"][row],
-            "state": None if state is None else np.asarray(state, np.float32),
-            "action": fmt.action_from_row(c["action"][row]),
-            "env_id": c["env_id"][row],
-            "episode_index": c["episode_index"][row],
+            "image": next(iter(views.values())),
+            "instruction": self._tasks[episode["_root"]][c["task_index"][row]],
+            "state": None if not dim else np.asarray(c[fmt.STATE_KEY][row][:dim], np.float32),
+            "action": cols.action(row),
+            "env_id": episode["env_id"],
+            "episode_index": episode["episode_index"],
             "frame_index": c["frame_index"][row],
-            "seed": cols.seed[row],
-            "success": cols.success[row],
+            "seed": episode["seed"],
+            "success": episode["success"],
         }
+        if len(views) > 1:
+            item["images"] = views
         return self.transform(item) if self.transform else item
 
     def preload(self) -> EpisodeDataset:
@@ -224,8 +272,10 @@ class ShuffleSampler(torch.utils.data.Sampler[int]):
 
 def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
     """Batch items for a ``DataLoader``: ``image`` becomes ``uint8[B, H, W, 3]`` and ``state``
-    ``float32[B, D]`` when their shapes agree (lists otherwise); everything else is a list."""
-    out: dict[str, Any] = {k: [it[k] for it in items] for k in items[0]}
+    ``float32[B, D]`` when their shapes agree (lists otherwise); everything else is a list
+    (``images``: a list of per-item dicts, ``None`` for a single-camera item)."""
+    keys = dict.fromkeys(k for it in items for k in it)  # "images" only on multi-camera steps
+    out: dict[str, Any] = {k: [it.get(k) for it in items] for k in keys}
     if len({im.shape for im in out["image"]}) == 1:
         out["image"] = torch.from_numpy(np.stack(out["image"]))
     states = out["state"]

@@ -37,6 +37,7 @@ class EpisodeRecorder:
         self.steps.append(
             {
                 "image": step.obs["image"],
+                "images": step.obs.get("images"),
                 "instruction": step.obs["instruction"],
                 "state": step.obs.get("state"),
                 "action": step.action if self.label is None else self.label(step),
@@ -48,9 +49,21 @@ class EpisodeRecorder:
         )
 
     def build(self, env: Any, seed: int) -> EpisodeRecord:
-        """The :class:`EpisodeRecord` of the steps so far, at the env's ``render_fps``."""
+        """The :class:`EpisodeRecord` of the steps so far, at the env's ``render_fps``.
+
+        Every camera of ``obs["images"]`` is its own column; a single-camera env's ``image``
+        is ``observation.images.<name>`` with the name of its one camera (robots: the
+        ``cameras`` dict of the env), else ``main``."""
         fps = float((getattr(env, "metadata", None) or {}).get("render_fps") or 10.0)
-        return build_episode(self.env_id, seed, self.steps, fps)
+        return build_episode(self.env_id, seed, self.steps, fps, camera=camera_name(env))
+
+
+def camera_name(env: Any) -> str:
+    """The name of a single-camera env's camera: its one ``cameras`` key, else ``main``."""
+    cameras = getattr(getattr(env, "unwrapped", env), "cameras", None)
+    if isinstance(cameras, dict) and len(cameras) == 1:
+        return str(next(iter(cameras)))
+    return "main"
 
 
 def with_reset(expert: Any) -> Agent:

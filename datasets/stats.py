@@ -1,4 +1,5 @@
-"""Per-dimension statistics of robot actions and states (``meta/stats.json``).
+"""Per-dimension statistics of robot actions and states (``meta/vla/stats.json``; LeRobot's
+per-feature ``meta/stats.json`` is :mod:`vla.datasets.v3stats`).
 
 Format, read by the model's action tokenizer for normalisation (OpenVLA-style, 1st and 99th
 percentiles)::
@@ -45,25 +46,37 @@ def compute_stats(values: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _collect_vectors(files: Iterable[Path]) -> dict[str, list[np.ndarray]]:
-    """``{"action.<verb>" | "observation.state": [arrays (n_i, D)]}`` read from data files."""
+def _collect_vectors(root: Path, episodes: list[dict[str, Any]]) -> dict[str, list[np.ndarray]]:
+    """``{"action.<verb>" | "observation.state": [arrays (n_i, D)]}`` read from the data files
+    of ``episodes`` (states cut to each episode's own ``state_dim``)."""
     import pyarrow.parquet as pq
 
-    groups: dict[str, list[np.ndarray]] = {}
-    for path in files:
-        table = pq.read_table(path, columns=["action", fmt.VECTOR_KEY, fmt.STATE_KEY])
-        verbs = table["action"].combine_chunks().field("verb").to_pylist()
-        vectors, states = table[fmt.VECTOR_KEY].to_pylist(), table[fmt.STATE_KEY].to_pylist()
-        labels = [
-            f"action.{v}" if vec is not None else None
-            for v, vec in zip(verbs, vectors, strict=True)
-        ]
-        for label in sorted({x for x in labels if x is not None}):
-            rows = [vec for lab, vec in zip(labels, vectors, strict=True) if lab == label]
-            groups.setdefault(label, []).append(_stack(label, rows, path))
-        rows = [s for s in states if s is not None]
-        if rows:
-            groups.setdefault(fmt.STATE_KEY, []).append(_stack(fmt.STATE_KEY, rows, path))
+    from vla.datasets.v3io import file_layout, v3_actions
+
+    groups: dict[str, list[Any]] = {}
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for e in episodes:
+        by_file.setdefault(e["data/path"], []).append(e)
+    for rel, eps in sorted(by_file.items()):
+        path = Path(root) / rel
+        layout = file_layout(pq.read_schema(path))
+        names = [n for n in pq.read_schema(path).names if n.startswith("action")]
+        has_state = fmt.STATE_KEY in pq.read_schema(path).names
+        table = pq.read_table(path, columns=names + ([fmt.STATE_KEY] if has_state else []))
+        actions = v3_actions(table, layout) if layout.groups else []
+        states = table[fmt.STATE_KEY].to_pylist() if has_state else []
+        for e in eps:
+            rows = range(e["file_from_row"], e["file_from_row"] + e["length"])
+            vectors: dict[str, list[Any]] = {}
+            for r in rows:
+                vec = getattr(actions[r], "vector", None)
+                if vec is not None:
+                    vectors.setdefault(f"action.{actions[r].verb}", []).append(list(vec))
+            for label, vecs in vectors.items():
+                groups.setdefault(label, []).append(_stack(label, vecs, path))
+            if e.get("state_dim"):
+                rows_s = [states[r][: e["state_dim"]] for r in rows]
+                groups.setdefault(fmt.STATE_KEY, []).append(_stack(fmt.STATE_KEY, rows_s, path))
     return groups
 
 
@@ -99,15 +112,14 @@ def _finish(groups: dict[str, list[Any]]) -> dict[str, Any]:
 
 def compute_dataset_stats(root: str | Path, episodes: list[dict[str, Any]]) -> dict[str, Any]:
     """Statistics over every data file referenced by ``episodes`` of the dataset at ``root``."""
-    files = sorted({Path(root) / e["data/path"] for e in episodes})
-    return _finish(_collect_vectors(files))
+    return _finish(_collect_vectors(Path(root), episodes))
 
 
 def load_stats(paths: str | Path | Iterable[str | Path]) -> dict[str, Any]:
     """Statistics of one or several datasets (format in the module docstring).
 
-    One dataset: its ``meta/stats.json``. Several: recomputed exactly over all of their data
-    (percentiles cannot be merged from per-dataset summaries).
+    One dataset: its ``meta/vla/stats.json``. Several: recomputed exactly over all of their
+    data (percentiles cannot be merged from per-dataset summaries).
     """
     from vla.datasets.jsonfiles import read_jsonl
 
@@ -117,9 +129,10 @@ def load_stats(paths: str | Path | Iterable[str | Path]) -> dict[str, Any]:
     for root in roots:
         if not (root / fmt.EPISODES_PATH).exists():
             raise FileNotFoundError(f"{root} is not a dataset: {fmt.EPISODES_PATH} is missing")
-    if len(roots) == 1 and (roots[0] / fmt.STATS_PATH).exists():
-        return json.loads((roots[0] / fmt.STATS_PATH).read_text())
-    files: list[Path] = []
+    if len(roots) == 1 and (roots[0] / fmt.VLA_STATS_PATH).exists():
+        return json.loads((roots[0] / fmt.VLA_STATS_PATH).read_text())
+    groups: dict[str, list[Any]] = {}
     for root in roots:
-        files += sorted({root / e["data/path"] for e in read_jsonl(root / fmt.EPISODES_PATH)})
-    return _finish(_collect_vectors(files))
+        for label, parts in _collect_vectors(root, read_jsonl(root / fmt.EPISODES_PATH)).items():
+            groups.setdefault(label, []).extend(parts)
+    return _finish(groups)

@@ -39,6 +39,7 @@ class VerifyReport:
     episodes: int = 0
     frames: int = 0
     files: int = 0
+    all_episodes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -62,6 +63,7 @@ def verify(root: str | Path, decode_images: bool = True) -> VerifyReport:
     if episodes is None:
         return report
     report.episodes = len(episodes)
+    report.all_episodes = episodes
     report.frames = sum(e.get("length", 0) for e in episodes)
     by_file: dict[str, list[dict[str, Any]]] = {}
     for e in episodes:
@@ -76,7 +78,7 @@ def verify(root: str | Path, decode_images: bool = True) -> VerifyReport:
 
 def check_data_files(root: str | Path, episodes: list[dict[str, Any]]) -> list[Problem]:
     """The quick check behind ``vla dataset info``: every data file that ``episodes`` (the
-    committed ``meta/episodes.jsonl`` rows) names exists, its Parquet footer reads, and it holds
+    committed ``meta/vla/episodes.jsonl`` rows) names exists, its Parquet footer reads, and it holds
     as many rows as its episodes. Reads no row data; :func:`verify` checks everything."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -100,7 +102,8 @@ def check_data_files(root: str | Path, episodes: list[dict[str, Any]]) -> list[P
     return problems
 
 
-_EPISODE_KEYS = ("episode_index", "env_id", "seed", "tasks", "task_index", "length", "success")
+_EPISODE_KEYS: tuple[str, ...] = ("episode_index", "env_id", "seed", "tasks", "task_index")
+_EPISODE_KEYS += ("length", "success", "cameras", "action_verbs")
 _EPISODE_KEYS += ("data/path", "file_from_row", "dataset_from_index", "dataset_to_index")
 
 
@@ -154,6 +157,8 @@ def _check_file(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from vla.datasets.v3 import Layout
+
     path = report.root / rel
     if not path.exists():
         report.add("error", rel, f"missing (episodes {[e['episode_index'] for e in episodes]})")
@@ -163,11 +168,11 @@ def _check_file(
     except (OSError, pa.ArrowException) as err:
         report.add("error", rel, f"cannot read Parquet: {err}")
         return
-    expected = fmt.schema()
+    expected = Layout.of(report.all_episodes).arrow_schema()
+    if table.schema.names != expected.names:
+        report.add("error", rel, f"columns {table.schema.names} are not {expected.names}")
     for f in expected:
-        if f.name not in table.schema.names:
-            report.add("error", rel, f"column {f.name!r} is missing")
-        elif not table.schema.field(f.name).type.equals(f.type):
+        if f.name in table.schema.names and not table.schema.field(f.name).type.equals(f.type):
             report.add(
                 "error", rel, f"column {f.name!r} has type {table.schema.field(f.name).type}"
             )
@@ -183,41 +188,42 @@ def _check_file(
 def _check_episode_rows(
     report: VerifyReport, rel: str, table: Any, e: dict[str, Any], decode_images: bool
 ) -> None:
+    from vla.datasets.v3io import file_layout, v3_actions
+
     start, n = e["file_from_row"], e["length"]
     rows = table.slice(start, n)
     where = f"episode {e['episode_index']} (rows {start}..{start + n - 1})"
     if rows.num_rows != n:
         report.add("error", rel, f"{where}: only {rows.num_rows} of {n} rows exist")
         return
-    cols = {
-        c: rows[c].to_pylist()
-        for c in ("episode_index", "frame_index", "index", "env_id", "seed", "task_index")
-    }
+    cols = {c: rows[c].to_pylist() for c in ("episode_index", "frame_index", "index")}
     want = {
         "episode_index": [e["episode_index"]] * n,
         "frame_index": list(range(n)),
         "index": list(range(e["dataset_from_index"], e["dataset_to_index"])),
-        "env_id": [e["env_id"]] * n,
-        "seed": [e["seed"]] * n,
-        "task_index": [e["task_index"]] * n,
     }
     for c, values in want.items():
         if cols[c] != values:
             bad = next(i for i, (a, b) in enumerate(zip(cols[c], values, strict=False)) if a != b)
             report.add("error", rel, f"{where}: `{c}` is {cols[c][bad]!r} at frame {bad}")
-    if rows["success"].to_pylist() != [e["success"]] * n:
-        report.add("error", rel, f"{where}: `success` disagrees with meta/episodes.jsonl")
-    for i, action in enumerate(rows["action"].to_pylist()):
-        try:
-            fmt.action_from_row(action)
-        except ValueError as err:
-            report.add("error", rel, f"{where}: frame {i} has an invalid action: {err}")
+    if rows["task_index"][0].as_py() != e["task_index"]:
+        report.add("error", rel, f"{where}: `task_index` disagrees with {fmt.EPISODES_PATH}")
+    try:
+        v3_actions(rows, file_layout(table.schema))
+    except (ValueError, IndexError, KeyError, TypeError) as err:
+        report.add("error", rel, f"{where}: an action does not decode: {err}")
     if decode_images:
-        _check_images(report, rel, rows, where, e.get("image_shape"))
+        for name, shape in e["cameras"].items():
+            _check_images(report, rel, rows, where, name, shape)
 
 
-def _check_images(report: VerifyReport, rel: str, rows: Any, where: str, shape: Any) -> None:
-    for i, image in enumerate(rows[fmt.IMAGE_KEY].combine_chunks().field("bytes").to_pylist()):
+def _check_images(
+    report: VerifyReport, rel: str, rows: Any, where: str, camera: str, shape: Any
+) -> None:
+    from vla.datasets.v3 import camera_column
+
+    column = rows[camera_column(camera)].combine_chunks().field("bytes").to_pylist()
+    for i, image in enumerate(column):
         try:
             decoded = fmt.decode_image(image)
         except (OSError, ValueError, TypeError) as err:
@@ -234,7 +240,7 @@ def _check_leftovers(report: VerifyReport, referenced: set[str]) -> None:
     for path in sorted(data.rglob("*")) if data.exists() else []:
         rel = path.relative_to(report.root).as_posix()
         if path.is_file() and rel not in referenced:
-            kind = "temporary file" if ".tmp-" in path.name else "file not in meta/episodes.jsonl"
+            kind = "temporary file" if ".tmp-" in path.name else f"file not in {fmt.EPISODES_PATH}"
             report.add("error", rel, f"{kind} (left by an interrupted write?)")
     staged = list((report.root / fmt.STAGING_DIR).glob("*.parquet"))
     if staged:
@@ -249,9 +255,10 @@ def _check_leftovers(report: VerifyReport, referenced: set[str]) -> None:
 def _check_meta(report: VerifyReport, episodes: list[dict[str, Any]]) -> None:
     from vla.datasets.jsonfiles import read_json
     from vla.datasets.stats import compute_dataset_stats
+    from vla.datasets.v3meta import task_ids
 
     loaded = {}
-    for rel in (fmt.INFO_PATH, fmt.STATS_PATH):
+    for rel in (fmt.INFO_PATH, fmt.STATS_PATH, fmt.VLA_STATS_PATH):
         try:
             loaded[rel] = read_json(report.root / rel)
         except (OSError, ValueError) as err:
@@ -261,7 +268,7 @@ def _check_meta(report: VerifyReport, episodes: list[dict[str, Any]]) -> None:
         want = {
             "total_episodes": len(episodes),
             "total_frames": sum(e["length"] for e in episodes),
-            "total_tasks": len({e["task_index"] for e in episodes}),
+            "total_tasks": len(task_ids(episodes)),
         }
         for key, value in want.items():
             if info.get(key) != value:
@@ -269,12 +276,21 @@ def _check_meta(report: VerifyReport, episodes: list[dict[str, Any]]) -> None:
                     "error", fmt.INFO_PATH, f"{key} is {info.get(key)!r}; the data has {value}"
                 )
     _check_tasks(report, episodes)
-    stats = loaded.get(fmt.STATS_PATH)
+    lerobot = loaded.get(fmt.STATS_PATH)
+    if info is not None and lerobot is not None:
+        want_keys = {n for n, f in info.get("features", {}).items() if f["dtype"] != "string"}
+        if set(lerobot) != want_keys:
+            report.add(
+                "error", fmt.STATS_PATH, f"has keys {sorted(lerobot)}, not {sorted(want_keys)}"
+            )
+    stats = loaded.get(fmt.VLA_STATS_PATH)
     if stats is not None and report.ok:
         fresh = compute_dataset_stats(report.root, episodes)
         if set(fresh) != set(stats):
             report.add(
-                "error", fmt.STATS_PATH, f"has keys {sorted(stats)}; the data has {sorted(fresh)}"
+                "error",
+                fmt.VLA_STATS_PATH,
+                f"has keys {sorted(stats)}; the data has {sorted(fresh)}",
             )
         for key in set(fresh) & set(stats):
             for name, value in fresh[key].items():
@@ -290,14 +306,15 @@ def _check_meta(report: VerifyReport, episodes: list[dict[str, Any]]) -> None:
                     )
                 )
                 if not same:
-                    report.add("error", fmt.STATS_PATH, f"{key}.{name} does not match the data")
+                    report.add("error", fmt.VLA_STATS_PATH, f"{key}.{name} does not match the data")
 
 
 def _check_tasks(report: VerifyReport, episodes: list[dict[str, Any]]) -> None:
-    from vla.datasets.jsonfiles import read_jsonl
+    import pandas as pd
 
     try:
-        tasks = {t["task_index"]: t["task"] for t in read_jsonl(report.root / fmt.TASKS_PATH)}
+        frame = pd.read_parquet(report.root / fmt.TASKS_PATH)
+        tasks = {int(i): str(t) for t, i in zip(frame.index, frame["task_index"], strict=True)}
     except (OSError, ValueError, KeyError, TypeError) as err:
         report.add("error", fmt.TASKS_PATH, f"cannot read: {err}")
         return

@@ -6,11 +6,13 @@ Protocol (one writer per dataset, enforced by a lock file):
    (temporary name, fsync, rename). A failed episode that is not kept is appended to
    ``.staging/failed.jsonl`` so that a resumed run does not replay it.
 2. ``commit()`` packs the staged episodes into the next ``data/chunk-XXX/file-YYY.parquet``
-   (temporary name + rename), then rewrites ``meta/episodes.jsonl`` the same way. That rename
-   is the commit point. ``meta/tasks.jsonl``, ``info.json`` and ``stats.json`` are derived
-   from it and rewritten next; staged files are deleted last.
+   in the LeRobot v3 columns (temporary name + rename; when the new episodes widen the
+   dataset's :class:`~vla.datasets.v3.Layout`, older files are first rewritten to it), then
+   rewrites ``meta/vla/episodes.jsonl`` the same way. That rename is the commit point.
+   ``meta/tasks.parquet``, ``meta/episodes/``, ``info.json`` and both ``stats.json`` are
+   derived from it and rewritten next; staged files are deleted last.
 3. ``open()`` recovers from a crash at any point: data files not referenced by
-   ``episodes.jsonl`` are deleted (their episodes are still staged), staged episodes already
+   ``meta/vla/episodes.jsonl`` are deleted (their episodes are still staged), staged episodes already
    committed are dropped, temporary files are removed and derived metadata is rewritten.
 
 So ``kill -9`` loses only the episodes still running in workers, and resuming never
@@ -29,38 +31,30 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from vla.actions import JointTarget, from_dict
 from vla.datasets import format as fmt
+from vla.datasets.atomic import atomic_write_text, write_bytes_atomic, write_parquet_atomic
 from vla.datasets.format import EpisodeRecord, build_episode
 from vla.datasets.jsonfiles import read_json, read_jsonl
+from vla.datasets.v3 import Layout, camera_column
+from vla.datasets.v3io import file_layout, to_v3
+from vla.datasets.v3meta import task_ids, write_meta
+from vla.datasets.v3stats import image_stats as image_stats_of
+from vla.datasets.v3stats import sample_indices, to_json
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["DatasetWriter", "EpisodeRecord", "atomic_write_text", "build_episode", "write_meta"]
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, fsync and rename."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    import pyarrow.parquet as pq
-
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # PNG bytes are already compressed; compressing them again only costs read time.
-    compression = {c: ("none" if c == fmt.IMAGE_KEY else "snappy") for c in table.column_names}
-    pq.write_table(table, tmp, row_group_size=256, compression=compression)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+__all__ = [
+    "DatasetWriter",
+    "EpisodeRecord",
+    "atomic_write_text",
+    "build_episode",
+    "task_ids",
+    "write_bytes_atomic",
+    "write_meta",
+    "write_parquet_atomic",
+]
 
 
 def _slug(env_id: str) -> str:
@@ -157,18 +151,17 @@ class DatasetWriter:
                 rec = json.loads(line)
                 self.failed.setdefault(rec["env_id"], set()).add(int(rec["seed"]))
         if self.episodes:
+            conform_files(self.root, self.episodes, Layout.of(self.episodes))
             self._write_derived()
 
     def _staged_key(self, path: Path) -> tuple[str, int] | None:
         import pyarrow.parquet as pq
 
         try:
-            table = pq.read_table(path, columns=["env_id", "seed"])
-        except (OSError, ValueError):  # pyarrow raises ArrowInvalid (a ValueError) on garbage
+            meta = json.loads(pq.read_schema(path).metadata[b"vla"])
+        except (OSError, ValueError, KeyError, TypeError):  # ArrowInvalid is a ValueError
             return None
-        if table.num_rows == 0:
-            return None
-        return table["env_id"][0].as_py(), int(table["seed"][0].as_py())
+        return meta["env_id"], int(meta["seed"])
 
     # ------------------------------------------------------------------------- writing
     def done(self, env_id: str) -> tuple[set[int], set[int]]:
@@ -205,25 +198,29 @@ class DatasetWriter:
         if not self.staged:
             return
         keys = sorted(self.staged)
-        tables = [pq.read_table(self.staged[k], schema=fmt.schema()) for k in keys]
-        fps = [json.loads(pq.read_schema(self.staged[k]).metadata[b"vla"])["fps"] for k in keys]
+        tables = [pq.read_table(self.staged[k]) for k in keys]
         number = 1 + max((self._file_number(e) for e in self.episodes), default=-1)
-        rel = fmt.data_path(number)
-        tasks = {t["task"]: t["task_index"] for t in self._tasks()}
-        next_episode = len(self.episodes)
+        tasks = task_ids(self.episodes)
         next_index = self.episodes[-1]["dataset_to_index"] if self.episodes else 0
-        new, row = [], 0
-        for i, table in enumerate(tables):
-            new.append(
-                _episode_entry(
-                    table, fps[i], tasks, index=next_episode + i, number=number, row=row,
-                    first_frame=next_index,
-                )
-            )  # fmt: skip
-            tables[i] = with_indexes(table, new[-1])
+        new: list[dict[str, Any]] = []
+        row = 0
+        for table in tables:
+            entry = _episode_entry(table, tasks, len(self.episodes) + len(new), number, row)
+            entry["dataset_from_index"] = next_index
+            entry["dataset_to_index"] = next_index + table.num_rows
+            new.append(entry)
             row += table.num_rows
             next_index += table.num_rows
-        write_parquet_atomic(pa.concat_tables(tables), self.root / rel)
+        layout = Layout.of(self.episodes + new)
+        conform_files(self.root, self.episodes, layout)  # an older file lacks a new column
+        parts = []
+        for table, e in zip(tables, new, strict=True):
+            indexes = {
+                "episode_index": [e["episode_index"]] * e["length"],
+                "index": list(range(e["dataset_from_index"], e["dataset_to_index"])),
+            }
+            parts.append(to_v3(table, layout, indexes, tasks))
+        write_parquet_atomic(pa.concat_tables(parts), self.root / fmt.data_path(number))
         self.episodes += new
         atomic_write_text(
             self.root / fmt.EPISODES_PATH, "".join(json.dumps(e) + "\n" for e in self.episodes)
@@ -240,117 +237,61 @@ class DatasetWriter:
     def _file_number(episode: dict[str, Any]) -> int:
         return episode["data/chunk_index"] * fmt.CHUNKS_SIZE + episode["data/file_index"]
 
-    def _tasks(self) -> list[dict[str, Any]]:
-        seen: dict[str, int] = {}
-        for e in self.episodes:
-            seen.setdefault(e["tasks"][0], e["task_index"])
-        return [{"task_index": i, "task": t} for t, i in sorted(seen.items(), key=lambda x: x[1])]
-
     def _write_derived(self) -> None:
         for env_id, seeds in self.failed.items():
             self.envs.setdefault(env_id, {})["failed_seeds"] = sorted(seeds)
-        write_meta(self.root, self.episodes, self.envs, self.collection, self._tasks())
+        write_meta(self.root, self.episodes, self.envs, self.collection)
 
 
-def with_indexes(table: pa.Table, episode: dict[str, Any]) -> pa.Table:
-    import pyarrow as pa
+def conform_files(root: Path, episodes: list[dict[str, Any]], layout: Layout) -> None:
+    """Rewrite (atomically, one by one) every committed data file not written with ``layout``:
+    each file names its own layout, so a crash between two rewrites leaves readable files."""
+    import pyarrow.parquet as pq
 
-    n = table.num_rows
-    start = episode["dataset_from_index"]
-    values = {
-        "episode_index": np.full(n, episode["episode_index"], np.int64),
-        "task_index": np.full(n, episode["task_index"], np.int64),
-        "index": np.arange(start, start + n, dtype=np.int64),
-    }
-    for name, array in values.items():
-        table = table.set_column(table.schema.get_field_index(name), name, pa.array(array))
-    return table
+    for rel in sorted({e["data/path"] for e in episodes}):
+        path = Path(root) / rel
+        if file_layout(pq.read_schema(path)) != layout:
+            write_parquet_atomic(to_v3(pq.read_table(path), layout), path)
 
 
 def _episode_entry(
-    table: pa.Table, fps: float, tasks: dict[str, int], *, index: int, number: int, row: int,
-    first_frame: int,
-) -> dict[str, Any]:  # fmt: skip
-    """The ``meta/episodes.jsonl`` row of one staged episode, stored as episode ``index`` at
-    ``row`` of data file ``number``, its frames from dataset index ``first_frame``. Adds its
-    instruction to ``tasks`` (task -> task_index) when new."""
+    table: pa.Table, tasks: dict[str, int], index: int, number: int, row: int
+) -> dict[str, Any]:
+    """The ``meta/vla/episodes.jsonl`` row of one staged episode, stored as episode ``index``
+    at ``row`` of data file ``number``. Adds its instructions to ``tasks`` when new."""
+    meta = json.loads(table.schema.metadata[b"vla"])
+    instructions = list(dict.fromkeys(table["instruction"].to_pylist()))
+    for t in instructions:
+        tasks.setdefault(t, len(tasks))
     n = table.num_rows
-    first = table.slice(0, 1).to_pylist()[0]
-    task = first["instruction"]
-    tasks.setdefault(task, len(tasks))
-    image = fmt.decode_image(first[fmt.IMAGE_KEY]["bytes"])
-    state = first[fmt.STATE_KEY]
+    cameras, image_stats = {}, {}
+    picks = sample_indices(n)
+    for name in fmt.staged_cameras(table):
+        column = table[camera_column(name)].combine_chunks().field("bytes")
+        frames = [fmt.decode_image(column[int(i)].as_py()) for i in picks]
+        cameras[name] = list(frames[0].shape)
+        image_stats[camera_column(name)] = to_json({"x": image_stats_of(frames)})["x"]
+    state = table[fmt.STATE_KEY][0].as_py()
+    actions = [from_dict(json.loads(a)) for a in table["action"].to_pylist()]
+    joints = {len(a.positions) for a in actions if isinstance(a, JointTarget)}
     return {
         "episode_index": index,
-        "env_id": first["env_id"],
-        "seed": first["seed"],
-        "tasks": [task],
-        "task_index": tasks[task],
+        "env_id": meta["env_id"],
+        "seed": meta["seed"],
+        "tasks": instructions,
+        "task_index": tasks[instructions[0]],
         "length": n,
-        "success": first["success"],
+        "success": meta["success"],
         "return": float(np.asarray(table["next.reward"]).sum()),
-        "fps": fps,
+        "fps": meta["fps"],
         "data/chunk_index": number // fmt.CHUNKS_SIZE,
         "data/file_index": number % fmt.CHUNKS_SIZE,
         "data/path": fmt.data_path(number),
         "file_from_row": row,
-        "dataset_from_index": first_frame,
-        "dataset_to_index": first_frame + n,
-        "image_shape": list(image.shape),
+        "cameras": cameras,
+        "image_shape": next(iter(cameras.values())),
         "state_dim": None if state is None else len(state),
-        "action_verbs": sorted(set(table["action"].combine_chunks().field("verb").to_pylist())),
+        "action_verbs": sorted({a.verb for a in actions}),
+        "joints": joints.pop() if len(joints) == 1 else None,
+        "image_stats": image_stats,
     }
-
-
-def write_meta(
-    root: Path,
-    episodes: list[dict[str, Any]],
-    envs: dict[str, dict[str, Any]],
-    collection: dict[str, Any],
-    tasks: list[dict[str, Any]],
-) -> None:
-    """(Re)write ``meta/tasks.jsonl``, ``meta/info.json`` and ``meta/stats.json`` from the
-    committed episodes (``meta/episodes.jsonl`` must already be written)."""
-    from vla import __version__
-    from vla.datasets.stats import compute_dataset_stats
-
-    root = Path(root)
-    atomic_write_text(root / fmt.TASKS_PATH, "".join(json.dumps(t) + "\n" for t in tasks))
-    per_env: dict[str, dict[str, Any]] = {}
-    for env_id in sorted({e["env_id"] for e in episodes} | set(envs)):
-        eps = [e for e in episodes if e["env_id"] == env_id]
-        seeds = [e["seed"] for e in eps] + list(envs.get(env_id, {}).get("failed_seeds", []))
-        per_env[env_id] = dict(envs.get(env_id, {})) | {
-            # always present, [] when none, so readers need no default (issue 16)
-            "failed_seeds": sorted(envs.get(env_id, {}).get("failed_seeds", [])),
-            "episodes": len(eps),
-            "frames": sum(e["length"] for e in eps),
-            "successes": sum(bool(e["success"]) for e in eps),
-            "seed_range": [min(seeds), max(seeds)] if seeds else None,
-        }
-    state_dims = [e["state_dim"] for e in episodes if e.get("state_dim")]
-    stats = compute_dataset_stats(root, episodes)
-    vector_dims = [len(v["mean"]) for k, v in stats.items() if k.startswith("action.")]
-    info = {
-        "codebase_version": fmt.CODEBASE_VERSION,
-        "format": "vla-episodes",
-        "format_version": fmt.FORMAT_VERSION,
-        "vla_version": __version__,
-        "total_episodes": len(episodes),
-        "total_frames": sum(e["length"] for e in episodes),
-        "total_tasks": len(tasks),
-        "successful_episodes": sum(bool(e["success"]) for e in episodes),
-        "chunks_size": fmt.CHUNKS_SIZE,
-        "data_files": sorted({e["data/path"] for e in episodes}),
-        "fps": episodes[0]["fps"] if episodes and "fps" in episodes[0] else None,
-        "splits": {"train": f"0:{len(episodes)}"},
-        "data_path": fmt.DATA_PATH,
-        "env_ids": sorted(per_env),
-        "envs": per_env,
-        "collection": collection,
-        "features": fmt.features_info(
-            [tuple(e["image_shape"]) for e in episodes], state_dims, vector_dims
-        ),
-    }
-    atomic_write_text(root / fmt.INFO_PATH, json.dumps(info, indent=2) + "\n")
-    atomic_write_text(root / fmt.STATS_PATH, json.dumps(stats, indent=2) + "\n")

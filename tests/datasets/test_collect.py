@@ -77,7 +77,7 @@ def test_several_envs_in_one_dataset(tmp_path: Path) -> None:
     info = read_info(tmp_path)
     assert info["env_ids"] == sorted([UI, ROBOT])
     assert {e: info["envs"][e]["episodes"] for e in info["env_ids"]} == {UI: 2, ROBOT: 2}
-    assert "action.ee_delta" in json.loads((tmp_path / "meta/stats.json").read_text())
+    assert "action.ee_delta" in json.loads((tmp_path / "meta/vla/stats.json").read_text())
 
 
 class _PlainEnv(gym.Env):

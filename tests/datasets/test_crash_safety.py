@@ -230,7 +230,7 @@ def test_info_json_always_lists_failed_seeds(copy: Path) -> None:
 
     info = json.loads((copy / fmt.INFO_PATH).read_text())
     assert info["envs"][UI]["failed_seeds"] == [3, 7]  # the fake expert fails seeds 3 and 7
-    episodes, tasks = read_jsonl(copy / fmt.EPISODES_PATH), read_jsonl(copy / fmt.TASKS_PATH)
-    write_meta(copy, episodes, {UI: {"seed_base": 0}}, info["collection"], tasks)
+    episodes = read_jsonl(copy / fmt.EPISODES_PATH)
+    write_meta(copy, episodes, {UI: {"seed_base": 0}}, info["collection"])
     info = json.loads((copy / fmt.INFO_PATH).read_text())
     assert info["envs"][UI]["failed_seeds"] == []

@@ -77,14 +77,43 @@ def test_every_action_type_round_trips(tmp_path: Path) -> None:
     assert {i["env_id"] for i in items} == {"ui", "ee", "joint"}
 
 
-def test_action_row_is_sparse_and_vector_is_robot_only() -> None:
-    row, vector = fmt.action_to_row(Click(1, 2))
-    assert row["verb"] == "click" and row["x"] == 1.0 and row["text"] is None
-    assert set(row) == {"verb", *fmt.ACTION_FIELDS}
-    assert vector is None
-    row, vector = fmt.action_to_row(EEDelta((1e-3, 0, 0), (0, 0, 0.5), 0.0))
-    assert vector == [1e-3, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0]  # gripper last
-    assert fmt.action_from_row(row) == EEDelta((1e-3, 0, 0), (0, 0, 0.5), 0.0)
+@pytest.mark.parametrize(
+    "groups", [("ui",), ("ui", "ee_delta", "joint_target"), ("ee_delta",), ("joint_target",)]
+)
+def test_fixed_shape_action_encoding_round_trips_every_verb(groups) -> None:
+    from vla.datasets.v3 import Layout, decode_action, encode_actions
+
+    layout = Layout({"main": [16, 20, 3]}, 0, groups, joints=7 if "joint_target" in groups else 0)
+    actions = [
+        a
+        for a in UI_ACTIONS + ROBOT_ACTIONS
+        if ("ui" if a.verb in {x.verb for x in UI_ACTIONS} else a.verb) in groups
+    ]
+    cols = encode_actions(actions, layout)
+    features = layout.features()
+    assert set(cols) == {c for c in features if c.startswith("action")}
+    k = features["action"]["shape"][0]
+    assert all(len(v) == k for v in cols["action"]) and len(features["action"]["names"]) == k
+    for i, action in enumerate(actions):
+        row = {c: v[i] for c, v in cols.items()}
+        if features["action"]["dtype"] == "float32":  # robot-only data: LeRobot's float32
+            row["action"] = np.float32(row["action"]).tolist()
+            assert np.allclose(decode_action(row, layout).vector, action.vector, atol=1e-7)
+        else:
+            assert decode_action(row, layout) == action
+    if "ui" in groups:  # the mask marks exactly the used slots
+        click = cols["action.mask"][0]
+        assert [n for n, m in zip(layout.action_names(), click, strict=True) if m] in (
+            [["x", "y"]] if groups == ("ui",) else [["ui.x", "ui.y"]]
+        )
+
+
+def test_a_data_file_has_exactly_the_declared_columns(ui_dataset: Path) -> None:
+    import pyarrow.parquet as pq
+
+    info = json.loads((ui_dataset / fmt.INFO_PATH).read_text())
+    for path in sorted(ui_dataset.glob("data/*/*.parquet")):
+        assert pq.read_schema(path).names == list(info["features"])
 
 
 def test_encode_image_rejects_wrong_dtype() -> None:
@@ -99,11 +128,24 @@ def test_layout_and_metadata(robot_dataset: Path) -> None:
     assert info["data_files"] == ["data/chunk-000/file-000.parquet"]
     assert (robot_dataset / "data/chunk-000/file-000.parquet").is_file()
     assert info["features"]["observation.state"]["shape"] == [4]
-    assert info["features"][fmt.VECTOR_KEY]["shape"] == [7]
-    assert info["features"]["observation.image"]["shape"] == [24, 24, 3]
+    assert info["features"]["action"] == {
+        "dtype": "float32", "shape": [7], "names": ["x", "y", "z", "roll", "pitch", "yaw", "gripper"]
+    }  # fmt: skip
+    assert info["features"]["observation.images.main"]["shape"] == [24, 24, 3]
     assert info["envs"]["vla_fake_envs:FakeRobotEnv"]["seed_range"] == [0, 5]
-    tasks = [json.loads(x) for x in (robot_dataset / fmt.TASKS_PATH).read_text().splitlines()]
-    assert tasks == [{"task_index": 0, "task": "move to the goal"}]
+    import pandas as pd
+
+    tasks = pd.read_parquet(robot_dataset / fmt.TASKS_PATH)
+    assert list(tasks.index) == ["move to the goal"] and list(tasks["task_index"]) == [0]
+    episodes = pd.read_parquet(robot_dataset / fmt.EPISODES_META_PATH)
+    assert list(episodes["episode_index"]) == list(range(6))
+    assert list(episodes["stats/observation.images.main/count"].iloc[0]) == [
+        episodes["length"].iloc[0]
+    ]
+    stats = json.loads((robot_dataset / fmt.STATS_PATH).read_text())
+    assert set(stats) == {n for n, f in info["features"].items() if f["dtype"] != "string"}
+    assert np.asarray(stats["observation.images.main"]["mean"]).shape == (3, 1, 1)
+    assert stats["frame_index"]["count"] == [info["total_frames"]]
     assert not (robot_dataset / fmt.STAGING_DIR).exists()
     assert not (robot_dataset / fmt.LOCK_PATH).exists()
 
@@ -146,3 +188,38 @@ def test_stats_of_states_with_different_lengths_keep_the_majority(tmp_path: Path
     stats = load_stats(tmp_path)
     assert stats["observation.state"]["count"] == 4
     assert len(stats["observation.state"]["mean"]) == 5
+
+
+def test_every_camera_is_its_own_column_and_item_images(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from vla.datasets import EpisodeDataset
+    from vla.datasets.reader import collate
+
+    rng = np.random.default_rng(2)
+    ui = _steps(UI_ACTIONS[:2], rng)
+    robot = _steps(ROBOT_ACTIONS[:2], rng, state_dim=5)
+    for s in robot:
+        s["images"] = {"scene": s["image"], "wrist": rng.integers(0, 256, (8, 8, 3), np.uint8)}
+    with DatasetWriter(tmp_path) as writer:  # UI first: the robot commit widens the layout
+        writer.add(build_episode("ui", 0, ui, fps=10))
+        writer.commit()
+        writer.add(build_episode("robot", 0, robot, fps=10))
+    info = json.loads((tmp_path / fmt.INFO_PATH).read_text())
+    cameras = [c for c in info["features"] if c.startswith("observation.images.")]
+    assert cameras == ["observation.images.main", "observation.images.scene",
+                       "observation.images.wrist"]  # fmt: skip
+    assert info["features"]["observation.images.wrist"]["shape"] == [8, 8, 3]
+    for path in sorted(tmp_path.glob("data/*/*.parquet")):  # the older file was rewritten
+        assert pq.read_schema(path).names == list(info["features"])
+    items = list(EpisodeDataset(tmp_path, split="all"))
+    assert "images" not in items[0] and items[0]["state"] is None
+    assert [i["action"] for i in items] == UI_ACTIONS[:2] + ROBOT_ACTIONS[:2]
+    np.testing.assert_array_equal(items[2]["image"], robot[0]["images"]["scene"])
+    np.testing.assert_array_equal(items[2]["images"]["wrist"], robot[0]["images"]["wrist"])
+    assert len(items[2]["state"]) == 5
+    batch = collate(items[1:3])
+    assert batch["images"][0] is None and set(batch["images"][1]) == {"scene", "wrist"}
+    from vla.datasets import verify
+
+    assert verify(tmp_path).ok, str(verify(tmp_path))

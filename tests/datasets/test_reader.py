@@ -14,6 +14,7 @@ import torch
 
 from vla.datasets import EpisodeDataset
 from vla.datasets.reader import collate
+from vla.datasets.v3 import VERBS
 
 
 def test_split_is_by_episode_and_stable(ui_dataset: Path) -> None:
@@ -83,18 +84,20 @@ def test_hugging_face_datasets_reads_it_without_project_code(
 ) -> None:
     code = f"""
 import json, sys, datasets
-files = {[str(p) for d in (ui_dataset, robot_dataset) for p in sorted(d.glob("data/*/*.parquet"))]!r}
-ds = datasets.load_dataset("parquet", data_files=files, split="train")
-row = ds[0]
-robot = ds[len(ds) - 1]
-print(json.dumps({{
-    "project": sorted(m for m in sys.modules if m == "vla" or m.startswith("vla.")),
-    "rows": len(ds), "image": type(row["observation.image"]).__name__,
-    "size": list(row["observation.image"].size), "verb": row["action"]["verb"],
-    "feature": type(ds.features["observation.image"]).__name__,
-    "state": robot["observation.state"], "vector": robot["action.vector"],
-    "episode_index": row["episode_index"], "columns": ds.column_names,
-}}))
+out = {{}}
+for name, root in (("ui", {str(ui_dataset)!r}), ("robot", {str(robot_dataset)!r})):
+    files = sorted(str(p) for p in __import__("pathlib").Path(root).glob("data/*/*.parquet"))
+    ds = datasets.load_dataset("parquet", data_files=files, split="train")
+    row = ds[0]
+    out[name] = {{
+        "rows": len(ds), "image": type(row["observation.images.main"]).__name__,
+        "size": list(row["observation.images.main"].size), "action": row["action"],
+        "feature": type(ds.features["observation.images.main"]).__name__,
+        "discrete": row.get("action.discrete"), "state": row.get("observation.state"),
+        "columns": ds.column_names,
+    }}
+out["project"] = sorted(m for m in sys.modules if m == "vla" or m.startswith("vla."))
+print(json.dumps(out))
 """
     env = {"HF_DATASETS_CACHE": str(tmp_path / "cache"), "HF_DATASETS_OFFLINE": "1"}
     env |= {k: v for k, v in __import__("os").environ.items() if k in ("PATH", "HOME")}
@@ -104,11 +107,12 @@ print(json.dumps({{
     assert out.returncode == 0, out.stderr[-2000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["project"] == []
-    n = sum(len(EpisodeDataset(d, split="all")) for d in (ui_dataset, robot_dataset))
-    assert got["rows"] == n
-    assert got["feature"] == "Image" and got["image"].endswith("ImageFile")  # a decoded PIL image
-    assert got["size"] == [32, 32]
-    assert got["verb"] == "scroll"
-    assert len(got["state"]) == 4 and len(got["vector"]) == 7
-    for column in ("episode_index", "frame_index", "timestamp", "task_index", "index", "seed"):
-        assert column in got["columns"]
+    for name, root in (("ui", ui_dataset), ("robot", robot_dataset)):
+        assert got[name]["rows"] == len(EpisodeDataset(root, split="all"))
+        assert got[name]["feature"] == "Image" and got[name]["image"].endswith("ImageFile")
+        # Exactly the LeRobot v3 columns of info.json, in its order.
+        info = json.loads((root / "meta/info.json").read_text())
+        assert got[name]["columns"] == list(info["features"])
+    assert got["ui"]["size"] == [32, 32]
+    assert got["ui"]["discrete"][0] == VERBS.index("scroll") and len(got["ui"]["action"]) == 8
+    assert len(got["robot"]["state"]) == 4 and len(got["robot"]["action"]) == 7

@@ -10,13 +10,21 @@ import click
 
 @click.group("dataset")
 def dataset() -> None:
-    """Inspect, verify, view and merge datasets recorded with `vla collect`."""
+    """Inspect, verify, view, merge, upgrade and import datasets (LeRobot v3 layout)."""
 
 
 def _length_stats(lengths: list[int]) -> str:
     if not lengths:
         return "-"
     return f"{min(lengths)}/{sum(lengths) / len(lengths):.1f}/{max(lengths)}"
+
+
+def _cameras(cameras: dict[str, list[int]]) -> str:
+    """``HxWx3`` for one camera, ``name=HxWx3 name=...`` for several."""
+    shapes = {name: "x".join(map(str, shape)) for name, shape in cameras.items()}
+    if len(shapes) == 1:
+        return next(iter(shapes.values()))
+    return " ".join(f"{n}={s}" for n, s in shapes.items())
 
 
 def info_lines(root: str | Path) -> list[str]:
@@ -41,7 +49,7 @@ def info_lines(root: str | Path) -> list[str]:
         eps = [e for e in episodes if e["env_id"] == env_id]
         meta = info["envs"][env_id]
         seeds = meta.get("seed_range") or ["-", "-"]
-        shapes = sorted({"x".join(map(str, e["image_shape"])) for e in eps})
+        shapes = sorted({_cameras(e["cameras"]) for e in eps})
         rate = f"{100 * sum(bool(e['success']) for e in eps) / len(eps):.0f}%" if eps else "-"
         lines.append(
             f"{env_id:<44} {len(eps):>8} {rate:>8} {sum(e['length'] for e in eps):>7} "
@@ -139,3 +147,40 @@ def merge(inputs: tuple[str, ...], out: str) -> None:
             else ""
         )
     )
+
+
+@dataset.command("upgrade")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="New dataset folder.")
+def upgrade(path: str, out: str) -> None:
+    """Convert a dataset of vla format 1 (struct actions, meta/episodes.jsonl) at PATH into the
+    LeRobot v3 layout at --out."""
+    from vla.datasets.convert import describe
+    from vla.datasets.convert import upgrade as run
+
+    try:
+        click.echo(describe(run(path, out)))
+    except (ValueError, FileExistsError, FileNotFoundError) as err:
+        raise click.ClickException(str(err)) from None
+
+
+@dataset.command("import")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="New dataset folder.")
+@click.option(
+    "--action",
+    type=click.Choice(["ee_delta", "joint_target"]),
+    default="ee_delta",
+    show_default=True,
+    help="What the LeRobot `action` vector is (gripper last, an opening in [0, 1]).",
+)
+@click.option("--env-id", default=None, help="Env id to record [lerobot:<folder name>].")
+def import_(path: str, out: str, action: str, env_id: str | None) -> None:
+    """Convert a LeRobotDataset v3.0 written by LeRobot (image cameras) at PATH into a vla
+    dataset at --out (`vla train` then reads it)."""
+    from vla.datasets.convert import describe, import_lerobot
+
+    try:
+        click.echo(describe(import_lerobot(path, out, action=action, env_id=env_id)))
+    except (ValueError, FileExistsError, FileNotFoundError, KeyError) as err:
+        raise click.ClickException(str(err)) from None
