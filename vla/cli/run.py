@@ -53,7 +53,10 @@ def _preflight(cfg: RunConfig) -> Any:
         check_env_ids([cfg.env_id])
     if cfg.desktop or cfg.headful:
         check_display("--desktop" if cfg.desktop else "--headful")
-    return load_policy_or_fail(cfg.policy, cfg.device)
+    from vla.training.loop import quiet_hf_progress
+
+    with quiet_hf_progress():  # transformers' "Loading weights" bar would run into our lines
+        return load_policy_or_fail(cfg.policy, cfg.device)
 
 
 def _printer(cfg: RunConfig, seed_given: bool) -> Any:

@@ -33,7 +33,7 @@ def format_action(action: Action) -> str:
 
     Robot deltas are shown in cm, or in mm when every component is under 1 cm (the metres of
     :class:`~vla.actions.EEDelta` round to zero at one decimal); rotations in degrees, only
-    when non-zero. Joint targets are absolute radians.
+    when one is at least 0.05 degrees. Joint targets are absolute radians.
     """
     return f"{action.verb} {_fields(action)}".rstrip()
 
@@ -45,8 +45,9 @@ def _fields(action: Action) -> str:
         cm = max(abs(v) for v in action.xyz) >= 0.01
         scale, unit = (100.0, "cm") if cm else (1000.0, "mm")
         text = f"dxyz={_signed([v * scale for v in action.xyz])} {unit}"
-        if any(action.rpy):
-            text += f" drpy={_signed([math.degrees(v) for v in action.rpy])} deg"
+        degrees = [math.degrees(v) for v in action.rpy]
+        if any(round(v, 1) for v in degrees):
+            text += f" drpy={_signed(degrees)} deg"
         return text + f" gripper={action.gripper:.2f}"
     if isinstance(action, JointTarget):
         return f"q={_signed(action.positions, 2)} rad gripper={action.gripper:.2f}"
