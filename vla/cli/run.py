@@ -65,7 +65,7 @@ def _printer(cfg: RunConfig, seed_given: bool) -> Any:
     line per step."""
     from vla.rollout.live import format_intro, format_step
 
-    started = []
+    started: list[bool] = []
 
     def on_step(step: Any) -> None:
         if not started:

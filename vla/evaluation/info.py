@@ -332,7 +332,8 @@ class EvalInfo:
                 parts.append("<p>No replays recorded.</p>")
             for r in t.replays or []:
                 cls, word = ("ok", "success") if r.success else ("bad", "failure")
-                why = f"<br>{e(reasons[r.seed])}" if reasons.get(r.seed) else ""
+                reason = reasons.get(r.seed)
+                why = f"<br>{e(reason)}" if reason else ""
                 parts.append(
                     f"<figure><img class={cls} src='{e(r.path)}'>"
                     f"<figcaption>seed {r.seed}: {word}, {r.length} steps{why}</figcaption>"

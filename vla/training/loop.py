@@ -131,6 +131,7 @@ def run_loop(
     )
     window = _Window()
     last_val: dict[str, Any] = {}
+    estimated = False  # the speed estimate is printed once, after the first log line
     while state.step < state.total_steps:
         loader.set_epoch(state.epoch)
         batches = loader
@@ -152,6 +153,9 @@ def run_loop(
                     loss=f"{stats['train/loss']:.4f}", sps=f"{stats['train/samples_per_s']:.1f}"
                 )
                 logger.log(state.step, stats)
+                if not estimated and cfg.progress and accelerator.is_local_main_process:
+                    estimated = True
+                    bar.write(speed_estimate(stats["train/samples_per_s"], state, cfg, accelerator))
             if cfg.val_every and state.step % cfg.val_every == 0:
                 last_val = validate()
             if cfg.save_every and state.step % cfg.save_every == 0:
@@ -166,6 +170,27 @@ def run_loop(
     if last_val.get("step") != state.step:
         last_val = validate()
     return last_val
+
+
+def speed_estimate(
+    samples_per_s: float, state: RunState, cfg: TrainConfig, accelerator: Any
+) -> str:
+    """The line printed after the first log window: samples/s and the time the remaining steps
+    will take at that rate (the first window includes start-up, so it errs long)."""
+    per_step = cfg.batch_size * cfg.grad_accum * accelerator.num_processes
+    left_s = (state.total_steps - state.step) * per_step / max(samples_per_s, 1e-9)
+    return (
+        f"speed       {samples_per_s:.1f} samples/s ({per_step} per step): about "
+        f"{_duration(left_s)} for the remaining {state.total_steps - state.step} steps"
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _micro_step(cfg, accelerator, model, optimizer, scheduler, batch) -> float:

@@ -116,7 +116,8 @@ def _accelerator(cfg: TrainConfig, out: Path) -> Any:
 
 def startup_summary(cfg: TrainConfig, accelerator: Any, model: Any, data: Any, state: Any) -> str:
     """The block printed before the first step: model size, data and split, device and dtype,
-    length of the run, batch, and a samples/s estimate when the run has a measured one."""
+    length of the run and batch. The samples/s estimate follows after the first log window
+    (:func:`vla.training.loop.speed_estimate`): a guess made before any step would mislead."""
     params = sum(p.numel() for p in model.parameters())
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     n_train, n_val = len(data.train), len(data.val) if data.val is not None else 0
@@ -139,7 +140,8 @@ def startup_summary(cfg: TrainConfig, accelerator: Any, model: Any, data: Any, s
         f" epochs of {state.steps_per_epoch} steps)",
         f"batch       {cfg.batch_size} x accumulate {cfg.grad_accum} x {accelerator.num_processes}"
         f" process(es) = {per_step} samples per step",
-        f"speed       {_speed_estimate(Path(cfg.out), per_step, state)}",
+        f"speed       estimated after the first {cfg.log_every} step(s), then shown in the bar"
+        " (sps)",
         f"logs        {Path(cfg.out) / 'report.html'} (curves), trackers: {cfg.log_with}",
     ]
     return "\n".join(lines)
@@ -149,19 +151,6 @@ def _threads() -> int:
     import torch
 
     return torch.get_num_threads()
-
-
-def _speed_estimate(out: Path, per_step: int, state: Any) -> str:
-    """samples/s of this run folder's last logged window (a resumed run), else unknown until the
-    first log line: a guess from nothing would mislead."""
-    from vla.training.report import read_metrics
-
-    rates = [e["train/samples_per_s"] for e in read_metrics(out / "metrics.jsonl")
-             if "train/samples_per_s" in e]  # fmt: skip
-    if not rates:
-        return "measured from the first log line on (shown in the bar as sps)"
-    left = (state.total_steps - state.step) * per_step / max(rates[-1], 1e-9)
-    return f"{rates[-1]:.1f} samples/s last time; about {left / 60:.1f} min to go"
 
 
 def _save_final(out: Path, model: Any, processor: Any, state: RunState, wall: float, metrics: dict):
