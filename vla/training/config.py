@@ -93,11 +93,7 @@ class TrainConfig:
             raise ValueError(f"Got {self.min_lr_ratio!r} for `min_lr_ratio`; it must be in [0, 1]")
         if not 0 <= self.val_fraction < 1:
             raise ValueError(f"Got {self.val_fraction!r} for `val_fraction`; it must be in [0, 1)")
-        if not isinstance(self.log_with, str) or not self.log_with:
-            raise ValueError(
-                f"Got {self.log_with!r} for `log_with`; it must be a tracker name such as "
-                "'tensorboard', 'all' or 'none'"
-            )
+        self._check_log_with()
         if self.augment not in ("auto", "none"):
             raise ValueError(f"Got {self.augment!r} for `augment`; it must be 'auto' or 'none'")
         if self.mixed_precision not in ("auto", "no", "bf16", "fp16"):
@@ -105,6 +101,13 @@ class TrainConfig:
                 f"Got {self.mixed_precision!r} for `mixed_precision`; "
                 "it must be 'auto', 'no', 'bf16' or 'fp16'"
             )
+
+    def _check_log_with(self) -> None:
+        from accelerate.utils import LoggerType  # the names accelerate itself accepts
+
+        known = ["none", *(t.value for t in LoggerType)]
+        if self.log_with not in known:
+            raise ValueError(f"Got {self.log_with!r} for `log_with`; it must be one of {known}")
 
     def _check_positive(self, *names: str) -> None:
         for name in names:
