@@ -64,9 +64,12 @@ class EpisodeOutcome:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "episode") -> EpisodeOutcome:
-        from vla.evaluation.info import _take
-
-        return cls(**{f.name: _take(d, f.name, where) for f in fields(cls)})
+        if not isinstance(d, dict):
+            raise ValueError(f"{where} must be a JSON object; got {type(d).__name__}")
+        missing = [f.name for f in fields(cls) if f.name not in d]
+        if missing:
+            raise ValueError(f"{where} is missing `{missing[0]}`")
+        return cls(**{f.name: d[f.name] for f in fields(cls)})
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
