@@ -11,7 +11,8 @@ the evaluation report. Imports only :mod:`vla.actions`, numpy and PIL.
   a gripper glyph (jaws apart = open, together = closed, with the opening value) and an inset
   showing the end-effector motion, an arrow for (dx, dy) seen from above and a bar for dz, or
   bars of joint targets;
-* an optional caption (the instruction) in a band on top.
+* an optional caption (the instruction) in a band on top, in a larger font (15-24 px, by the
+  frame's upscaled width) than the action band.
 """
 
 from __future__ import annotations
@@ -136,8 +137,8 @@ def draw_action(
     text = _mark(draw, action, k, (w, h), max(2, k // 2))
     # Always a band, so that every frame of an episode has the same size.
     image = _banner(image, text or "", top=False, font=font, n_lines=2)
-    if caption:
-        image = _banner(image, caption, top=True, font=font)
+    if caption:  # the instruction: larger than the action band, readable at the GIF's size
+        image = _banner(image, caption, top=True, font=_font(max(15, min(w * k // 15, 24))))
     return np.asarray(image)
 
 

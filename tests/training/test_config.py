@@ -18,6 +18,7 @@ from vla.training.data import EpochSampler, summarize_episodes
         ({"val_fraction": 1.0}, "val_fraction"),
         ({"augment": "flip"}, "augment"),
         ({"grad_accum": 0}, "grad_accum"),
+        ({"log_with": "tensorbord"}, "log_with"),
     ],
 )
 def test_bad_values_name_the_field(kwargs, field):

@@ -34,6 +34,8 @@ def _check_run(run, steps):
     events = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert any("train/loss" in e for e in events) and any("val/token_accuracy" in e for e in events)
     assert any(p.name.startswith("events.out.tfevents") for p in (run / "tb").iterdir())
+    report = (run / "report.html").read_text()  # curves of both runs, resumed steps included
+    assert 'data-title="loss"' in report and f"val step {steps}: loss " in report
     return events
 
 

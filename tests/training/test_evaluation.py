@@ -104,3 +104,49 @@ def test_an_env_that_never_ends_is_capped_by_default_and_the_cap_reported(tmp_pa
     task = info["tasks"]["vla_training_fakes:EndlessEnv"]
     assert info["max_steps"] == DEFAULT_MAX_STEPS == 500
     assert task["mean_length"] == DEFAULT_MAX_STEPS and task["truncated"] == 2
+
+
+def test_report_lists_each_episodes_actions_and_failure_reason(fake_env_id, tmp_path):
+    from vla_training_fakes import RedClicker
+
+    cfg = EvalConfig(
+        policy="scripted", env_ids=[fake_env_id], episodes=10, seed_start=500, out=str(tmp_path),
+        progress=False,
+    )  # fmt: skip
+    task = evaluate(cfg, policy=RedClicker())["tasks"][fake_env_id]
+    episodes = task["per_episode"]
+    assert [e["seed"] for e in episodes] == list(range(500, 510))
+    for e in episodes:
+        assert len(e["actions"]) == e["length"] and e["actions"][0].startswith("click x=")
+        if e["success"]:
+            assert e["failure"] is None
+        else:  # the fake env ends a missed episode after 3 steps by itself
+            assert e["failure"] == "truncated by the env's time limit after 3 steps"
+    html = (tmp_path / "report.html").read_text()
+    assert "failure reason" in html and "truncated by the env&#x27;s time limit" in html
+
+    capped = EvalConfig(
+        policy="scripted", env_ids=["vla_training_fakes:EndlessEnv"], episodes=1, max_steps=4,
+        out=None, progress=False,
+    )  # fmt: skip
+    task = evaluate(capped, policy=RedClicker())["tasks"]["vla_training_fakes:EndlessEnv"]
+    assert task["per_episode"][0]["failure"] == "truncated at the step cap (4 steps)"
+
+
+def test_a_new_eval_in_the_same_out_removes_only_its_old_replays(fake_env_id, tmp_path):
+    from vla_training_fakes import RedClicker
+
+    def run(seed_start):
+        cfg = EvalConfig(
+            policy="scripted", env_ids=[fake_env_id], episodes=6, seed_start=seed_start,
+            out=str(tmp_path), progress=False,
+        )  # fmt: skip
+        return evaluate(cfg, policy=RedClicker())["tasks"][fake_env_id]["replays"]
+
+    first = run(500)
+    mine = tmp_path / "replays" / "notes.gif"  # a user's file: not named like a replay
+    mine.write_bytes(b"GIF89a")
+    second = run(900)
+    on_disk = {p.name for p in (tmp_path / "replays").iterdir()}
+    assert on_disk == {r["path"].split("/")[-1] for r in second} | {"notes.gif"}
+    assert not {r["path"] for r in first} & {r["path"] for r in second}

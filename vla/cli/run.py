@@ -9,6 +9,7 @@ vla run --desktop --policy vla-browser-tiny --instruction "Click the button." \\
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +53,27 @@ def _preflight(cfg: RunConfig) -> Any:
         check_env_ids([cfg.env_id])
     if cfg.desktop or cfg.headful:
         check_display("--desktop" if cfg.desktop else "--headful")
-    return load_policy_or_fail(cfg.policy, cfg.device)
+    from vla.training.loop import quiet_hf_progress
+
+    with quiet_hf_progress():  # transformers' "Loading weights" bar would run into our lines
+        return load_policy_or_fail(cfg.policy, cfg.device)
+
+
+def _printer(cfg: RunConfig, seed_given: bool) -> Any:
+    """``on_step`` for :func:`run_live`: the instruction and the seed before the first step's
+    line (the env chooses its instruction at reset, so it is read off that step), then one
+    line per step."""
+    from vla.rollout.live import format_intro, format_step
+
+    started: list[bool] = []
+
+    def on_step(step: Any) -> None:
+        if not started:
+            started.append(True)
+            click.echo(format_intro(cfg.seed, str(step.obs["instruction"]), seed_given))
+        click.echo(format_step(step))
+
+    return on_step
 
 
 @click.command("run")
@@ -62,7 +83,7 @@ def _preflight(cfg: RunConfig) -> Any:
 @click.option("--instruction", default=None, help="The task (required with --desktop).")
 @click.option("--headful", is_flag=True, help="Show the browser window (browser envs).")
 @click.option("--record", default=None, help="Write the episode with actions drawn (.gif/.mp4).")
-@click.option("--seed", type=int, default=None, help="Reset seed.")
+@click.option("--seed", type=int, default=None, help="Reset seed (default: a random one, printed).")
 @click.option("--max-steps", type=int, default=30, show_default=True, help="Step limit.")
 @click.option("--device", default=None, help="torch device (default: CUDA if available).")
 @click.option("--region", callback=_region, help="Desktop: capture region X,Y,W,H.")
@@ -85,12 +106,15 @@ def run(**kwargs) -> None:
     On the desktop, safety is on: actions outside the region are refused, the rate is
     limited, risky text asks first; move the mouse to a screen corner or press Ctrl+C to stop.
     """
-    from vla.rollout import RunConfig, format_step, run_live
+    from vla.rollout import RunConfig, run_live
+    from vla.rollout.live import resolve_seed
 
     try:
         cfg = RunConfig(**kwargs)
     except ValueError as e:
         raise OneLineError(str(e)) from None
+    seed_given = cfg.seed is not None
+    cfg = dataclasses.replace(cfg, seed=resolve_seed(cfg))
     policy = _preflight(cfg)
     if cfg.desktop:
         where = f"region {cfg.region}" if cfg.region else f"monitor {cfg.monitor}"
@@ -107,9 +131,7 @@ def run(**kwargs) -> None:
             return click.confirm(message, default=False, err=True)
 
     try:
-        result = run_live(
-            cfg, on_step=lambda s: click.echo(format_step(s)), confirm=confirm, policy=policy
-        )
+        result = run_live(cfg, on_step=_printer(cfg, seed_given), confirm=confirm, policy=policy)
     except ValueError as e:  # e.g. an env that has no headful mode
         raise OneLineError(str(e)) from None
     except KeyboardInterrupt:

@@ -59,6 +59,15 @@ def _overrides(values: tuple[str, ...]) -> dict:
     "--num-workers", type=int, default=0, show_default=True, help="DataLoader worker processes."
 )
 @click.option("--threads", type=int, default=0, help="torch CPU threads (0: torch's default).")
+@click.option(
+    "--log-with",
+    default="tensorboard",
+    show_default=True,
+    help="accelerate tracker(s) for the scalars: tensorboard, wandb, mlflow, ..., all or none.",
+)
+@click.option(
+    "--keep-checkpoints", type=int, default=2, show_default=True, help="Newest checkpoints kept."
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--resume", is_flag=True, help="Continue from the newest checkpoint in --out.")
 @click.option(
@@ -81,11 +90,13 @@ def train(datasets: tuple[str, ...], model_set: tuple[str, ...], **kwargs) -> No
         cfg = TrainConfig(datasets=list(datasets), model_overrides=_overrides(model_set), **kwargs)
     except (ValueError, FileNotFoundError) as e:
         raise OneLineError(str(e)) from None
+    from vla.training.validation import format_validation
+
     try:
         result = run(cfg)
     except FileNotFoundError as e:  # a dataset folder without the files it needs
         raise OneLineError(str(e)) from None
     click.echo(f"saved {result.out} after {result.steps} steps in {result.wall_time_s:.0f} s")
-    shown = {k: v for k, v in result.metrics.items() if k.startswith("val/")}
-    if shown:
-        click.echo(json.dumps(shown, indent=1))
+    if any(k.startswith("val/") for k in result.metrics):
+        click.echo(format_validation(result.steps, result.metrics))
+    click.echo(f"curves: {result.out / 'report.html'}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from vla.evaluation.config import EvalConfig
-from vla.evaluation.info import EvalInfo, SeedCheck, TaskSummary
+from vla.evaluation.info import EpisodeOutcome, EvalInfo, SeedCheck, TaskSummary
 from vla.evaluation.metrics import latency_summary, wilson_interval
 from vla.rollout.agents import PolicyAgent
 from vla.rollout.vector import RolloutResult, run_episodes
@@ -48,8 +48,9 @@ def seed_check(cfg: EvalConfig) -> dict[str, Any]:
     }
 
 
-def task_summary(result: RolloutResult) -> TaskSummary:
-    """Per-task numbers of ``eval_info.json`` (see docs/evaluation.md)."""
+def task_summary(result: RolloutResult, max_steps: int | None = None) -> TaskSummary:
+    """Per-task numbers of ``eval_info.json`` (see docs/evaluation.md); ``max_steps`` is the
+    step cap the episodes ran under (it tells a capped episode from the env's time limit)."""
     eps = result.episodes
     k, n = sum(e.success for e in eps), len(eps)
     lo, hi = wilson_interval(k, n)
@@ -70,6 +71,7 @@ def task_summary(result: RolloutResult) -> TaskSummary:
         if result.wall_time_s
         else 0.0,
         wall_time_s=round(result.wall_time_s, 2),
+        per_episode=[EpisodeOutcome.from_episode(e, max_steps) for e in eps],
     )
 
 
@@ -131,5 +133,5 @@ def _eval_info(cfg: EvalConfig, policy: Any, seeds: dict, results: list[RolloutR
         seed_check=SeedCheck.from_dict(seeds),
         workers=cfg.workers,
         max_steps=cfg.max_steps,
-        tasks={r.env_id: task_summary(r) for r in results},
+        tasks={r.env_id: task_summary(r, cfg.max_steps) for r in results},
     )

@@ -16,7 +16,9 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-__all__ = ["EvalInfo", "Replay", "SeedCheck", "TaskSummary"]
+from vla.evaluation.episodes import EpisodeOutcome
+
+__all__ = ["EpisodeOutcome", "EvalInfo", "Replay", "SeedCheck", "TaskSummary"]
 
 
 def _take(d: Any, key: str, where: str) -> Any:
@@ -130,20 +132,30 @@ class TaskSummary:
     wall_time_s: float
     #: Saved replays; None when none were written (no output folder), so the key stays absent.
     replays: list[Replay] | None = None
+    #: Every episode in seed order with its failure reason and action list; None in files
+    #: written before it existed (the key stays absent).
+    per_episode: list[EpisodeOutcome] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "task") -> TaskSummary:
-        names = [f.name for f in fields(cls) if f.name not in ("replays", "extra")]
+        optional = ("replays", "per_episode", "extra")
+        names = [f.name for f in fields(cls) if f.name not in optional]
         values = {name: _take(d, name, where) for name in names}
         lo, hi = values["ci95"]
         values["ci95"] = (lo, hi)
-        replays = d.get("replays")
+        replays, episodes = d.get("replays"), d.get("per_episode")
         return cls(
             **values,
             replays=None
             if replays is None
             else [Replay.from_dict(r, f"{where}.replays[{i}]") for i, r in enumerate(replays)],
+            per_episode=None
+            if episodes is None
+            else [
+                EpisodeOutcome.from_dict(e, f"{where}.per_episode[{i}]")
+                for i, e in enumerate(episodes)
+            ],
             extra=_extra(d, cls),
         )
 
@@ -151,10 +163,11 @@ class TaskSummary:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out.pop("extra")
         out["ci95"] = list(self.ci95)
-        if self.replays is None:
-            out.pop("replays")
-        else:
-            out["replays"] = [r.to_dict() for r in self.replays]
+        for key in ("replays", "per_episode"):
+            if out[key] is None:
+                out.pop(key)
+            else:
+                out[key] = [r.to_dict() for r in out[key]]
         return _jsonable(out | self.extra)
 
 
@@ -314,14 +327,20 @@ class EvalInfo:
         ]
         for env_id, t in self.tasks.items():
             parts.append(f"<h2>{e(env_id)}</h2>")
+            reasons = {o.seed: o.failure for o in t.per_episode or []}
             if not t.replays:
                 parts.append("<p>No replays recorded.</p>")
             for r in t.replays or []:
                 cls, word = ("ok", "success") if r.success else ("bad", "failure")
+                reason = reasons.get(r.seed)
+                why = f"<br>{e(reason)}" if reason else ""
                 parts.append(
-                    f"<figure><img class={cls} src='{e(r.path)}' width=240>"
-                    f"<figcaption>seed {r.seed}: {word}, {r.length} steps</figcaption></figure>"
+                    f"<figure><img class={cls} src='{e(r.path)}'>"
+                    f"<figcaption>seed {r.seed}: {word}, {r.length} steps{why}</figcaption>"
+                    "</figure>"
                 )
+            if t.per_episode:
+                parts.append(_html_episodes(t.per_episode))
         parts.append("</body></html>\n")
         return "\n".join(parts)
 
@@ -345,11 +364,35 @@ def _html_row(env_id: str, t: TaskSummary) -> str:
     )
 
 
+def _html_episodes(episodes: list[EpisodeOutcome]) -> str:
+    """A table of every episode: seed, outcome, steps, reward, failure reason, and its actions
+    in a collapsed list."""
+    e = html.escape
+    rows = [
+        "<table class=episodes><tr><th>seed</th><th>outcome</th><th>steps</th><th>reward</th>"
+        "<th>failure reason</th><th>actions</th></tr>"
+    ]
+    for o in episodes:
+        word = "<span class=ok>success</span>" if o.success else "<span class=bad>failure</span>"
+        actions = "".join(f"<li><code>{e(a)}</code></li>" for a in o.actions)
+        rows.append(
+            f"<tr><td class=num>{o.seed}</td><td>{word}</td><td class=num>{o.length}</td>"
+            f"<td class=num>{o.reward:+.2f}</td><td>{e(o.failure or '')}</td>"
+            f"<td><details><summary>{len(o.actions)} actions</summary><ol>{actions}</ol>"
+            "</details></td></tr>"
+        )
+    return "\n".join([*rows, "</table>"])
+
+
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; max-width: 1100px; }
 table { border-collapse: collapse; } td, th { padding: 4px 10px; border-bottom: 1px solid #ddd; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { display: inline-block; margin: 6px; text-align: center; font-size: 12px; }
-img { image-rendering: pixelated; border: 3px solid #ccc; }
+figure { display: inline-block; margin: 6px; text-align: center; font-size: 12px;
+         max-width: 330px; vertical-align: top; }
+img { image-rendering: pixelated; border: 3px solid #ccc; max-width: 320px; }
 img.ok { border-color: #2a2; } img.bad { border-color: #c22; }
+span.ok { color: #2a2; } span.bad { color: #c22; }
+table.episodes { margin-top: 1em; font-size: 13px; } table.episodes td { vertical-align: top; }
+ol { margin: 4px 0; padding-left: 2.2em; }
 """

@@ -19,13 +19,28 @@ from vla.evaluation.info import EvalInfo, Replay
 from vla.rollout.records import Episode
 from vla.rollout.vector import RolloutResult
 
-__all__ = ["format_table", "render_html", "safe_file_name", "write_report"]
+__all__ = [
+    "format_table",
+    "remove_old_replays",
+    "render_html",
+    "safe_file_name",
+    "write_report",
+]
+
+
+#: The replay file names this module writes (see ``_write_gif``); nothing else is ever removed.
+_REPLAY = re.compile(r"^[A-Za-z0-9._-]+-seed-?\d+-(success|failure)\.gif$")
 
 
 def write_report(out: Path, info: EvalInfo, results: list[RolloutResult]) -> Path:
     """Write everything under ``out``; sets each task's ``replays`` in ``info`` (paths relative
-    to ``out``) and returns the path of ``report.html``."""
+    to ``out``) and returns the path of ``report.html``.
+
+    ``out`` starts clean: the replays of an earlier evaluation written there are removed first
+    (only GIFs named as this module names them, in ``out/replays/``), so the folder shows this
+    run only. Other files in ``out`` are left alone."""
     out.mkdir(parents=True, exist_ok=True)
+    remove_old_replays(out)
     for result in results:
         replays = [_write_gif(out, result.env_id, ep) for ep in result.episodes if ep.frames]
         info.tasks[result.env_id].replays = replays
@@ -33,6 +48,20 @@ def write_report(out: Path, info: EvalInfo, results: list[RolloutResult]) -> Pat
     path = out / "report.html"
     path.write_text(info.to_html())
     return path
+
+
+def remove_old_replays(out: Path) -> list[Path]:
+    """Delete the replay GIFs of an earlier report in ``out/replays/`` (and the folder when it
+    is left empty); returns what was removed."""
+    folder = out / "replays"
+    if not folder.is_dir():
+        return []
+    removed = [p for p in folder.iterdir() if p.is_file() and _REPLAY.match(p.name)]
+    for p in removed:
+        p.unlink()
+    if not any(folder.iterdir()):
+        folder.rmdir()
+    return removed
 
 
 def safe_file_name(env_id: str) -> str:

@@ -6,23 +6,64 @@ calls; the episode itself runs in :func:`vla.rollout.run_episode`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vla.actions import Action
 from vla.rollout.agents import PolicyLike
 from vla.rollout.records import Episode, StepRecord
 
-__all__ = ["RunConfig", "format_step", "make_run_env", "run_live"]
+__all__ = [
+    "RunConfig",
+    "format_action",
+    "format_intro",
+    "format_step",
+    "make_run_env",
+    "resolve_seed",
+    "run_live",
+]
+
+
+def format_action(action: Action) -> str:
+    """An action as one short line, e.g. ``click x=12.0 y=40.0`` or ``ee_delta dxyz=[+1.2, -0.4,
+    +0.0] cm gripper=1.00``.
+
+    Robot deltas are shown in cm, or in mm when every component is under 1 cm (the metres of
+    :class:`~vla.actions.EEDelta` round to zero at one decimal); rotations in degrees, only
+    when one is at least 0.05 degrees. Joint targets are absolute radians.
+    """
+    return f"{action.verb} {_fields(action)}".rstrip()
+
+
+def _fields(action: Action) -> str:
+    from vla.actions import EEDelta, JointTarget, to_dict
+
+    if isinstance(action, EEDelta):
+        cm = max(abs(v) for v in action.xyz) >= 0.01
+        scale, unit = (100.0, "cm") if cm else (1000.0, "mm")
+        text = f"dxyz={_signed([v * scale for v in action.xyz])} {unit}"
+        degrees = [math.degrees(v) for v in action.rpy]
+        if any(round(v, 1) for v in degrees):
+            text += f" drpy={_signed(degrees)} deg"
+        return text + f" gripper={action.gripper:.2f}"
+    if isinstance(action, JointTarget):
+        return f"q={_signed(action.positions, 2)} rad gripper={action.gripper:.2f}"
+    return " ".join(f"{k}={_short(v)}" for k, v in to_dict(action).items() if k != "verb")
+
+
+def _signed(values: Sequence[float], digits: int = 1) -> str:
+    # a tiny negative delta rounds to -0.0; its sign is noise, so it prints as +0.0
+    rounded = [round(v, digits) or 0.0 for v in values]
+    return "[" + ", ".join(f"{v:+.{digits}f}" for v in rounded) + "]"
 
 
 def format_step(step: StepRecord) -> str:
     """One line for a step: the action, timings, reward, and any refusal or error."""
-    from vla.actions import to_dict
-
-    fields = " ".join(f"{k}={_short(v)}" for k, v in to_dict(step.action).items() if k != "verb")
     line = (
-        f"step {step.t:3d}  {step.action.verb:<12} {fields:<40} "
+        f"step {step.t:3d}  {step.action.verb:<12} {_fields(step.action):<40} "
         f"act {step.act_s * 1000:6.1f} ms  env {step.step_s * 1000:6.1f} ms  "
         f"reward {step.reward:+.2f}"
     )
@@ -34,6 +75,18 @@ def format_step(step: StepRecord) -> str:
             "  (done)" if step.terminated else f"  (truncated{': ' + stopped if stopped else ''})"
         )
     return line
+
+
+def format_intro(seed: int | None, instruction: str, seed_given: bool) -> str:
+    """The lines ``vla run`` prints before the first step: the instruction and the seed, with
+    how to repeat the episode when the seed was drawn at random."""
+    if seed is None:
+        how = "none (the env is not seeded)"
+    elif seed_given:
+        how = str(seed)
+    else:
+        how = f"{seed} (random; --seed {seed} repeats this episode)"
+    return f"instruction: {instruction!r}\nseed: {how}"
 
 
 def _short(value: Any) -> str:
@@ -56,7 +109,9 @@ class RunConfig:
         instruction: the task; replaces the env's own instruction when given.
         headful: show the browser window (browser envs: ``headless=False``).
         record: write the frames with the actions drawn to this ``.gif`` / ``.mp4``.
-        seed: reset seed; max_steps: step limit (the desktop env's own limit too).
+        seed: reset seed (``None``: :func:`run_live` draws one and records it in the episode,
+            so any episode can be repeated; the desktop env is not seeded);
+            max_steps: step limit (the desktop env's own limit too).
         device: torch device for the policy (default: CUDA when available).
         region: desktop capture region ``(x, y, w, h)``; ``None`` = the whole ``monitor``.
         image_size: desktop observation size ``(w, h)``; ``None`` = the region's size.
@@ -129,6 +184,14 @@ def make_run_env(cfg: RunConfig, confirm: Callable[[str], bool] | None = None) -
         raise
 
 
+def resolve_seed(cfg: RunConfig) -> int | None:
+    """``cfg.seed``, or a fresh random one when it is None (the desktop env takes no seed, so
+    None there): every episode of ``vla run`` has a seed that repeats it."""
+    if cfg.seed is not None or cfg.desktop:
+        return cfg.seed
+    return random.SystemRandom().randrange(2**31)  # not the global RNG: no shared state
+
+
 def run_live(
     cfg: RunConfig,
     on_step: Callable[[StepRecord], None] | None = None,
@@ -142,6 +205,7 @@ def run_live(
 
     if policy is None:
         policy = load_policy(cfg.policy, device=cfg.device)
+    seed = resolve_seed(cfg)
     env = make_run_env(cfg, confirm)
     try:
         return run_episode(
@@ -149,7 +213,7 @@ def run_live(
             env,
             instruction=cfg.instruction,
             max_steps=cfg.max_steps,
-            seed=cfg.seed,
+            seed=seed,
             on_step=on_step,
             record=cfg.record,
         )

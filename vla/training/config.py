@@ -37,6 +37,11 @@ class TrainConfig:
         save_every: optimizer steps between resumable checkpoints (0: only at the end).
         resume: continue from the newest ``out/checkpoint-<step>/``.
         threads: torch CPU threads (0 leaves torch's default).
+        log_with: accelerate trackers for the scalars (``Accelerator(log_with=...)``):
+            ``"tensorboard"`` (event files under ``out/tb/``), another tracker name accelerate
+            knows (``"wandb"``, ``"mlflow"``, ... if installed), ``"all"``, or ``"none"``.
+            ``metrics.jsonl`` and ``report.html`` are written either way.
+        keep_checkpoints: how many ``checkpoint-<step>/`` folders to keep (the newest).
     """
 
     datasets: list[str] = field(default_factory=list)
@@ -65,6 +70,7 @@ class TrainConfig:
     resume: bool = False
     threads: int = 0
     progress: bool = True
+    log_with: str = "tensorboard"
 
     def __post_init__(self) -> None:
         if isinstance(self.datasets, (str, Path)):
@@ -87,6 +93,7 @@ class TrainConfig:
             raise ValueError(f"Got {self.min_lr_ratio!r} for `min_lr_ratio`; it must be in [0, 1]")
         if not 0 <= self.val_fraction < 1:
             raise ValueError(f"Got {self.val_fraction!r} for `val_fraction`; it must be in [0, 1)")
+        self._check_log_with()
         if self.augment not in ("auto", "none"):
             raise ValueError(f"Got {self.augment!r} for `augment`; it must be 'auto' or 'none'")
         if self.mixed_precision not in ("auto", "no", "bf16", "fp16"):
@@ -94,6 +101,13 @@ class TrainConfig:
                 f"Got {self.mixed_precision!r} for `mixed_precision`; "
                 "it must be 'auto', 'no', 'bf16' or 'fp16'"
             )
+
+    def _check_log_with(self) -> None:
+        from accelerate.utils import LoggerType  # the names accelerate itself accepts
+
+        known = ["none", *(t.value for t in LoggerType)]
+        if self.log_with not in known:
+            raise ValueError(f"Got {self.log_with!r} for `log_with`; it must be one of {known}")
 
     def _check_positive(self, *names: str) -> None:
         for name in names:

@@ -1,21 +1,24 @@
-"""The optimisation loop, its logging (metrics.jsonl + TensorBoard + a tqdm bar), periodic
-validation, and resumable checkpoints."""
+"""The optimisation loop, its logging (``metrics.jsonl``, accelerate trackers, one tqdm bar),
+periodic validation (one rounded line, ``report.html`` rewritten), and resumable checkpoints."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 import json
 import math
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from vla.training.config import TrainConfig
 
-__all__ = ["MetricsLogger", "RunState", "run_loop"]
+__all__ = ["MetricsLogger", "RunState", "quiet_hf_progress", "run_loop"]
 
 _CKPT = re.compile(r"^checkpoint-(\d+)$")
 
@@ -56,34 +59,44 @@ def latest_checkpoint(out: Path) -> Path | None:
 
 
 class MetricsLogger:
-    """Appends one JSON object per event to ``metrics.jsonl`` and mirrors scalars to TensorBoard."""
+    """Appends one JSON object per event to ``metrics.jsonl`` (the source of ``report.html``)
+    and sends the scalars to accelerate's trackers (``TrainConfig.log_with``: TensorBoard under
+    ``tb/`` by default). Only the main process writes."""
 
-    def __init__(self, out: Path, enabled: bool = True) -> None:
-        self.enabled = enabled
+    def __init__(self, out: Path, accelerator: Any) -> None:
+        self.enabled = accelerator.is_main_process
         self.path = out / "metrics.jsonl"
-        self._tb = None
-        if enabled:
-            try:
-                from torch.utils.tensorboard import SummaryWriter
-
-                self._tb = SummaryWriter(str(out / "tb"))
-            except ImportError:  # tensorboard is a dependency; a stripped install still trains
-                self._tb = None
+        self._accelerator = accelerator
 
     def log(self, step: int, metrics: dict[str, Any]) -> None:
         if not self.enabled:
             return
         with self.path.open("a") as f:
             f.write(json.dumps({"step": step, "time": round(time.time(), 3), **metrics}) + "\n")
-        if self._tb is not None:
-            for k, v in metrics.items():
-                if isinstance(v, (int, float)) and math.isfinite(v):
-                    self._tb.add_scalar(k, v, step)
-            self._tb.flush()
+        scalars = {k: v for k, v in metrics.items() if _finite(v)}
+        for k, v in metrics.items():  # per-dimension lists become one scalar each
+            if isinstance(v, list):
+                scalars |= {f"{k}/{i}": x for i, x in enumerate(v) if _finite(x)}
+        self._accelerator.log(scalars, step=step)
 
-    def close(self) -> None:
-        if self._tb is not None:
-            self._tb.close()
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+@contextlib.contextmanager
+def quiet_hf_progress() -> Iterator[None]:
+    """Silence transformers' own tqdm bars ("Writing model shards") while saving, so the only
+    bar on the terminal is the training bar; restores the previous setting."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 def _progress_bar(cfg: TrainConfig, accelerator: Any, state: RunState) -> Any:
@@ -111,10 +124,14 @@ def run_loop(
     state: RunState,
 ) -> dict[str, Any]:
     """Optimise until ``state.total_steps``; returns the last validation metrics."""
-    logger = MetricsLogger(Path(cfg.out), accelerator.is_main_process)
+    logger = MetricsLogger(Path(cfg.out), accelerator)
     bar = _progress_bar(cfg, accelerator, state)
+    validate = functools.partial(
+        _validate, cfg, accelerator, model, processor, data, state, logger, bar.write
+    )
     window = _Window()
     last_val: dict[str, Any] = {}
+    estimated = False  # the speed estimate is printed once, after the first log line
     while state.step < state.total_steps:
         loader.set_epoch(state.epoch)
         batches = loader
@@ -136,8 +153,11 @@ def run_loop(
                     loss=f"{stats['train/loss']:.4f}", sps=f"{stats['train/samples_per_s']:.1f}"
                 )
                 logger.log(state.step, stats)
+                if not estimated and cfg.progress and accelerator.is_local_main_process:
+                    estimated = True
+                    bar.write(speed_estimate(stats["train/samples_per_s"], state, cfg, accelerator))
             if cfg.val_every and state.step % cfg.val_every == 0:
-                last_val = _validate(cfg, accelerator, model, processor, data, state, logger)
+                last_val = validate()
             if cfg.save_every and state.step % cfg.save_every == 0:
                 save_checkpoint(cfg, accelerator, model, processor, state)
             if state.step >= state.total_steps:
@@ -145,12 +165,32 @@ def run_loop(
         else:  # the epoch ran out
             state.epoch, state.batches_in_epoch = state.epoch + 1, 0
             if not cfg.val_every:
-                last_val = _validate(cfg, accelerator, model, processor, data, state, logger)
+                last_val = validate()
     bar.close()
     if last_val.get("step") != state.step:
-        last_val = _validate(cfg, accelerator, model, processor, data, state, logger)
-    logger.close()
+        last_val = validate()
     return last_val
+
+
+def speed_estimate(
+    samples_per_s: float, state: RunState, cfg: TrainConfig, accelerator: Any
+) -> str:
+    """The line printed after the first log window: samples/s and the time the remaining steps
+    will take at that rate (the first window includes start-up, so it errs long)."""
+    per_step = cfg.batch_size * cfg.grad_accum * accelerator.num_processes
+    left_s = (state.total_steps - state.step) * per_step / max(samples_per_s, 1e-9)
+    return (
+        f"speed       {samples_per_s:.1f} samples/s ({per_step} per step): about "
+        f"{_duration(left_s)} for the remaining {state.total_steps - state.step} steps"
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _micro_step(cfg, accelerator, model, optimizer, scheduler, batch) -> float:
@@ -190,47 +230,54 @@ class _Window:
         return out
 
 
-def _validate(cfg, accelerator, model, processor, data, state, logger) -> dict[str, Any]:
-    """Teacher-forced loss/accuracy on the whole val split plus decoded-action metrics."""
-    from vla.training.validation import decode_metrics, teacher_forced_metrics
+def _validate(cfg, accelerator, model, processor, data, state, logger, say) -> dict[str, Any]:
+    """Teacher-forced loss/accuracy on the whole val split plus decoded-action metrics; logs
+    them, prints one rounded line through ``say`` and rewrites ``report.html``."""
+    from vla.training.report import write_training_report
+    from vla.training.validation import decode_metrics, format_validation, teacher_forced_metrics
 
     metrics: dict[str, Any] = {"step": state.step}
-    loader = data.val_loader(processor)
-    if loader is None or not accelerator.is_main_process:
+    if not accelerator.is_main_process:
         return metrics
-    t0 = time.time()
-    unwrapped = accelerator.unwrap_model(model)
-    metrics.update(teacher_forced_metrics(unwrapped, loader, accelerator.device))
-    items = data.val_items(cfg.val_decode_samples)
-    if items:
-        from vla import Policy
+    loader = data.val_loader(processor)
+    if loader is not None:
+        t0 = time.time()
+        unwrapped = accelerator.unwrap_model(model)
+        metrics.update(teacher_forced_metrics(unwrapped, loader, accelerator.device))
+        items = data.val_items(cfg.val_decode_samples)
+        if items:
+            from vla import Policy
 
-        # Policy casts its model to bf16 on CUDA: decode with a copy so training stays in fp32
-        net = copy.deepcopy(unwrapped) if accelerator.device.type == "cuda" else unwrapped
-        policy = Policy(net, processor, device=accelerator.device)
-        metrics.update(decode_metrics(policy, items, batch_size=cfg.batch_size))
-    metrics["val/time_s"] = round(time.time() - t0, 2)
-    unwrapped.train()
-    logger.log(state.step, {k: v for k, v in metrics.items() if k != "step"})
-    accelerator.print(
-        "validation @ step {}: {}".format(
-            state.step, {k: v for k, v in metrics.items() if k.startswith("val/")}
-        )
-    )
+            # Policy casts its model to bf16 on CUDA: decode with a copy so training stays fp32
+            net = copy.deepcopy(unwrapped) if accelerator.device.type == "cuda" else unwrapped
+            policy = Policy(net, processor, device=accelerator.device)
+            metrics.update(decode_metrics(policy, items, batch_size=cfg.batch_size))
+        metrics["val/time_s"] = round(time.time() - t0, 2)
+        unwrapped.train()
+        logger.log(state.step, {k: v for k, v in metrics.items() if k != "step"})
+        say(format_validation(state.step, metrics))
+    write_training_report(cfg.out)
     return metrics
 
 
 def save_checkpoint(
     cfg: TrainConfig, accelerator: Any, model: Any, processor: Any, state: RunState
 ):
-    """Write ``checkpoint-<step>/`` (a loadable model + accelerate state) and prune old ones."""
+    """Write ``checkpoint-<step>/`` (a loadable model + accelerate state) and keep the newest
+    ``cfg.keep_checkpoints`` of them.
+
+    The pruning is ours, not ``ProjectConfiguration(total_limit=...)``: accelerate applies
+    ``total_limit`` only with ``automatic_checkpoint_naming``, which saves accelerate state alone
+    under ``checkpoints/checkpoint_<save count>``; ours are named by optimizer step and also hold
+    a model that ``Policy.from_pretrained`` loads."""
     out = Path(cfg.out)
     ckpt = out / f"checkpoint-{state.step}"
     accelerator.wait_for_everyone()
     accelerator.save_state(str(ckpt / "accelerate_state"))
     if accelerator.is_main_process:
-        accelerator.unwrap_model(model).save_pretrained(ckpt)
-        processor.save_pretrained(ckpt)
+        with quiet_hf_progress():
+            accelerator.unwrap_model(model).save_pretrained(ckpt)
+            processor.save_pretrained(ckpt)
         for name in ("train_config.json", "training_data.json"):
             if (out / name).is_file():
                 shutil.copy(out / name, ckpt / name)

@@ -11,7 +11,9 @@ Run folder layout (``cfg.out``)::
     train_config.json                                 the TrainConfig
     training_data.json                                env ids and seeds the model saw
     metrics.jsonl                                     one JSON object per log / validation event
-    tb/                                               TensorBoard event files
+    report.html                                       loss, lr and validation curves (inline SVG),
+                                                      rewritten at each validation
+    tb/                                               TensorBoard event files (``log_with``)
     checkpoint-<step>/                                resumable: model + accelerate state
 """
 
@@ -45,18 +47,14 @@ class TrainResult:
 def train(cfg: TrainConfig) -> TrainResult:
     """Train a model as ``cfg`` says and save it to ``cfg.out``; returns a :class:`TrainResult`."""
     import torch
-    from accelerate import Accelerator
     from accelerate.utils import set_seed
 
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    mp = cfg.mixed_precision
-    if mp == "auto":
-        mp = "bf16" if torch.cuda.is_available() else "no"
-    accelerator = Accelerator(mixed_precision=mp, gradient_accumulation_steps=cfg.grad_accum)
-    set_seed(cfg.seed)
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
+    accelerator = _accelerator(cfg, out)
+    set_seed(cfg.seed)
     if accelerator.is_main_process:
         cfg.save(out / "train_config.json")
 
@@ -76,6 +74,8 @@ def train(cfg: TrainConfig) -> TrainResult:
     state = RunState(total_steps=total, steps_per_epoch=steps_per_epoch)
     if cfg.resume:
         state.resume_from(out, accelerator)
+    if cfg.progress:
+        accelerator.print(startup_summary(cfg, accelerator, model, data, state))
     t0 = time.time()
     metrics = run_loop(
         cfg, accelerator, model, processor, optimizer, scheduler, train_loader, data, state
@@ -88,11 +88,81 @@ def train(cfg: TrainConfig) -> TrainResult:
     return TrainResult(out=out, steps=state.step, wall_time_s=wall, metrics=metrics)
 
 
+def _accelerator(cfg: TrainConfig, out: Path) -> Any:
+    """An Accelerator with the run's precision, accumulation and trackers (``cfg.log_with``;
+    the TensorBoard tracker writes to ``out/tb``)."""
+    import torch
+    from accelerate import Accelerator
+    from accelerate.utils import ProjectConfiguration
+
+    mp = cfg.mixed_precision
+    if mp == "auto":
+        mp = "bf16" if torch.cuda.is_available() else "no"
+    accelerator = Accelerator(
+        mixed_precision=mp,
+        gradient_accumulation_steps=cfg.grad_accum,
+        log_with=None if cfg.log_with == "none" else cfg.log_with,
+        project_config=ProjectConfiguration(project_dir=str(out), logging_dir=str(out)),
+    )
+    # trackers take flat scalars: lists and dicts (datasets, overrides) go in as JSON text
+    hparams = {
+        k: v if isinstance(v, (int, float, str, bool)) else json.dumps(v)
+        for k, v in cfg.to_dict().items()
+        if v is not None
+    }
+    accelerator.init_trackers("tb", config=hparams)
+    return accelerator
+
+
+def startup_summary(cfg: TrainConfig, accelerator: Any, model: Any, data: Any, state: Any) -> str:
+    """The block printed before the first step: model size, data and split, device and dtype,
+    length of the run and batch. The samples/s estimate follows after the first log window
+    (:func:`vla.training.loop.speed_estimate`): a guess made before any step would mislead."""
+    params = sum(p.numel() for p in model.parameters())
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    n_train, n_val = len(data.train), len(data.val) if data.val is not None else 0
+    ep_train = len(getattr(data.train, "episodes", []))
+    ep_val = len(getattr(data.val, "episodes", [])) if data.val is not None else 0
+    per_step = cfg.batch_size * cfg.grad_accum * accelerator.num_processes
+    dtype = {"no": "float32", "bf16": "bfloat16", "fp16": "float16"}.get(
+        str(accelerator.mixed_precision), str(accelerator.mixed_precision)
+    )
+    lines = [
+        f"model       {cfg.config}: {params / 1e6:.2f} M parameters ({trainable / 1e6:.2f} M "
+        "trainable)",
+        f"data        {n_train + n_val} frames in {ep_train + ep_val} episodes from "
+        f"{len(cfg.datasets)} dataset(s)",
+        f"split       train {n_train} frames / {ep_train} episodes, val {n_val} frames / "
+        f"{ep_val} episodes (val_fraction {cfg.val_fraction})",
+        f"device      {accelerator.device} x {accelerator.num_processes} process(es), "
+        f"{dtype}, torch threads {_threads()}",
+        f"steps       {state.step} -> {state.total_steps} ({state.total_steps / state.steps_per_epoch:.1f}"
+        f" epochs of {state.steps_per_epoch} steps)",
+        f"batch       {cfg.batch_size} x accumulate {cfg.grad_accum} x {accelerator.num_processes}"
+        f" process(es) = {per_step} samples per step",
+        f"speed       estimated after the first {cfg.log_every} step(s), then shown in the bar"
+        " (sps)",
+        f"logs        {Path(cfg.out) / 'report.html'} (curves), trackers: {cfg.log_with}",
+    ]
+    return "\n".join(lines)
+
+
+def _threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
 def _save_final(out: Path, model: Any, processor: Any, state: RunState, wall: float, metrics: dict):
     import torch
 
-    model.save_pretrained(out)
-    processor.save_pretrained(out)
+    from vla.training.loop import quiet_hf_progress
+    from vla.training.report import write_training_report
+
+    with quiet_hf_progress():
+        model.save_pretrained(out)
+        processor.save_pretrained(out)
+    write_training_report(out)
     summary = {
         "steps": state.step,
         "epochs": state.step / state.steps_per_epoch,

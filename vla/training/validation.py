@@ -12,7 +12,13 @@ import numpy as np
 
 from vla.actions import ROBOT_ACTIONS, Action, Click, Drag, Scroll
 
-__all__ = ["action_errors", "decode_metrics", "teacher_forced_metrics", "token_accuracy"]
+__all__ = [
+    "action_errors",
+    "decode_metrics",
+    "format_validation",
+    "teacher_forced_metrics",
+    "token_accuracy",
+]
 
 
 def token_accuracy(logits: Any, labels: Any) -> tuple[int, int]:
@@ -100,3 +106,34 @@ def decode_metrics(policy: Any, items: Sequence[dict[str, Any]], batch_size: int
     if abs_err and len({len(a) for a in abs_err}) == 1:
         out["val/action_abs_err"] = np.mean(abs_err, axis=0).round(5).tolist()
     return out
+
+
+# (metrics key, label, format): the order and rounding of a validation line
+_LINE = (
+    ("val/loss", "loss", "{:.3f}"),
+    ("val/token_accuracy", "token acc", "{:.1%}"),
+    ("val/verb_accuracy", "verb acc", "{:.1%}"),
+    ("val/exact_match", "exact", "{:.1%}"),
+    ("val/click_px_median", "click err median", "{:.1f} px"),
+    ("val/click_px_mean", "mean", "{:.1f} px"),
+    ("val/click_within_5px", "within 5 px", "{:.0%}"),
+)
+
+
+def format_validation(step: int, metrics: dict[str, Any]) -> str:
+    """One rounded line for people, e.g. ``val step 2000: loss 0.412, token acc 93.1%, click err
+    median 3.2 px, ...``; the robot per-dimension error is in the units of the action vector
+    (metres / radians for ``EEDelta``) with 4 significant digits. Missing or non-finite values
+    are left out; the exact numbers stay in ``metrics.jsonl``."""
+    parts = []
+    for key, label, fmt in _LINE:
+        value = metrics.get(key)
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            parts.append(f"{label} {fmt.format(value)}")
+    abs_err = metrics.get("val/action_abs_err")
+    if abs_err:
+        parts.append("abs err per dim [" + ", ".join(f"{v:.4g}" for v in abs_err) + "]")
+    line = f"val step {step}: " + (", ".join(parts) if parts else "no validation metrics")
+    if "val/time_s" in metrics:
+        line += f" ({metrics['val/time_s']:.1f} s)"
+    return line
