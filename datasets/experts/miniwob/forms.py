@@ -1,5 +1,5 @@
 """Experts for the text-field tasks: focus-text, focus-text-2, enter-text, enter-text-2,
-enter-password, login-user.
+enter-text-dynamic, enter-password, login-user, login-user-popup.
 
 The typing experts are closed-loop: each step they look at the fields' current values and
 focus, click the first field that is not yet right, select its content (``Control+a``) if it
@@ -16,6 +16,7 @@ from vla.datasets.experts.miniwob.common import (
     ExpertBase,
     ExpertError,
     click,
+    find,
     parse_quoted,
     require,
 )
@@ -28,9 +29,28 @@ __all__ = [
     "FocusText",
     "FocusText2",
     "LoginUser",
+    "LoginUserPopup",
+    "fill_action",
+    "fill_then_submit",
 ]
 
 _ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3}
+
+
+def fill_action(field: dict[str, Any], text: str, prev: Action | None = None) -> Action | None:
+    """Next action towards ``field`` holding exactly ``text`` (None when it already does):
+    click it, select wrong content (``Control+a``), then type the text or, when ``text`` is
+    empty, press Backspace (``prev``, the expert's previous action, tells that the content
+    is selected already)."""
+    if field["value"] == text:
+        return None
+    if not field["focused"]:
+        return click(field)
+    if not text:
+        return Key("Backspace") if prev == Key("Control+a") else Key("Control+a")
+    if field["value"]:
+        return Key("Control+a")  # typing then replaces the wrong content
+    return Type(text)
 
 
 def fill_then_submit(
@@ -38,14 +58,9 @@ def fill_then_submit(
 ) -> Action:
     """Next action that makes each ``(field id, text)`` hold its text, then clicks submit."""
     for field_id, text in targets:
-        field = require(info, id=field_id)
-        if field["value"] == text:
-            continue
-        if not field["focused"]:
-            return click(field)
-        if field["value"]:
-            return Key("Control+a")  # typing then replaces the wrong content
-        return Type(text)
+        action = fill_action(require(info, id=field_id), text)
+        if action is not None:
+            return action
     return click(require(info, id=submit_id))
 
 
@@ -112,11 +127,25 @@ class LoginUser(ExpertBase):
         return fill_then_submit(info, [("username", user), ("password", password)])
 
 
+class LoginUserPopup(ExpertBase):
+    """login-user-popup: like login-user, but focusing a field may open a "session expiring"
+    pop-up that disables the form; its Cancel button closes it (OK would end the episode)."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        cancel = find(info, id="popup-cancel", visible=True)
+        if cancel is not None:
+            return click(cancel)
+        user, password = _quoted(info, "login-user-popup", 2)
+        return fill_then_submit(info, [("username", user), ("password", password)])
+
+
 EXPERTS: dict[str, type] = {
     "focus-text": FocusText,
     "focus-text-2": FocusText2,
     "enter-text": EnterText,
     "enter-text-2": EnterText2,
+    "enter-text-dynamic": EnterText,  # the same page; the text is random characters
     "enter-password": EnterPassword,
     "login-user": LoginUser,
+    "login-user-popup": LoginUserPopup,
 }
