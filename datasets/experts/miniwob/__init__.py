@@ -16,7 +16,7 @@ import gymnasium as gym
 
 __all__ = ["EXPERTS", "has_expert", "make_miniwob_expert", "task_of"]
 
-_MODULES = ("basic", "forms", "widgets", "visual", "navigation", "sequences")
+_MODULES = ("basic", "forms", "widgets", "visual", "navigation", "sequences", "drag", "scroll")
 _ID = re.compile(r"^vla/miniwob-(?P<task>.+)-v\d+$")
 
 
