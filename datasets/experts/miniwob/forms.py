@@ -39,26 +39,28 @@ _ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3}
 
 def fill_action(field: dict[str, Any], text: str, prev: Action | None = None) -> Action | None:
     """Next action towards ``field`` holding exactly ``text`` (None when it already does):
-    click it, select wrong content (``Control+a``), then type the text or, when ``text`` is
-    empty, press Backspace (``prev``, the expert's previous action, tells that the content
-    is selected already)."""
+    click it; if it holds something else, select that (``Control+a``); then type ``text``
+    over the selection, or press Backspace when ``text`` is empty. ``prev``, the expert's
+    previous action, tells that the content was just selected."""
     if field["value"] == text:
         return None
     if not field["focused"]:
         return click(field)
-    if not text:
-        return Key("Backspace") if prev == Key("Control+a") else Key("Control+a")
-    if field["value"]:
-        return Key("Control+a")  # typing then replaces the wrong content
-    return Type(text)
+    if field["value"] and prev != Key("Control+a"):
+        return Key("Control+a")
+    return Type(text) if text else Key("Backspace")
 
 
 def fill_then_submit(
-    info: dict[str, Any], targets: list[tuple[str, str]], submit_id: str = "subbtn"
+    info: dict[str, Any],
+    targets: list[tuple[str, str]],
+    submit_id: str = "subbtn",
+    prev: Action | None = None,
 ) -> Action:
-    """Next action that makes each ``(field id, text)`` hold its text, then clicks submit."""
+    """Next action that makes each ``(field id, text)`` hold its text, then clicks submit
+    (``prev``: the expert's previous action, see :func:`fill_action`)."""
     for field_id, text in targets:
-        action = fill_action(require(info, id=field_id), text)
+        action = fill_action(require(info, id=field_id), text, prev)
         if action is not None:
             return action
     return click(require(info, id=submit_id))
@@ -93,7 +95,7 @@ class EnterText(ExpertBase):
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         (text,) = _quoted(info, "enter-text", 1)
-        return fill_then_submit(info, [("tt", text)])
+        return fill_then_submit(info, [("tt", text)], prev=self.prev)
 
 
 class EnterText2(ExpertBase):
@@ -108,7 +110,7 @@ class EnterText2(ExpertBase):
             text = text.lower()
         else:
             raise ExpertError(f"enter-text-2: no letter case in {utt!r}")
-        return fill_then_submit(info, [("tt", text)])
+        return fill_then_submit(info, [("tt", text)], prev=self.prev)
 
 
 class EnterPassword(ExpertBase):
@@ -116,7 +118,9 @@ class EnterPassword(ExpertBase):
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         (password,) = _quoted(info, "enter-password", 1)
-        return fill_then_submit(info, [("password", password), ("verify", password)])
+        return fill_then_submit(
+            info, [("password", password), ("verify", password)], prev=self.prev
+        )
 
 
 class LoginUser(ExpertBase):
@@ -124,7 +128,7 @@ class LoginUser(ExpertBase):
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         user, password = _quoted(info, "login-user", 2)
-        return fill_then_submit(info, [("username", user), ("password", password)])
+        return fill_then_submit(info, [("username", user), ("password", password)], prev=self.prev)
 
 
 class LoginUserPopup(ExpertBase):
@@ -136,7 +140,7 @@ class LoginUserPopup(ExpertBase):
         if cancel is not None:
             return click(cancel)
         user, password = _quoted(info, "login-user-popup", 2)
-        return fill_then_submit(info, [("username", user), ("password", password)])
+        return fill_then_submit(info, [("username", user), ("password", password)], prev=self.prev)
 
 
 EXPERTS: dict[str, type] = {
