@@ -145,18 +145,11 @@ class EmailInboxExpert(ExpertBase):
         return click(require(info, id="send-forward"))
 
 
+#: The variants measured with benchmarks/miniwob_experts.py so far. The class also reads the
+#: other email-inbox pages (-delete, -forward, -important, -reply, -noscroll, -star-reply,
+#: -forward-nl-turk); they join this table once measured.
 EXPERTS: dict[str, type] = {
-    task: EmailInboxExpert
-    for task in (
-        "email-inbox",
-        "email-inbox-delete",
-        "email-inbox-forward",
-        "email-inbox-forward-nl",
-        "email-inbox-forward-nl-turk",
-        "email-inbox-important",
-        "email-inbox-nl-turk",
-        "email-inbox-noscroll",
-        "email-inbox-reply",
-        "email-inbox-star-reply",
-    )
+    "email-inbox": EmailInboxExpert,
+    "email-inbox-forward-nl": EmailInboxExpert,
+    "email-inbox-nl-turk": EmailInboxExpert,
 }
