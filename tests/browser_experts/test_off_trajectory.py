@@ -80,6 +80,15 @@ def _perturbations() -> dict[str, list[Callable[[Info], Any]]]:
             _click(lambda e: e["id"] == "checkbox-2"),
             _click(lambda e: e["id"] == "checkbox-3"),
         ],
+        # a wrong height chosen, then the drop-down left open
+        "form-sequence-3": [
+            _click(lambda e: e["classes"] == "selectric"),
+            _const(Key("ArrowDown")),
+            _const(Key("ArrowDown")),
+            _const(Key("ArrowDown")),
+            _const(Key("Enter")),
+            _click(lambda e: e["classes"] == "selectric"),
+        ],
         # junk in the first search box of whichever layout was drawn
         "multi-layouts": [
             _click(lambda e: e["tag"] == "input" and e["type"] == "text"),

@@ -117,7 +117,7 @@ class FormSequence3Expert(ExpertBase):
         choice = _field(info, "dropdown target", task)
         wrapper = require(info, lambda e: has_class(e, "selectric-wrapper"))
         label = require(info, lambda e: has_class(e, "label") and e["tag"] == "span")
-        items = [e for e in find_all(info, tag="li") if e["text"] or has_class(e, "selected")]
+        items = find_all(info, tag="li")  # the options, the blank first one included
         if has_class(wrapper, "selectric-open"):
             texts = [e["text"] for e in items]
             if choice not in texts:
