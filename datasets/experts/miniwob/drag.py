@@ -146,8 +146,8 @@ class DragItemsExpert(ExpertBase):
         if direction:
             want = now + (1 if direction == "down" else -1)
         else:
-            want = {"top": 0, "bottom": len(items) - 1}.get(pos) if not pos.isdigit() else None
-            want = int(pos) - 1 if want is None else want
+            ends = {"top": 0, "bottom": len(items) - 1}
+            want = int(pos) - 1 if pos.isdigit() else ends[pos]
         if not 0 <= want < len(items) or want == now:
             raise ExpertError(f"drag-items: position {want + 1} for item {now + 1}")
         return drag_to_slot(items[now][1], items[want][1])

@@ -100,7 +100,8 @@ class EmailInboxExpert(ExpertBase):
         row = _sender_row(info, main, name)
         if not _inside(row, main):
             dy = row["bbox"][1] - main["bbox"][1] - 10.0
-            return Scroll(*center(main), dx=0.0, dy=dy)
+            x, y = center(main)
+            return Scroll(x, y, 0.0, dy)
         moving = isinstance(self.prev, Scroll) and self._row_box != row["bbox"]
         self._row_box = list(row["bbox"])
         if moving:  # the list may still be scrolling smoothly: look again

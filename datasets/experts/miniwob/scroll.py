@@ -32,7 +32,8 @@ _FAR = 5000.0  # CSS px: more than any MiniWoB text area holds
 
 def scroll_to_end(el: Element, down: bool) -> Scroll:
     """A wheel scroll over ``el``'s centre that reaches its bottom (or top)."""
-    return Scroll(*center(el), dx=0.0, dy=_FAR if down else -_FAR)
+    x, y = center(el)
+    return Scroll(x, y, 0.0, _FAR if down else -_FAR)
 
 
 class ScrollTextExpert(ExpertBase):
