@@ -26,7 +26,9 @@ TASKS = [
     "enter-time", "multi-layouts", "multi-orderings",
     "drag-box", "drag-single-shape", "drag-items", "drag-sort-numbers", "use-slider",
     "scroll-text", "scroll-text-2",
-    "email-inbox", "email-inbox-nl-turk", "email-inbox-forward-nl",
+    "email-inbox", "email-inbox-nl-turk", "email-inbox-forward-nl", "email-inbox-delete",
+    "email-inbox-forward", "email-inbox-forward-nl-turk", "email-inbox-important",
+    "email-inbox-noscroll", "email-inbox-reply", "email-inbox-star-reply",
 ]  # fmt: skip
 SEEDS = (0, 1)
 

@@ -146,11 +146,15 @@ class EmailInboxExpert(ExpertBase):
         return click(require(info, id="send-forward"))
 
 
-#: The variants measured with benchmarks/miniwob_experts.py so far. The class also reads the
-#: other email-inbox pages (-delete, -forward, -important, -reply, -noscroll, -star-reply,
-#: -forward-nl-turk); they join this table once measured.
 EXPERTS: dict[str, type] = {
     "email-inbox": EmailInboxExpert,
     "email-inbox-forward-nl": EmailInboxExpert,
     "email-inbox-nl-turk": EmailInboxExpert,
+    "email-inbox-delete": EmailInboxExpert,
+    "email-inbox-forward": EmailInboxExpert,
+    "email-inbox-forward-nl-turk": EmailInboxExpert,
+    "email-inbox-important": EmailInboxExpert,
+    "email-inbox-noscroll": EmailInboxExpert,
+    "email-inbox-reply": EmailInboxExpert,
+    "email-inbox-star-reply": EmailInboxExpert,
 }
