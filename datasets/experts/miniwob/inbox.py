@@ -71,6 +71,13 @@ def _within(info: dict[str, Any], root: Element, pred: Any, visible: bool | None
     raise ExpertError(f"email-inbox: nothing matching {pred!r} inside #{root['id']}")
 
 
+def _click_icon(info: dict[str, Any], root: Element, name: str) -> Action:
+    """Click the ``.name`` element inside ``root``; ``Wait()`` while it has no size yet (the
+    icons are CSS ``content: url(...)`` images, 0x0 until the file has loaded)."""
+    icon = _within(info, root, lambda e: has_class(e, name), visible=None)
+    return click(icon) if icon["visible"] else Wait()
+
+
 class EmailInboxExpert(ExpertBase):
     """email-inbox*: the task (``delete``, ``star``, ``reply``, ``forward``), sender, reply
     text and forward recipient come from MiniWoB's fields (the forward-only variants have no
@@ -106,10 +113,8 @@ class EmailInboxExpert(ExpertBase):
         self._row_box = list(row["bbox"])
         if moving:  # the list may still be scrolling smoothly: look again
             return Wait()
-        if task == "delete":
-            return click(_within(info, row, lambda e: has_class(e, "trash")))
-        if task == "star":
-            return click(_within(info, row, lambda e: has_class(e, "star")))
+        if task in ("delete", "star"):
+            return _click_icon(info, row, "trash" if task == "delete" else "star")
         return click(_within(info, row, lambda e: has_class(e, "email-sender")))
 
     def _email(self, info: dict[str, Any], view: Element, name: str, task: str) -> Action:
@@ -119,7 +124,7 @@ class EmailInboxExpert(ExpertBase):
         kind = {"delete": "trash", "star": "star", "reply": "email-reply"}.get(
             task, "email-forward"
         )
-        return click(_within(info, view, lambda e: has_class(e, kind)))
+        return _click_icon(info, view, kind)
 
     def _reply(self, info: dict[str, Any], view: Element, name: str, text: str) -> Action:
         sender = _within(info, view, lambda e: has_class(e, "reply-sender"))
