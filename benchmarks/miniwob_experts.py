@@ -169,14 +169,18 @@ their boxes in screenshot pixels, see docs/architecture.md) and emits the pixel 
 would: clicks at element centres, typing, keys, scrolls. Modules live in
 `datasets/experts/miniwob/`: `basic.py` and `forms.py` (simple clicks and text entry),
 `widgets.py` (buttons, check boxes, radios, selects, autocomplete), `visual.py` (colours,
-shapes, SVG points, pie menu) and `navigation.py` (tabs, accordions, tree, search engine).
+shapes, SVG points, pie menu), `navigation.py` (tabs, accordions, tree, search engine),
+`sequences.py` (forms of several widgets: slider, spinner, drop-down, date and time
+inputs, shuffled layouts), `drag.py` (boxes, shapes, sortable lists, slider), `scroll.py`
+(scrolled text areas) and `inbox.py` (the e-mail client).
 
 A task counts as supported when its expert succeeds (MiniWoB raw reward > 0) in at least
 99 % of the seeded episodes 0..N-1. Measured with
 
     {command}
 
-on the 2-core development machine, shared with other jobs (file written
+(`--tasks a,b,...` runs some tasks; the rows of the others are kept from the run that last
+measured them) on the 2-core development machine, shared with other jobs (file written
 {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC). {supported} of
 {len(rows)} tasks are supported.
 
@@ -210,6 +214,28 @@ EXPERT_NOTES = """\
   `mouseover`, so the press lands on a detached node and goes to the `<svg>`. The expert
   learns where that slice is once the menu is open, then clicks "+" to fold (or unfold) the
   menu and clicks the slice while it moves, at a point no other slice ever covers.
+- Text boxes (`forms.fill_action`): click the box, select wrong content with `Control+a`
+  once, then type over it (or press Backspace where the box must stay empty), so junk typed
+  by someone else is replaced.
+- form-sequence and use-slider move jQuery UI sliders with the keys once the handle has
+  focus (use-slider first presses Home and End to read the range, then drags the handle
+  to the proportional point); use-spinner clicks the arrows (the page ignores typing);
+  form-sequence-3 opens the Selectric drop-down and walks it with the arrow keys and Enter.
+- enter-date / enter-time click the input's first segment and type the digits (and AM/PM);
+  Chromium moves to the next segment by itself.
+- multi-layouts / multi-orderings name each text box by the text nearest to it (the
+  closest ancestor that holds any), so all five layouts and any row order work.
+- Drags (`Drag`: press, eight intermediate moves, release): drag-box grabs the small box
+  where the large one does not cover it (or drags the large box onto it when it is hidden);
+  drag-single-shape reads the shape's SVG `translate` to see whether it already moved the
+  asked way; drag-items and drag-sort-numbers drop an item 6 px past the centre of the slot
+  it must take, so that jQuery UI sortable swaps it in.
+- The snapshot carries no text area scroll offset, so scroll-text and scroll-text-2 scroll
+  the text area by 5000 px (past either end from anywhere), then act.
+- email-inbox: scrolls the 150 px inbox list until the sender's row is inside it (and waits
+  a step if it still moves), then clicks the row's trash or star, or opens the e-mail and
+  replies or forwards; a view that belongs to another e-mail is closed with its arrow. The
+  natural-language variants deliver `info["utterance"]` as a dict with its own `fields`.
 - `Wait()` takes one env step (no sleep), and envs truncate at `max_steps=30`: the experts
   that wait for animations (accordions, pie menu) use 5-9 steps on this machine; a much
   faster machine spends more steps waiting for the same few hundred milliseconds.

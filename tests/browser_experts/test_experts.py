@@ -1,4 +1,5 @@
-"""Full expert episodes on the MiniWoB++ tasks of widgets.py, visual.py and navigation.py.
+"""Full expert episodes on the MiniWoB++ tasks of widgets.py, visual.py, navigation.py,
+sequences.py, drag.py, scroll.py and inbox.py, and the forms.py tasks added with them.
 
 One env per task, two seeds each; every episode must end in success. The >= 99 % figure over
 200 seeds is measured by benchmarks/miniwob_experts.py, not here.
@@ -18,6 +19,16 @@ TASKS = [
     "click-color", "click-shades", "click-pie", "identify-shape", "grid-coordinate",
     "click-tab", "click-tab-2", "click-collapsible", "click-collapsible-2", "navigate-tree",
     "search-engine",
+    "click-collapsible-nodelay", "click-collapsible-2-nodelay", "click-tab-2-hard",
+    "use-autocomplete-nodelay", "click-checkboxes-large",
+    "enter-text-dynamic", "login-user-popup",
+    "form-sequence", "form-sequence-2", "form-sequence-3", "use-spinner", "enter-date",
+    "enter-time", "multi-layouts", "multi-orderings",
+    "drag-box", "drag-single-shape", "drag-items", "drag-sort-numbers", "use-slider",
+    "scroll-text", "scroll-text-2",
+    "email-inbox", "email-inbox-nl-turk", "email-inbox-forward-nl", "email-inbox-delete",
+    "email-inbox-forward", "email-inbox-forward-nl-turk", "email-inbox-important",
+    "email-inbox-noscroll", "email-inbox-reply", "email-inbox-star-reply",
 ]  # fmt: skip
 SEEDS = (0, 1)
 

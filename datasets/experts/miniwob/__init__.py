@@ -16,7 +16,17 @@ import gymnasium as gym
 
 __all__ = ["EXPERTS", "has_expert", "make_miniwob_expert", "task_of"]
 
-_MODULES = ("basic", "forms", "widgets", "visual", "navigation")
+_MODULES = (
+    "basic",
+    "forms",
+    "widgets",
+    "visual",
+    "navigation",
+    "sequences",
+    "drag",
+    "scroll",
+    "inbox",
+)
 _ID = re.compile(r"^vla/miniwob-(?P<task>.+)-v\d+$")
 
 

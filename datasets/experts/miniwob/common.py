@@ -164,20 +164,24 @@ def children(info_or_elements: dict[str, Any] | list[Element], parent: Element) 
 
 
 class ExpertBase:
-    """Base for MiniWoB experts: keeps the env and a per-episode step counter ``t``."""
+    """Base for MiniWoB experts: keeps the env, a per-episode step counter ``t`` and the
+    expert's own previous action ``prev`` (None at the start of an episode)."""
 
     def __init__(self, env: Any = None, **kwargs: Any) -> None:
         self.env = env
         self.t = 0
+        self.prev: Action | None = None
 
     def reset(self) -> None:
         """Forget the previous episode."""
         self.t = 0
+        self.prev = None
 
     def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         """Next action; reads the page from ``info`` every step."""
         action = self.policy(obs, info)
         self.t += 1
+        self.prev = action
         return action
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:

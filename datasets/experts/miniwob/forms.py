@@ -1,5 +1,5 @@
 """Experts for the text-field tasks: focus-text, focus-text-2, enter-text, enter-text-2,
-enter-password, login-user.
+enter-text-dynamic, enter-password, login-user, login-user-popup.
 
 The typing experts are closed-loop: each step they look at the fields' current values and
 focus, click the first field that is not yet right, select its content (``Control+a``) if it
@@ -16,6 +16,7 @@ from vla.datasets.experts.miniwob.common import (
     ExpertBase,
     ExpertError,
     click,
+    find,
     parse_quoted,
     require,
 )
@@ -28,24 +29,40 @@ __all__ = [
     "FocusText",
     "FocusText2",
     "LoginUser",
+    "LoginUserPopup",
+    "fill_action",
+    "fill_then_submit",
 ]
 
 _ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3}
 
 
+def fill_action(field: dict[str, Any], text: str, prev: Action | None = None) -> Action | None:
+    """Next action towards ``field`` holding exactly ``text`` (None when it already does):
+    click it; if it holds something else, select that (``Control+a``); then type ``text``
+    over the selection, or press Backspace when ``text`` is empty. ``prev``, the expert's
+    previous action, tells that the content was just selected."""
+    if field["value"] == text:
+        return None
+    if not field["focused"]:
+        return click(field)
+    if field["value"] and prev != Key("Control+a"):
+        return Key("Control+a")
+    return Type(text) if text else Key("Backspace")
+
+
 def fill_then_submit(
-    info: dict[str, Any], targets: list[tuple[str, str]], submit_id: str = "subbtn"
+    info: dict[str, Any],
+    targets: list[tuple[str, str]],
+    submit_id: str = "subbtn",
+    prev: Action | None = None,
 ) -> Action:
-    """Next action that makes each ``(field id, text)`` hold its text, then clicks submit."""
+    """Next action that makes each ``(field id, text)`` hold its text, then clicks submit
+    (``prev``: the expert's previous action, see :func:`fill_action`)."""
     for field_id, text in targets:
-        field = require(info, id=field_id)
-        if field["value"] == text:
-            continue
-        if not field["focused"]:
-            return click(field)
-        if field["value"]:
-            return Key("Control+a")  # typing then replaces the wrong content
-        return Type(text)
+        action = fill_action(require(info, id=field_id), text, prev)
+        if action is not None:
+            return action
     return click(require(info, id=submit_id))
 
 
@@ -78,7 +95,7 @@ class EnterText(ExpertBase):
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         (text,) = _quoted(info, "enter-text", 1)
-        return fill_then_submit(info, [("tt", text)])
+        return fill_then_submit(info, [("tt", text)], prev=self.prev)
 
 
 class EnterText2(ExpertBase):
@@ -93,7 +110,7 @@ class EnterText2(ExpertBase):
             text = text.lower()
         else:
             raise ExpertError(f"enter-text-2: no letter case in {utt!r}")
-        return fill_then_submit(info, [("tt", text)])
+        return fill_then_submit(info, [("tt", text)], prev=self.prev)
 
 
 class EnterPassword(ExpertBase):
@@ -101,7 +118,9 @@ class EnterPassword(ExpertBase):
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         (password,) = _quoted(info, "enter-password", 1)
-        return fill_then_submit(info, [("password", password), ("verify", password)])
+        return fill_then_submit(
+            info, [("password", password), ("verify", password)], prev=self.prev
+        )
 
 
 class LoginUser(ExpertBase):
@@ -109,7 +128,19 @@ class LoginUser(ExpertBase):
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         user, password = _quoted(info, "login-user", 2)
-        return fill_then_submit(info, [("username", user), ("password", password)])
+        return fill_then_submit(info, [("username", user), ("password", password)], prev=self.prev)
+
+
+class LoginUserPopup(ExpertBase):
+    """login-user-popup: like login-user, but focusing a field may open a "session expiring"
+    pop-up that disables the form; its Cancel button closes it (OK would end the episode)."""
+
+    def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        cancel = find(info, id="popup-cancel", visible=True)
+        if cancel is not None:
+            return click(cancel)
+        user, password = _quoted(info, "login-user-popup", 2)
+        return fill_then_submit(info, [("username", user), ("password", password)], prev=self.prev)
 
 
 EXPERTS: dict[str, type] = {
@@ -117,6 +148,8 @@ EXPERTS: dict[str, type] = {
     "focus-text-2": FocusText2,
     "enter-text": EnterText,
     "enter-text-2": EnterText2,
+    "enter-text-dynamic": EnterText,  # the same page; the text is random characters
     "enter-password": EnterPassword,
     "login-user": LoginUser,
+    "login-user-popup": LoginUserPopup,
 }

@@ -222,8 +222,12 @@ class SearchEngineExpert(ExpertBase):
 EXPERTS: dict[str, type] = {
     "click-tab": ClickTabExpert,
     "click-tab-2": ClickTab2Expert,
+    "click-tab-2-hard": ClickTab2Expert,  # more tabs and links than click-tab-2
     "click-collapsible": ClickCollapsibleExpert,
     "click-collapsible-2": ClickCollapsible2Expert,
+    # the same pages without the animations' delays
+    "click-collapsible-nodelay": ClickCollapsibleExpert,
+    "click-collapsible-2-nodelay": ClickCollapsible2Expert,
     "navigate-tree": NavigateTreeExpert,
     "search-engine": SearchEngineExpert,
 }

@@ -285,4 +285,6 @@ EXPERTS: dict[str, type] = {
     "choose-list": ChooseListExpert,
     "click-scroll-list": ClickScrollListExpert,
     "use-autocomplete": UseAutocompleteExpert,
+    "use-autocomplete-nodelay": UseAutocompleteExpert,  # the same page, no search delay
+    "click-checkboxes-large": ClickCheckboxesExpert,  # up to 12 boxes
 }
