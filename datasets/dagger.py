@@ -14,9 +14,8 @@ from typing import Any
 
 from vla.actions import Action
 from vla.datasets.format import EpisodeRecord
-from vla.datasets.recording import EpisodeRecorder, with_reset
+from vla.datasets.recording import record_episode, with_reset
 from vla.rollout.agents import Agent, PolicyAgent, PolicyLike
-from vla.rollout.loop import run_episode
 from vla.rollout.records import StepRecord
 
 __all__ = ["DaggerAgent", "run_dagger_episode"]
@@ -72,15 +71,4 @@ def run_dagger_episode(
     agent = DaggerAgent(
         with_reset(expert), PolicyAgent.for_env(policy, env.action_space), beta, seed
     )
-    recorder = EpisodeRecorder(env_id, label=agent.label)
-    episode = run_episode(
-        agent,
-        env,
-        max_steps=max_steps,
-        seed=seed,
-        on_reset=recorder.on_reset,
-        on_step=recorder.on_step,
-    )
-    if episode.interrupted:
-        raise KeyboardInterrupt
-    return recorder.build(env, seed)
+    return record_episode(agent, env, env_id, seed, max_steps, label=agent.label)

@@ -96,9 +96,22 @@ def run_episode(
     """Run ``expert`` (``act(obs, info)``, optionally ``reset()``) in ``env`` for one episode
     from ``env.reset(seed=seed)`` and record it; at most ``max_steps`` steps, the last of
     which then counts as truncated."""
-    recorder = EpisodeRecorder(env_id)
+    return record_episode(with_reset(expert), env, env_id, seed, max_steps)
+
+
+def record_episode(
+    agent: Any,
+    env: Any,
+    env_id: str,
+    seed: int,
+    max_steps: int = 500,
+    label: Callable[[StepRecord], Action] | None = None,
+) -> EpisodeRecord:
+    """One episode of ``agent`` through the rollout loop, recorded; ``label`` (DAgger) gives
+    the action to record for a step when it is not the one executed. Ctrl+C propagates."""
+    recorder = EpisodeRecorder(env_id, label=label)
     episode = run_agent_episode(
-        with_reset(expert),
+        agent,
         env,
         max_steps=max_steps,
         seed=seed,

@@ -58,7 +58,7 @@ def test_pages_that_redirect_themselves_by_script(env, site):
         titles = [info["title"]]
         for _ in range(90):  # no step raises, none reports an error, the chain ends on /b
             _, _, terminated, _, info = env.step(Wait())
-            assert not terminated and "error" not in info
+            assert not terminated and "error" not in info, (titles, info.get("error"))
             titles.append(info["title"])
             if info["title"] == "B":
                 break
