@@ -78,6 +78,13 @@ def _click_icon(info: dict[str, Any], root: Element, name: str) -> Action:
     return click(icon) if icon["visible"] else Wait()
 
 
+def _click_close(info: dict[str, Any], close_id: str) -> Action:
+    """Click the ``#close_id`` button of a view; ``Wait()`` while it has no size yet (it is an
+    icon image too: seen 0x0 once under load, right after the view opened)."""
+    button = require(info, id=close_id, visible=None)
+    return click(button) if button["visible"] else Wait()
+
+
 class EmailInboxExpert(ExpertBase):
     """email-inbox*: the task (``delete``, ``star``, ``reply``, ``forward``), sender, reply
     text and forward recipient come from MiniWoB's fields (the forward-only variants have no
@@ -120,7 +127,7 @@ class EmailInboxExpert(ExpertBase):
     def _email(self, info: dict[str, Any], view: Element, name: str, task: str) -> Action:
         sender = _within(info, view, lambda e: has_class(e, "email-sender"))
         if sender["text"] != name:
-            return click(require(info, id="close-email"))
+            return _click_close(info, "close-email")
         kind = {"delete": "trash", "star": "star", "reply": "email-reply"}.get(
             task, "email-forward"
         )
@@ -129,7 +136,7 @@ class EmailInboxExpert(ExpertBase):
     def _reply(self, info: dict[str, Any], view: Element, name: str, text: str) -> Action:
         sender = _within(info, view, lambda e: has_class(e, "reply-sender"))
         if sender["text"] != name:
-            return click(require(info, id="close-reply"))
+            return _click_close(info, "close-reply")
         action = fill_action(require(info, id="reply-text"), text, self.prev)
         return action if action is not None else click(require(info, id="send-reply"))
 
@@ -139,7 +146,7 @@ class EmailInboxExpert(ExpertBase):
         opened = require(info, id="email", visible=None)
         sender = _within(info, opened, lambda e: has_class(e, "email-sender"), visible=None)
         if sender["text"] != name:
-            return click(require(info, id="close-forward"))
+            return _click_close(info, "close-forward")
         body = find(info, lambda e: has_class(e, "email-body") and e["parent"] == opened["ref"])
         targets = [(_within(info, view, lambda e: has_class(e, "forward-sender")), to)]
         if body is not None:
