@@ -13,23 +13,14 @@ from typing import Any
 
 from vla.hub import CHECKPOINTS_DIR
 from vla.release.model_card import eval_table
+from vla.release.recipes import BROWSER_PRIORITY
 
 __all__ = ["render_results"]
 
 
 #: Issue 7's targets: env id -> minimum success rate over 100 unseen-seed episodes.
 TARGETS: dict[str, float] = {
-    **{
-        f"vla/miniwob-{t}-v0": 0.95
-        for t in (
-            "click-test",
-            "click-test-2",
-            "click-dialog",
-            "focus-text",
-            "focus-text-2",
-            "click-color",
-        )
-    },
+    **dict.fromkeys(BROWSER_PRIORITY, 0.95),
     "vla/panda-reach-v0": 0.95,
     "vla/panda-push-v0": 0.80,
     "vla/panda-pick-place-v0": 0.70,
