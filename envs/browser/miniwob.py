@@ -257,8 +257,13 @@ class MiniWoBEnv(BrowserEnvBase):
             with self.controller.guard("wait for WOB_TASK_READY"):
                 self.controller.page.wait_for_function("() => !!WOB_TASK_READY")
             started["utterance"] = self.controller.evaluate("() => core.getUtterance()")
-        self._instruction = started["utterance"]
-        self._fields = utterance_fields(self.task, self._instruction)
+        utterance = started["utterance"]
+        if isinstance(utterance, dict):  # the -nl variants: {"utterance": text, "fields": {...}}
+            self._instruction = str(utterance.get("utterance", ""))
+            self._fields = {str(k): str(v) for k, v in (utterance.get("fields") or {}).items()}
+        else:
+            self._instruction = utterance
+            self._fields = utterance_fields(self.task, utterance)
         info = self._read_state()
         image = self._screenshot(info["scroll"])
         return self._obs(image), info

@@ -82,6 +82,19 @@ def test_fields_from_the_utterance():
         env.close()
 
 
+def test_natural_language_variants_give_a_text_instruction_and_their_fields():
+    """MiniWoB's -nl tasks hand over {"utterance": text, "fields": {...}}: the observation's
+    instruction is the text (what the model reads) and the fields go to info."""
+    env = gym.make("vla/miniwob-email-inbox-forward-nl-v0")
+    try:
+        obs, info = env.reset(seed=3)
+        assert isinstance(obs["instruction"], str) and obs["instruction"] == info["utterance"]
+        assert set(info["fields"]) == {"by", "to"}
+        assert info["fields"]["to"] in obs["instruction"]
+    finally:
+        env.close()
+
+
 def test_click_outside_the_image_is_an_error_not_a_miss(env):
     env.reset(seed=0)
     _, reward, terminated, _, info = env.step(Click(170, 20))

@@ -33,11 +33,8 @@ Element = dict[str, Any]
 
 
 def task_fields(info: dict[str, Any]) -> dict[str, str]:
-    """The task's fields: ``info["fields"]``, or, for the natural-language variants whose
-    utterance arrives as ``{"utterance": ..., "fields": ...}``, the fields inside it."""
-    utt = info["utterance"]
-    if isinstance(utt, dict):
-        return dict(utt.get("fields") or {})
+    """The task's fields (``info["fields"]``; the env unpacks the natural-language variants'
+    ``{"utterance": ..., "fields": ...}`` into the instruction and these)."""
     return dict(info["fields"])
 
 
