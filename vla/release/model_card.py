@@ -9,6 +9,7 @@ and the measured closed-loop success rates as ``model-index`` results) above the
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,17 +59,39 @@ def _commands(recipe: Any) -> str:
         for k, v in t.items()
         if k not in ("config", "model_overrides")
     )
-    flags += "".join(f" --set {item}" for item in _override_items(t))
+    sets = "".join(f" --set {item}" for item in _override_items(t))
     lines.append(
-        f"vla train {data} --config {t['config']} {flags} --out runs/recipes/{recipe.name}/train"
+        f"vla train {data} --config {t['config']} {flags}{sets} --out runs/recipes/{recipe.name}/train"
     )
+    lines += _dagger_commands(recipe, data, flags)  # a saved model's config takes no --set
+    final = f"train-dagger-{len(recipe.dagger) - 1}" if recipe.dagger else "train"
     envs = " ".join(f"--env {e}" for e in recipe.eval_env_ids)
     lines.append(
-        f"vla eval --policy runs/recipes/{recipe.name}/train {envs} --episodes "
+        f"vla eval --policy runs/recipes/{recipe.name}/{final} {envs} --episodes "
         f"{recipe.eval_episodes} --seed-start {recipe.eval_seed_start} --workers {recipe.workers}"
         + (f" --max-steps {recipe.eval_max_steps}" if recipe.eval_max_steps else "")
     )
     return "\n".join(lines)
+
+
+def _dagger_commands(recipe: Any, data: str, flags: str) -> list[str]:
+    """The ``vla collect --dagger`` and ``vla train`` calls of each DAgger round."""
+    base, lines = f"runs/recipes/{recipe.name}", []
+    envs = " ".join(f"--env {e}" for e in recipe.env_ids)
+    policy = f"{base}/train"
+    for r, d in enumerate(recipe.dagger):
+        lines.append(
+            f"vla collect --dagger --policy {policy} --beta {d.beta} {envs} --episodes "
+            f"{d.episodes} --seed {d.seed} --max-steps {d.max_steps} --workers {recipe.workers} "
+            f"--out {base}/dagger-{r}"
+        )
+        data += f" --dataset {base}/dagger-{r}"
+        round_flags = re.sub(r"--steps \d+", f"--steps {d.steps}", flags)
+        lines.append(
+            f"vla train {data} --config {policy} {round_flags} --out {base}/train-dagger-{r}"
+        )
+        policy = f"{base}/train-dagger-{r}"
+    return lines
 
 
 def _override_items(train: dict[str, Any]) -> list[str]:

@@ -5,6 +5,10 @@
 ``--stages collect,train`` runs a subset; stages read what earlier ones wrote under ``--root``.
 ``make checkpoints`` runs every recipe.
 
+A recipe may add DAgger rounds (stage ``dagger``, after ``train``): the latest policy drives,
+the expert labels every state it visits (``vla collect --dagger``), and training continues from
+that policy on every dataset so far. Evaluation and shipping take the last round's model.
+
 Seeds: collection ``c`` of a recipe records episodes ``seed_c + k``; evaluation uses
 ``eval_seed_start + k`` (100000 and up), disjoint from all of them and checked by ``vla eval``.
 """
@@ -22,9 +26,9 @@ from typing import Any
 from vla.evaluation.config import DEFAULT_SEED_START
 from vla.hub import CHECKPOINTS_DIR
 
-__all__ = ["RECIPES", "Collection", "Recipe", "run_recipe"]
+__all__ = ["RECIPES", "Collection", "DaggerRound", "Recipe", "run_recipe"]
 
-STAGES = ("collect", "train", "eval", "ship")
+STAGES = ("collect", "train", "dagger", "eval", "ship")
 #: Files copied from a training run into a shipped checkpoint.
 SHIPPED_FILES = (
     "config.json",
@@ -50,6 +54,20 @@ class Collection:
 
 
 @dataclass(frozen=True)
+class DaggerRound:
+    """One DAgger round: the latest policy drives ``episodes`` episodes per env (seeds ``seed``
+    and up, each at most ``max_steps`` steps; the env executes the expert's action with
+    probability ``beta``), then training continues from that policy for ``steps`` optimizer
+    steps on every dataset so far."""
+
+    episodes: int
+    steps: int
+    seed: int
+    beta: float = 0.0
+    max_steps: int = 15
+
+
+@dataclass(frozen=True)
 class Recipe:
     """How a shipped checkpoint is made. ``train`` holds :class:`TrainConfig` fields (all but
     ``datasets`` and ``out``)."""
@@ -63,6 +81,7 @@ class Recipe:
     eval_seed_start: int = DEFAULT_SEED_START
     eval_max_steps: int | None = None
     workers: int = 1
+    dagger: tuple[DaggerRound, ...] = ()
 
     @property
     def env_ids(self) -> tuple[str, ...]:
@@ -167,11 +186,17 @@ RECIPES: dict[str, Recipe] = {
 }
 
 
-def _paths(recipe: Recipe, root: Path) -> dict[str, Path]:
+def _paths(recipe: Recipe, root: Path) -> dict[str, Any]:
+    """Folders of a recipe's stages under ``root``; ``final`` is the model that is evaluated and
+    shipped (the last DAgger round's, else ``train``)."""
     base = root / recipe.name
+    rounds = range(len(recipe.dagger))
     return {
-        "data": [base / f"data-{i}" for i in range(len(recipe.collections))],  # type: ignore[dict-item]
+        "data": [base / f"data-{i}" for i in range(len(recipe.collections))],
         "train": base / "train",
+        "dagger_data": [base / f"dagger-{r}" for r in rounds],
+        "dagger_train": [base / f"train-dagger-{r}" for r in rounds],
+        "final": base / (f"train-dagger-{len(recipe.dagger) - 1}" if recipe.dagger else "train"),
         "eval": base / "eval",
         "log": base / "stages.json",
     }
@@ -208,6 +233,43 @@ def stage_collect(recipe: Recipe, root: Path) -> dict[str, Any]:
     return {"collections": out}
 
 
+def stage_dagger(recipe: Recipe, root: Path) -> dict[str, Any]:
+    """Every DAgger round in turn: label the latest policy's states with the expert, then
+    continue training from that policy on every dataset so far. A finished round (its model
+    saved) is skipped, so an interrupted run resumes."""
+    from vla.datasets import CollectConfig, collect
+    from vla.training import TrainConfig, train
+
+    p = _paths(recipe, root)
+    policy, out = p["train"], {}
+    settings = {k: v for k, v in recipe.train.items() if k not in ("config", "model_overrides")}
+    for r, round_ in enumerate(recipe.dagger):
+        data, run = p["dagger_data"][r], p["dagger_train"][r]
+        if not (run / "training_summary.json").is_file():
+            for env_id in recipe.env_ids:
+                cfg = CollectConfig(
+                    env_ids=[env_id],
+                    episodes=round_.episodes,
+                    out=str(data),
+                    workers=recipe.workers,
+                    seed=round_.seed,
+                    max_steps=round_.max_steps,
+                    policy=str(policy),
+                    beta=round_.beta,
+                )
+                collect(cfg)
+            datasets = [str(d) for d in [*p["data"], *p["dagger_data"][: r + 1]]]
+            settings["steps"] = round_.steps
+            result = train(
+                TrainConfig(
+                    datasets=datasets, out=str(run), config=str(policy), resume=True, **settings
+                )
+            )
+            out[f"round-{r}"] = {"steps": result.steps, "val": result.metrics}
+        policy = run
+    return {"rounds": out}
+
+
 def stage_train(recipe: Recipe, root: Path, resume: bool = True) -> dict[str, Any]:
     """Train on every collection; resumes from the run's newest checkpoint when there is one."""
     from vla.training import TrainConfig, train
@@ -231,7 +293,7 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
     p = _paths(recipe, root)
     info = evaluate(
         EvalConfig(
-            policy=str(p["train"]),
+            policy=str(p["final"]),
             env_ids=list(recipe.eval_env_ids),
             episodes=recipe.eval_episodes,
             seed_start=recipe.eval_seed_start,
@@ -251,7 +313,7 @@ def stage_ship(recipe: Recipe, root: Path) -> dict[str, Any]:
     dest = CHECKPOINTS_DIR / recipe.name
     dest.mkdir(parents=True, exist_ok=True)
     for name in SHIPPED_FILES:
-        shutil.copy(p["train"] / name, dest / name)
+        shutil.copy(p["final"] / name, dest / name)
     if (p["eval"] / "eval_info.json").is_file():
         shutil.copy(p["eval"] / "eval_info.json", dest / "eval_info.json")
     record = json.loads((dest / "training_data.json").read_text())
@@ -282,6 +344,7 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
     runners = {
         "collect": stage_collect,
         "train": stage_train,
+        "dagger": stage_dagger,
         "eval": stage_eval,
         "ship": stage_ship,
     }

@@ -1,0 +1,133 @@
+"""Which model change buys browser success? Train each variant on the same data, seed and step
+budget, then evaluate each closed loop on the same tasks and unseen seeds (issue 13).
+
+    python benchmarks/browser_ablation.py \\
+        --dataset runs/recipes/vla-browser-tiny/data-0 --dataset runs/recipes/vla-browser-tiny/data-1 \\
+        --steps 500 --episodes 25 --task click-button --task click-link --task click-test-2 \\
+        --variant fixed80:conv_stem=true,sincos_position_init=true \\
+        --variant native16:conv_stem=true,vision_patch_size=16,max_image_tokens=140
+
+A variant is ``NAME:KEY=VALUE,...``: ``vla-tiny`` preset overrides (JSON values) on top of
+``coord_bins=256, bin_smoothing=0.02``, the browser recipe's. Each variant trains into
+``--out/NAME`` and evaluates into ``--out/NAME/eval``; a variant whose evaluation exists is
+not rerun, so an interrupted ablation resumes. Printed at the end (and written to
+``--out/ablation.json``): per task success, the mean, training samples per second and the
+policy's median latency per call (a batch of the 2 eval workers' envs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+COMMON = {"coord_bins": 256, "bin_smoothing": 0.02}
+
+
+def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
+    """``"name:a=1,b=true"`` -> ``("name", {"a": 1, "b": True})`` (values parsed as JSON)."""
+    name, _, rest = text.partition(":")
+    overrides: dict[str, Any] = {}
+    for item in filter(None, rest.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"variant {text!r}: {item!r} is not KEY=VALUE")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    return name, overrides
+
+
+def run_variant(name: str, overrides: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """Train (or resume) one variant, evaluate it, and return its row."""
+    from vla.evaluation import EvalConfig, evaluate
+    from vla.training import TrainConfig, train
+
+    run = Path(args.out) / name
+    if not (run / "training_summary.json").is_file():
+        train(
+            TrainConfig(
+                datasets=args.dataset,
+                out=str(run),
+                config="vla-tiny",
+                model_overrides={**COMMON, **overrides},
+                steps=args.steps,
+                batch_size=args.batch_size,
+                lr=args.lr,
+                threads=args.threads,
+                seed=0,
+                resume=True,
+                log_with="none",
+            )
+        )
+    summary = json.loads((run / "training_summary.json").read_text())
+    info_path = run / "eval" / "eval_info.json"
+    if not info_path.is_file():
+        evaluate(
+            EvalConfig(
+                policy=str(run),
+                env_ids=[f"vla/miniwob-{t}-v0" for t in args.task],
+                episodes=args.episodes,
+                workers=2,
+                max_steps=15,
+                replays=1,
+                out=str(run / "eval"),
+            )
+        )
+    info = json.loads(info_path.read_text())
+    tasks = {env.split("miniwob-")[1][:-3]: t["success_rate"] for env, t in info["tasks"].items()}
+    latency = [
+        t["policy_latency_ms"]["p50"] for t in info["tasks"].values() if t.get("policy_latency_ms")
+    ]
+    return {
+        "variant": name,
+        "overrides": overrides,
+        "tasks": tasks,
+        "mean": sum(tasks.values()) / len(tasks),
+        "samples_per_s": summary["samples"] / summary["wall_time_s"],
+        "policy_ms_p50": sorted(latency)[len(latency) // 2] if latency else None,
+    }
+
+
+def table(rows: list[dict[str, Any]], tasks: list[str]) -> str:
+    head = "| variant | " + " | ".join(tasks) + " | mean | train samples/s | policy p50 (ms) |"
+    lines = [head, "|---" * (len(tasks) + 4) + "|"]
+    for r in rows:
+        cells = [f"{100 * r['tasks'].get(t, float('nan')):.0f}%" for t in tasks]
+        ms = f"{r['policy_ms_p50']:.0f}" if r["policy_ms_p50"] else "-"
+        lines.append(
+            f"| {r['variant']} | "
+            + " | ".join(cells)
+            + f" | **{100 * r['mean']:.1f}%** | {r['samples_per_s']:.1f} | {ms} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", action="append", required=True)
+    parser.add_argument("--task", action="append", required=True, help="MiniWoB++ task name")
+    parser.add_argument("--variant", action="append", required=True, help="NAME:KEY=VALUE,...")
+    parser.add_argument("--steps", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--episodes", type=int, default=25, help="unseen seeds per task")
+    parser.add_argument("--out", default="runs/ablation/browser")
+    args = parser.parse_args()
+    rows = []
+    for text in args.variant:
+        t0 = time.time()
+        rows.append(run_variant(*parse_variant(text), args))
+        print(
+            f"{rows[-1]['variant']}: mean {100 * rows[-1]['mean']:.1f}% ({time.time() - t0:.0f} s)"
+        )
+    Path(args.out, "ablation.json").write_text(json.dumps(rows, indent=1) + "\n")
+    print(table(rows, args.task))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""A recipe end to end, tiny: collect, train, one DAgger round (the trained policy drives, the
+expert labels), evaluate the last round's model, ship it with a card that names every command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.robot]
+
+
+def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkeypatch):
+    from vla.release import recipes
+    from vla.release.model_card import _commands
+    from vla.release.recipes import Collection, DaggerRound, Recipe, run_recipe
+
+    recipe = Recipe(
+        name="test-recipe",
+        summary="tiny",
+        collections=(Collection(("vla/panda-reach-v0",), episodes=2),),
+        train={
+            "config": "vla-tiny",
+            "steps": 2,
+            "batch_size": 4,
+            "warmup_steps": 1,
+            "val_fraction": 0.5,
+            "progress": False,
+            "log_with": "none",
+        },
+        eval_env_ids=("vla/panda-reach-v0",),
+        eval_episodes=1,
+        eval_max_steps=3,
+        workers=1,
+        dagger=(DaggerRound(episodes=2, steps=3, seed=500, max_steps=4),),
+    )
+    monkeypatch.setitem(recipes.RECIPES, recipe.name, recipe)
+    monkeypatch.setattr(recipes, "CHECKPOINTS_DIR", tmp_path / "shipped")
+    log = run_recipe(recipe.name, root=str(tmp_path / "runs"))
+
+    base = tmp_path / "runs" / recipe.name
+    assert log["dagger"]["rounds"]["round-0"]["steps"] == 3
+    labelled = [json.loads(x) for x in (base / "dagger-0/meta/vla/episodes.jsonl").open()]
+    assert len(labelled) == 2 and all(500 <= e["seed"] < 502 for e in labelled)
+    record = json.loads((base / "train-dagger-0/training_data.json").read_text())
+    assert len(record["datasets"]) == 2  # the expert data and the DAgger round
+    info = json.loads((base / "eval/eval_info.json").read_text())
+    assert info["policy"].endswith("train-dagger-0")
+    shipped = tmp_path / "shipped" / recipe.name
+    summary = json.loads((shipped / "training_summary.json").read_text())
+    assert summary["steps"] == 3
+    card = (shipped / "README.md").read_text()
+    assert _commands(recipe) in card and "vla collect --dagger --policy" in card
