@@ -56,6 +56,11 @@ def merge(inputs: list[str | Path], out: str | Path) -> MergeResult:
             failed = set(merged.get("failed_seeds", [])) | set(meta.get("failed_seeds", []))
             merged["failed_seeds"] = sorted(failed)
         src_episodes = read_episodes(src)
+        if any(e.get("videos") for e in src_episodes):
+            raise ValueError(
+                f"{src} stores cameras as MP4 video, which merge does not copy yet; merge the "
+                "PNG datasets and re-encode, or collect the envs into one --video dataset"
+            )
         src_tasks = list(task_ids(src_episodes))
         for e in src_episodes:
             if (e["env_id"], e["seed"]) not in seen:

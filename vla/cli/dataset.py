@@ -34,7 +34,8 @@ def info_lines(root: str | Path) -> list[str]:
     from vla.datasets.verify import check_data_files
 
     info, episodes = read_info(root), read_episodes(root)
-    size = sum(p.stat().st_size for p in Path(root).rglob("*.parquet"))
+    files = [*Path(root).rglob("*.parquet"), *Path(root).rglob("*.mp4")]
+    size = sum(p.stat().st_size for p in files)
     ok = sum(bool(e["success"]) for e in episodes)
     lines = [
         f"{root}: {len(episodes)} episodes, {info['total_frames']} frames, "
