@@ -200,3 +200,32 @@ def test_missing_pyav_is_one_clear_error(video_dataset, tmp_path: Path, monkeypa
     with pytest.raises(ImportError, match=r"vla\[video\]"):
         collect(cfg)
     assert not (tmp_path / "new").exists()  # nothing was started
+
+
+@pytest.mark.parametrize("as_video", [False, True])
+def test_import_reads_a_lerobot_video_dataset(video_dataset, tmp_path: Path, as_video) -> None:
+    """A LeRobot video dataset (ours without meta/vla: what LeRobot reads) imports, frames
+    taken from each episode's from_timestamp in the shared MP4 file."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from vla.cli import main
+    from vla.datasets import EpisodeDataset, verify
+
+    root, episodes = video_dataset
+    foreign = tmp_path / "foreign"
+    shutil.copytree(root, foreign)
+    shutil.rmtree(foreign / "meta/vla")
+    out = tmp_path / "imported"
+    args = ["dataset", "import", str(foreign), "--out", str(out)] + ["--video"] * as_video
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert verify(out).ok, str(verify(out))
+    assert any(out.glob("videos/*/*/*.mp4")) == as_video
+    items = list(EpisodeDataset(out, split="all"))
+    steps = [s for ep in episodes for s in ep]
+    assert len(items) == len(steps)
+    for item, step in zip(items, steps, strict=True):
+        np.testing.assert_array_equal(item["images"]["scene"], step["images"]["scene"])
+        np.testing.assert_array_equal(item["images"]["wrist"], step["images"]["wrist"])

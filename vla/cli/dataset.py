@@ -113,7 +113,7 @@ def view(path: str, episode: int, out: str, fps: float | None, scale: int | None
         raise click.BadParameter(f"must end in .gif or .mp4; got {out!r}", param_hint="--out")
     try:
         steps = load_episode(path, episode)
-    except (IndexError, FileNotFoundError, ValueError) as err:
+    except (IndexError, FileNotFoundError, ValueError, ImportError) as err:
         raise click.ClickException(str(err)) from None
     meta: dict[str, Any] = read_episodes(path)[episode]
     status = "success" if meta["success"] else "failure"
@@ -176,12 +176,14 @@ def upgrade(path: str, out: str) -> None:
     help="What the LeRobot `action` vector is (gripper last, an opening in [0, 1]).",
 )
 @click.option("--env-id", default=None, help="Env id to record [lerobot:<folder name>].")
-def import_(path: str, out: str, action: str, env_id: str | None) -> None:
-    """Convert a LeRobotDataset v3.0 written by LeRobot (image cameras) at PATH into a vla
-    dataset at --out (`vla train` then reads it)."""
+@click.option("--video", is_flag=True, help="Store the cameras as MP4 (lossless H.264), not PNG.")
+def import_(path: str, out: str, action: str, env_id: str | None, video: bool) -> None:
+    """Convert a LeRobotDataset v3.0 written by LeRobot (image or video cameras; video needs
+    vla[video]) at PATH into a vla dataset at --out (`vla train` then reads it)."""
     from vla.datasets.convert import describe, import_lerobot
 
     try:
-        click.echo(describe(import_lerobot(path, out, action=action, env_id=env_id)))
-    except (ValueError, FileExistsError, FileNotFoundError, KeyError) as err:
+        result = import_lerobot(path, out, action=action, env_id=env_id, video=video)
+        click.echo(describe(result))
+    except (ValueError, FileExistsError, FileNotFoundError, KeyError, ImportError) as err:
         raise click.ClickException(str(err)) from None
