@@ -229,3 +229,28 @@ def test_import_reads_a_lerobot_video_dataset(video_dataset, tmp_path: Path, as_
     for item, step in zip(items, steps, strict=True):
         np.testing.assert_array_equal(item["images"]["scene"], step["images"]["scene"])
         np.testing.assert_array_equal(item["images"]["wrist"], step["images"]["wrist"])
+
+
+def test_cli_collect_video_then_info_view_merge(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from vla.cli import main
+
+    out = tmp_path / "ds"
+    args = ["collect", "--env", UI, "--expert", UI_EXPERT, "--episodes", "2", "--workers", "0",
+            "--out", str(out), "--video"]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    info = json.loads((out / fmt.INFO_PATH).read_text())
+    assert info["features"]["observation.images.main"]["dtype"] == "video"
+    result = CliRunner().invoke(main, ["dataset", "info", str(out)])
+    assert result.exit_code == 0 and "2 episodes, 4 frames" in result.output, result.output
+    gif = tmp_path / "e.gif"
+    result = CliRunner().invoke(main, ["dataset", "view", str(out), "--episode", "1", "--out",
+                                       str(gif)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with Image.open(gif) as im:
+        assert im.n_frames == 2
+    result = CliRunner().invoke(main, ["dataset", "merge", str(out), "--out", str(tmp_path / "m")])
+    assert result.exit_code != 0 and "MP4 video" in result.output
