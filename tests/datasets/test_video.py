@@ -236,6 +236,7 @@ def test_cli_collect_video_then_info_view_merge(tmp_path: Path) -> None:
     from PIL import Image
 
     from vla.cli import main
+    from vla.datasets import EpisodeDataset, verify
 
     out = tmp_path / "ds"
     args = ["collect", "--env", UI, "--expert", UI_EXPERT, "--episodes", "2", "--workers", "0",
@@ -252,5 +253,21 @@ def test_cli_collect_video_then_info_view_merge(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with Image.open(gif) as im:
         assert im.n_frames == 2
-    result = CliRunner().invoke(main, ["dataset", "merge", str(out), "--out", str(tmp_path / "m")])
-    assert result.exit_code != 0 and "MP4 video" in result.output
+    # merge: video with video (files copied, episodes renumbered), never video with PNG
+    other = record(tmp_path / "other", UI, UI_EXPERT, 2, seed=10, video=True)
+    merged = tmp_path / "merged"
+    result = CliRunner().invoke(main, ["dataset", "merge", str(out), str(other), "--out",
+                                       str(merged)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert verify(merged).ok, str(verify(merged))
+    items = list(EpisodeDataset(merged, split="all"))
+    sources = list(EpisodeDataset(out, split="all")) + list(EpisodeDataset(other, split="all"))
+    assert (
+        [i["seed"] for i in items] == [i["seed"] for i in sources] == [0, 0, 1, 1, 10, 10, 12, 12]
+    )
+    for a, b in zip(items, sources, strict=True):
+        np.testing.assert_array_equal(a["image"], b["image"])
+    png = record(tmp_path / "png", UI, UI_EXPERT, 1, seed=20)
+    result = CliRunner().invoke(main, ["dataset", "merge", str(out), str(png), "--out",
+                                       str(tmp_path / "m2")])  # fmt: skip
+    assert result.exit_code != 0 and "video and PNG" in result.output
