@@ -186,10 +186,10 @@ def decode_frames(path: Path, from_timestamp: float, length: int, fps: float) ->
     filled = np.zeros(length, bool)
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
         if from_timestamp > 0:
             # seek lands on the key frame at or before the target (ours: the episode start)
-            container.seek(int(from_timestamp / stream.time_base), stream=stream, backward=True)
+            target = round(from_timestamp / stream.time_base)
+            container.seek(target, stream=stream, backward=True)
         for frame in container.decode(stream):
             if frame.pts is None:
                 continue
