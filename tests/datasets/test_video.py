@@ -247,6 +247,7 @@ def test_cli_collect_video_then_info_view_merge(tmp_path: Path) -> None:
     assert info["features"]["observation.images.main"]["dtype"] == "video"
     result = CliRunner().invoke(main, ["dataset", "info", str(out)])
     assert result.exit_code == 0 and "2 episodes, 4 frames" in result.output, result.output
+    assert "cameras as MP4 video" in result.output
     gif = tmp_path / "e.gif"
     result = CliRunner().invoke(main, ["dataset", "view", str(out), "--episode", "1", "--out",
                                        str(gif)])  # fmt: skip

@@ -42,7 +42,8 @@ def info_lines(root: str | Path) -> list[str]:
         f"{info['total_tasks']} tasks, {len(info['data_files'])} data files, {size / 2**20:.1f} MiB",
         f"success: {ok}/{len(episodes)}"
         + (f" ({100 * ok / len(episodes):.1f}%)" if episodes else "")
-        + f"; format {info['codebase_version']} / vla-episodes {info['format_version']}",
+        + f"; format {info['codebase_version']} / vla-episodes {info['format_version']}"
+        + ("; cameras as MP4 video" if info.get("video_path") else ""),
         f"{'env':<44} {'episodes':>8} {'success':>8} {'frames':>7} {'len min/mean/max':>17}"
         f" {'seeds':>11}  image",
     ]
