@@ -189,12 +189,21 @@ def test_verify_reports_a_missing_or_damaged_video(video_dataset) -> None:
 
 
 def test_missing_pyav_is_one_clear_error(video_dataset, tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from vla.cli import main
     from vla.datasets import CollectConfig, EpisodeDataset, collect
 
     root, _ = video_dataset
     monkeypatch.setitem(sys.modules, "av", None)  # `import av` raises ImportError
     with pytest.raises(ImportError, match=r"pip install 'vla\[video\]'"):
         EpisodeDataset(root, split="all")
+    for command in (["verify"], ["view", "--out", str(tmp_path / "e.gif")]):
+        result = CliRunner().invoke(main, ["dataset", *command, str(root)])
+        assert result.exit_code == 1, result.output
+        assert result.output.strip().splitlines() == [
+            "Error: video cameras need PyAV, which is not installed: pip install 'vla[video]'"
+        ]
     cfg = CollectConfig([ROBOT], 1, tmp_path / "new", workers=0, expert=ROBOT_EXPERT,
                         progress=False, video=True)  # fmt: skip
     with pytest.raises(ImportError, match=r"vla\[video\]"):

@@ -93,7 +93,10 @@ def verify(path: str, no_images: bool) -> None:
     """Check every data file, the metadata and the episode index; exit 1 on any error."""
     from vla.datasets import verify as run
 
-    report = run(path, decode_images=not no_images)
+    try:
+        report = run(path, decode_images=not no_images)
+    except ImportError as err:  # video cameras without PyAV: the message names the extra
+        raise click.ClickException(str(err)) from None
     click.echo(str(report))
     if not report.ok:
         raise SystemExit(1)
