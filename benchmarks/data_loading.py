@@ -4,12 +4,15 @@ Target (issue 6): >= 1500 decoded 128x128 frames/s on a 2-core CPU.
 
     python benchmarks/data_loading.py                      # synthetic 128x128 dataset
     python benchmarks/data_loading.py --dataset data/x     # an existing dataset
+    python benchmarks/data_loading.py --video              # synthetic, cameras as MP4
 
 Measures, over a seeded shuffled order (across shards): (1) ``ds[i]`` in this process (also
 per CPU-second of the process, which other load on the machine does not change) and
 (2) a ``DataLoader`` with ``--workers`` processes, batch ``--batch-size`` and
 ``vla.datasets.reader.collate`` (uint8 image batch). Synthetic frames look like renders
-(gradients, shapes, a little noise) so that PNG sizes are realistic.
+(gradients, shapes, a little noise) so that PNG sizes are realistic. With ``--video`` the
+cameras are MP4 (``vla collect --video``): the timed pass starts with nothing decoded, so it
+includes decoding each episode once per process (then served from the per-process cache).
 """
 
 from __future__ import annotations
@@ -24,11 +27,16 @@ import numpy as np
 
 
 def synthetic_dataset(
-    root: Path, frames: int, size: int, noise: bool = False, per_episode: int = 50
+    root: Path,
+    frames: int,
+    size: int,
+    noise: bool = False,
+    per_episode: int = 50,
+    video: bool = False,
 ) -> Path:
     """Write ``frames`` steps of ``size`` x ``size`` render-like images (flat-shaded shapes on
     gradients, like the PyBullet and browser frames) with EEDelta actions. ``noise`` adds
-    camera-like per-pixel noise, the worst case for PNG."""
+    camera-like per-pixel noise, the worst case for PNG. ``video`` stores cameras as MP4."""
     from PIL import Image, ImageDraw
 
     from vla.actions import EEDelta
@@ -36,7 +44,7 @@ def synthetic_dataset(
 
     rng = np.random.default_rng(0)
     yy, xx = np.mgrid[0:size, 0:size] / size
-    with DatasetWriter(root) as writer:
+    with DatasetWriter(root, video=video) as writer:
         for e in range(frames // per_episode):
             steps = []
             for t in range(per_episode):
@@ -111,6 +119,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=6000, help="synthetic dataset size")
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--noise", action="store_true", help="noisy synthetic frames")
+    parser.add_argument("--video", action="store_true", help="synthetic cameras as MP4")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--measure", type=int, default=5000, help="frames timed per setting")
@@ -124,18 +133,25 @@ def main() -> None:
         root = args.dataset
         if root is None:
             start = time.perf_counter()
-            root = synthetic_dataset(Path(tmp) / "ds", args.frames, args.size, args.noise)
-            kind = "noisy synthetic" if args.noise else "synthetic"
+            root = synthetic_dataset(
+                Path(tmp) / "ds", args.frames, args.size, args.noise, video=args.video
+            )
+            kind = ("noisy synthetic" if args.noise else "synthetic") + " video" * args.video
             print(f"wrote {args.frames} {kind} {args.size}x{args.size} frames in "
                   f"{time.perf_counter() - start:.1f} s")  # fmt: skip
-        size = sum(p.stat().st_size for p in Path(root).rglob("*.parquet"))
+        files = [*Path(root).rglob("*.parquet"), *Path(root).rglob("*.mp4")]
+        size = sum(p.stat().st_size for p in files)
         ds = EpisodeDataset(root, split="all").preload()
         print(f"dataset: {len(ds)} frames, {size / len(ds) / 1024:.1f} KiB per frame, "
               f"{os.cpu_count()} CPUs")  # fmt: skip
         n = min(args.measure, len(ds))
         wall, cpu = bench_getitem(ds, n)
         print(f"ds[i], 1 process:            {wall:8.0f} frames/s ({cpu:.0f} per CPU-second)")
+        if any(e.get("videos") for e in ds.episodes):
+            wall, cpu = bench_getitem(ds, n)
+            print(f"ds[i] again (decoded cached): {wall:7.0f} frames/s ({cpu:.0f} per CPU-second)")
         for workers in sorted({0, args.workers}):
+            ds = EpisodeDataset(root, split="all").preload()  # nothing decoded yet
             wall, cpu = bench_loader(ds, workers, args.batch_size, n)
             print(
                 f"DataLoader workers={workers} batch={args.batch_size}: {wall:8.0f} frames/s "

@@ -38,7 +38,9 @@ class CollectConfig:
     optionally ``reset()``); None uses :func:`vla.datasets.make_expert`. ``workers``: worker
     processes (0 runs in this process). ``max_steps``: steps after which an episode is
     truncated if the env has not ended it. ``max_attempts``: seeds tried per env before giving
-    up (default ``2 * episodes + 10``). ``max_file_mb``: size of a data file.
+    up (default ``2 * episodes + 10``). ``max_file_mb``: size of a data file. ``video``: store
+    every camera as MP4 video in LeRobot's ``videos/`` layout (lossless H.264,
+    :mod:`vla.datasets.video`; needs the ``video`` extra) instead of PNG in the data files.
 
     DAgger (:mod:`vla.datasets.dagger`): with ``policy`` (a checkpoint folder, a shipped name or
     a ``ws://`` policy server) the policy drives and the expert labels every visited state; the
@@ -64,6 +66,7 @@ class CollectConfig:
     policy: str | None = None
     beta: float = 0.0
     device: str | None = None
+    video: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.env_ids, str):
@@ -199,7 +202,11 @@ def collect(cfg: CollectConfig) -> CollectResult:
     out = Path(cfg.out)
     result = CollectResult(out=out)
     start = time.perf_counter()
-    with DatasetWriter(out, max_file_mb=cfg.max_file_mb) as writer:
+    if cfg.video:
+        from vla.datasets.video import require_av
+
+        require_av()  # fail before any episode runs
+    with DatasetWriter(out, max_file_mb=cfg.max_file_mb, video=cfg.video) as writer:
         plans = _plan(cfg, writer)
         total = sum(p.target for p in plans)
         done0 = sum(min(p.kept, p.target) for p in plans)

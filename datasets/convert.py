@@ -4,7 +4,9 @@ struct ``action``, ``observation.image``, ``meta/episodes.jsonl``) and ``vla dat
 
 Both re-record every episode through :class:`~vla.datasets.writer.DatasetWriter`, so the
 result is an ordinary dataset (atomic, verified by ``vla dataset verify``, trainable with
-``vla train``). Images are copied as decoded pixels (PNG is lossless).
+``vla train``). Images are copied as decoded pixels (PNG is lossless); LeRobot's video
+cameras are decoded with PyAV (:mod:`vla.datasets.video`) and stored as PNG, or as our
+lossless MP4 with ``video=True``.
 """
 
 from __future__ import annotations
@@ -33,12 +35,12 @@ class ConvertResult:
     frames: int
 
 
-def _new_writer(out: Path) -> Any:
+def _new_writer(out: Path, video: bool = False) -> Any:
     from vla.datasets.writer import DatasetWriter
 
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"--out {out} exists and is not empty; a new dataset is written")
-    return DatasetWriter(out)
+    return DatasetWriter(out, video=video)
 
 
 def upgrade(src: str | Path, out: str | Path) -> ConvertResult:
@@ -89,17 +91,22 @@ def _record(env_id: str, seed: int, steps: list[dict[str, Any]], fps: float) -> 
 
 
 def import_lerobot(
-    src: str | Path, out: str | Path, action: str = "ee_delta", env_id: str | None = None
+    src: str | Path,
+    out: str | Path,
+    action: str = "ee_delta",
+    env_id: str | None = None,
+    video: bool = False,
 ) -> ConvertResult:
-    """Convert the LeRobotDataset v3.0 at ``src`` (image cameras) into a new dataset at ``out``.
+    """Convert the LeRobotDataset v3.0 at ``src`` into a new dataset at ``out``.
 
     ``action`` says what the ``action`` vector is: ``ee_delta`` (``x, y, z, roll, pitch, yaw,
     gripper``) or ``joint_target`` (joint positions, gripper last); the gripper must be an
     opening in [0, 1]. Each episode becomes env ``env_id`` (default ``lerobot:<folder>``)
     with its episode index as seed; ``success`` is ``next.success`` of its last frame when
-    the data has it, else false. Video cameras are not read (re-encode them as images).
+    the data has it, else false. Cameras may be images or video (any codec PyAV decodes,
+    AV1 and H.264 included; frame ``t`` of an episode is the one at its
+    ``from_timestamp + t / fps``). ``video``: store the cameras of ``out`` as MP4 too.
     """
-    import pandas as pd
     import pyarrow.parquet as pq
 
     from vla.datasets.jsonfiles import read_json
@@ -112,11 +119,8 @@ def import_lerobot(
         raise ValueError(f"{src}: codebase_version {info.get('codebase_version')!r} is not v3.x")
     features = info["features"]
     cameras = [k for k, f in features.items() if f["dtype"] in ("image", "video")]
-    videos = [k for k in cameras if features[k]["dtype"] == "video"]
-    if videos or not cameras:
-        raise ValueError(f"{src}: import needs image cameras; found video {videos} / {cameras}")
-    tasks = pd.read_parquet(src / fmt.TASKS_PATH)
-    task_names = {int(i): str(t) for t, i in zip(tasks.index, tasks["task_index"], strict=True)}
+    if not cameras:
+        raise ValueError(f"{src}: import needs at least one camera (image or video feature)")
     table = pq.read_table(sorted(src.glob("data/*/*.parquet")))
     env_id = env_id or f"lerobot:{src.name}"
     fps = float(info.get("fps") or 10.0)
@@ -124,29 +128,78 @@ def import_lerobot(
     by_episode: dict[int, list[int]] = {}
     for row, ep in enumerate(columns["episode_index"]):
         by_episode.setdefault(int(ep), []).append(row)
-    with _new_writer(out) as writer:
+    frames = _LeRobotFrames(src, info, cameras, columns)
+    tasks = _task_names(src)
+    with _new_writer(out, video) as writer:
         writer.collection = {"imported_from": str(src), "action": action}
         for ep, rows in sorted(by_episode.items()):
             rows.sort(key=lambda r: columns["frame_index"][r])
-            steps = [_lerobot_step(columns, r, cameras, task_names, action) for r in rows]
+            views = frames.episode(ep, rows)
+            steps = [
+                _lerobot_step(columns, r, {k: v[t] for k, v in views.items()}, tasks, action)
+                for t, r in enumerate(rows)
+            ]
             steps[-1]["terminated"] = True
             writer.add(_record(env_id, ep, steps, fps))
     return ConvertResult(out, len(by_episode), table.num_rows)
 
 
+def _task_names(src: Path) -> dict[int, str]:
+    import pandas as pd
+
+    tasks = pd.read_parquet(src / fmt.TASKS_PATH)
+    return {int(i): str(t) for t, i in zip(tasks.index, tasks["task_index"], strict=True)}
+
+
+class _LeRobotFrames:
+    """The camera frames of a LeRobot dataset's episodes: PNG/JPEG bytes from the data
+    columns, or decoded from ``videos/`` at the episode's ``from_timestamp``."""
+
+    def __init__(
+        self, src: Path, info: dict[str, Any], cameras: list[str], columns: dict[str, list[Any]]
+    ) -> None:
+        self.src, self.info, self.cameras, self.columns = src, info, cameras, columns
+        videos = [k for k in cameras if info["features"][k]["dtype"] == "video"]
+        self.where: dict[int, dict[str, Any]] = {}
+        if videos:
+            import pyarrow.parquet as pq
+
+            from vla.datasets.video import require_av
+
+            require_av()
+            meta = pq.read_table(sorted(src.glob("meta/episodes/*/*.parquet"))).to_pylist()
+            self.where = {int(m["episode_index"]): m for m in meta}
+
+    def episode(self, ep: int, rows: list[int]) -> dict[str, Any]:
+        """camera name (``.`` -> ``_``) -> frames of the episode's ``rows`` (in order)."""
+        from vla.datasets.video import decode_frames
+
+        out: dict[str, Any] = {}
+        for key in self.cameras:
+            name = key.removeprefix("observation.images.").replace(".", "_")
+            if self.info["features"][key]["dtype"] != "video":
+                out[name] = [fmt.decode_image(self.columns[key][r]["bytes"]) for r in rows]
+                continue
+            m = self.where[ep]
+            rel = self.info["video_path"].format(
+                video_key=key,
+                chunk_index=m[f"videos/{key}/chunk_index"],
+                file_index=m[f"videos/{key}/file_index"],
+            )
+            fps = float(self.info.get("fps") or 10.0)
+            out[name] = decode_frames(
+                self.src / rel, m[f"videos/{key}/from_timestamp"], len(rows), fps
+            )
+        return out
+
+
 def _lerobot_step(
     columns: dict[str, list[Any]],
     row: int,
-    cameras: list[str],
+    views: dict[str, Any],
     tasks: dict[int, str],
     action: str,
 ) -> dict[str, Any]:
-    views = {
-        c.removeprefix("observation.images.").replace(".", "_"): fmt.decode_image(
-            columns[c][row]["bytes"]
-        )
-        for c in cameras
-    }
     state = columns.get(fmt.STATE_KEY, [None] * (row + 1))[row]
     success = columns.get("next.success")
     return {

@@ -10,6 +10,7 @@ lerobot 0.4.4 writes and reads; docs/datasets.md shows it loading with LeRobot i
     meta/episodes/chunk-000/file-000.parquet  one row per episode: indexes, per-episode stats
     meta/vla/episodes.jsonl                   ours: env id, seed, success, ... (commit point)
     meta/vla/stats.json                       ours: per-verb action statistics for the tokenizer
+    videos/<key>/chunk-000/file-000.mp4       only with ``video``: cameras (vla.datasets.video)
 
 The data columns and the fixed-shape encoding of typed actions are in :mod:`vla.datasets.v3`;
 ``datasets/README.md`` documents every field. A finished episode is first *staged* as an

@@ -1,7 +1,8 @@
 """``vla dataset merge A B --out C``: one dataset from several (browser and robot data can then
 train one model). Episodes are renumbered, tasks re-indexed, statistics recomputed; an episode
 whose ``(env_id, seed)`` is already in an earlier input is skipped, so merging never duplicates
-a demonstration. The output is built in a temporary folder and renamed when complete."""
+a demonstration. The output is built in a temporary folder and renamed when complete. Video
+datasets merge with video datasets of the same cameras and fps (their MP4 files are copied)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,9 @@ def merge(inputs: list[str | Path], out: str | Path) -> MergeResult:
                 seen.add((e["env_id"], e["seed"]))
                 kept.append((Path(src), e, src_tasks))
     episodes = _renumber([e for _, e, _ in kept])
-    layout = Layout.of(episodes)
+    layout = Layout.of(episodes)  # refuses a mix of video and PNG datasets
+    if layout.video:
+        _check_same_cameras(episodes)
     tasks = task_ids(episodes)
     by_file: dict[tuple[Path, str], list[int]] = {}
     for k, (src, e, _) in enumerate(kept):
@@ -123,6 +126,44 @@ def _copy_file(
         }
         row += n
     write_parquet_atomic(pa.concat_tables(parts), tmp / fmt.data_path(number))
+    if layout.video:
+        _copy_videos(path.parents[2], pairs, tmp, number)  # root of data/chunk-XXX/file-YYY
+
+
+def _check_same_cameras(episodes: list[dict[str, Any]]) -> None:
+    first = episodes[0]
+    for e in episodes:
+        if e["cameras"] != first["cameras"] or e["fps"] != first["fps"]:
+            raise ValueError(
+                f"{e['env_id']} has cameras {e['cameras']} at {e['fps']} fps, "
+                f"{first['env_id']} {first['cameras']} at {first['fps']} fps: video datasets "
+                "merge only with the same cameras and fps"
+            )
+
+
+def _copy_videos(
+    root: Path,
+    pairs: list[tuple[dict[str, Any], dict[str, Any], list[str]]],
+    tmp: Path,
+    number: int,
+) -> None:
+    """Copy the video files of one source data file (a data file and its videos are written
+    together, so its episodes share one file per camera) as video file ``number``; the
+    episodes keep their timestamps in it (a skipped duplicate leaves unused frames)."""
+    from vla.datasets.v3 import camera_column
+    from vla.datasets.video import video_path
+
+    for name in pairs[0][0]["videos"]:
+        sources = {old["videos"][name]["path"] for old, _, _ in pairs}
+        if len(sources) != 1:
+            raise ValueError(f"{root}: the episodes of one data file span videos {sorted(sources)}")
+        rel = video_path(camera_column(name), number, fmt.CHUNKS_SIZE)
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / sources.pop(), tmp / rel)
+        for old, new, _ in pairs:
+            where = dict(old["videos"][name], path=rel, chunk_index=number // fmt.CHUNKS_SIZE,
+                         file_index=number % fmt.CHUNKS_SIZE)  # fmt: skip
+            new["videos"] = dict(new["videos"]) | {name: where}
 
 
 def _finish(

@@ -18,12 +18,15 @@ dataset grows. Shuffling is global (across shards) and deterministic for a seed:
 Each process reads a data file once, on first use, and keeps its columns in memory (the PNG
 bytes stay encoded in one Arrow buffer; images are decoded per item). Call :meth:`preload`
 before creating ``DataLoader`` workers to read everything once and share it (fork, copy on
-write).
+write). Video cameras (``vla collect --video``, or a LeRobot dataset imported with its
+videos) are decoded with PyAV a whole episode at a time, with one seek, and each process
+keeps the decoded episodes it used last, up to ``video_cache_mb``.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -127,7 +130,8 @@ class _FileColumns:
 
         table = pq.read_table(path)
         self.layout = file_layout(table.schema)
-        self.images = {c: _Images(table[camera_column(c)]) for c in self.layout.cameras}
+        cameras = {} if self.layout.video else self.layout.cameras
+        self.images = {c: _Images(table[camera_column(c)]) for c in cameras}
         names = [c for c in table.column_names if c.startswith("action")]
         names += [
             c for c in (fmt.STATE_KEY, "task_index", "frame_index") if c in table.column_names
@@ -164,12 +168,41 @@ class _Images:
         return fmt.decode_image(self.data[self.offsets[row] : self.offsets[row + 1]].tobytes())
 
 
+class _VideoEpisodes:
+    """Decoded video episodes of this process, least recently used dropped first once they
+    hold more than ``max_bytes`` (the episode being read is always kept)."""
+
+    def __init__(self, max_bytes: float) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple[str, float], np.ndarray] = OrderedDict()
+        self._bytes = 0
+
+    def frames(self, path: Path, start: float, length: int, fps: float) -> np.ndarray:
+        """``uint8[length, H, W, 3]`` of the episode at ``start`` seconds in ``path``."""
+        from vla.datasets.video import decode_frames
+
+        key = (str(path), start)
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        frames = decode_frames(path, start, length, fps)
+        self._items[key] = frames
+        self._bytes += frames.nbytes
+        while self._bytes > self.max_bytes and len(self._items) > 1:
+            self._bytes -= self._items.popitem(last=False)[1].nbytes
+        return frames
+
+
 class EpisodeDataset(torch.utils.data.Dataset):
     """Steps of one or several datasets (see the module docstring for the item layout).
 
     ``paths``: dataset folder(s). ``split``: ``"train"``, ``"val"`` or ``"all"``.
     ``val_fraction``: share of episodes held out for ``"val"``. ``seed``: seeds the split.
-    ``transform``: applied to each item dict before it is returned.
+    ``transform``: applied to each item dict before it is returned. ``video_cache_mb``:
+    decoded video episodes each process keeps (MiB; the whole dataset fits by default for
+    small datasets, and a ``DataLoader`` worker decodes an episode once while it fits).
+    Raises ``ImportError`` naming the ``video`` extra when a dataset has video cameras and
+    PyAV is missing.
     """
 
     def __init__(
@@ -179,6 +212,7 @@ class EpisodeDataset(torch.utils.data.Dataset):
         val_fraction: float = 0.1,
         seed: int = 0,
         transform: Callable[[dict[str, Any]], Any] | None = None,
+        video_cache_mb: float = 1024.0,
     ) -> None:
         from vla.datasets.v3meta import task_ids
 
@@ -198,6 +232,13 @@ class EpisodeDataset(torch.utils.data.Dataset):
         lengths = np.array([e["length"] for e in self.episodes], np.int64)
         self._ep_start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         self._cache: dict[int, _FileColumns] = {}
+        if video_cache_mb <= 0:
+            raise ValueError(f"Got {video_cache_mb!r} for `video_cache_mb`; it must be > 0")
+        self._videos = _VideoEpisodes(video_cache_mb * 2**20)
+        if any(e.get("videos") for e in self.episodes):
+            from vla.datasets.video import require_av
+
+            require_av()  # here, not in the first DataLoader worker
 
     def __len__(self) -> int:
         return int(self._ep_start[-1])
@@ -216,7 +257,7 @@ class EpisodeDataset(torch.utils.data.Dataset):
         cols, row, episode = self._locate(int(i))
         c = cols.columns
         dim = episode.get("state_dim")
-        views = {name: cols.images[name].decode(row) for name in episode["cameras"]}
+        views = self._views(cols, row, episode)
         item = {
             "image": next(iter(views.values())),
             "instruction": self._tasks[episode["_root"]][c["task_index"][row]],
@@ -231,6 +272,20 @@ class EpisodeDataset(torch.utils.data.Dataset):
         if len(views) > 1:
             item["images"] = views
         return self.transform(item) if self.transform else item
+
+    def _views(
+        self, cols: _FileColumns, row: int, episode: dict[str, Any]
+    ) -> dict[str, np.ndarray | None]:
+        if not episode.get("videos"):
+            return {name: cols.images[name].decode(row) for name in episode["cameras"]}
+        root = self.roots[episode["_root"]]
+        step = row - episode["file_from_row"]
+        return {
+            name: self._videos.frames(
+                root / v["path"], v["from_timestamp"], episode["length"], episode["fps"]
+            )[step].copy()  # the cache must not change with the item
+            for name, v in episode["videos"].items()
+        }
 
     def preload(self) -> EpisodeDataset:
         """Read every data file now (before forking ``DataLoader`` workers)."""

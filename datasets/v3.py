@@ -4,7 +4,8 @@ groups) and the fixed-shape encoding of typed actions into ``action`` & co.
 A data file holds exactly the columns of ``meta/info.json["features"]`` (LeRobot rejects any
 other), in this order::
 
-    observation.images.<camera>   image (PNG struct {bytes, path}), one column per camera
+    observation.images.<camera>   image (PNG struct {bytes, path}), one column per camera;
+                                  absent when cameras are MP4 video (:mod:`vla.datasets.video`)
     observation.state             float32[D]                    (only when the data has states)
     action                        float32[K] robot-only data, float64[K] when UI actions exist
     action.discrete               int64[3]  (verb, button, count)          \\
@@ -76,13 +77,15 @@ def _group(verb: str) -> str:
 @dataclass(frozen=True)
 class Layout:
     """What the columns of a dataset are: ``cameras`` name -> ``[H, W, 3]`` (first is primary),
-    ``state_dim`` (0: no state column), ``groups`` (subset of :data:`GROUPS`, in that order)
-    and ``joints`` (joint count of ``joint_target``, 0 when absent)."""
+    ``state_dim`` (0: no state column), ``groups`` (subset of :data:`GROUPS`, in that order),
+    ``joints`` (joint count of ``joint_target``, 0 when absent) and ``video`` (cameras are
+    MP4 files in ``videos/``, LeRobot dtype ``video``, with no column in the data files)."""
 
     cameras: dict[str, list[int]] = field(default_factory=dict)
     state_dim: int = 0
     groups: tuple[str, ...] = ()
     joints: int = 0
+    video: bool = False
 
     @staticmethod
     def of(episodes: list[dict[str, Any]]) -> Layout:
@@ -98,16 +101,19 @@ class Layout:
             verbs |= set(e["action_verbs"])
         state = max((e.get("state_dim") or 0 for e in episodes), default=0)
         groups = tuple(g for g in GROUPS if g in {_group(v) for v in verbs})
-        return Layout(cameras, state, groups, joints.pop() if joints else 0)
+        videos = {bool(e.get("videos")) for e in episodes}
+        if len(videos) > 1:
+            raise ValueError("episodes mix video and PNG cameras; a dataset stores one kind")
+        return Layout(cameras, state, groups, joints.pop() if joints else 0, videos == {True})
 
     def to_json(self) -> dict[str, Any]:
         return {"cameras": self.cameras, "state_dim": self.state_dim,
-                "groups": list(self.groups), "joints": self.joints}  # fmt: skip
+                "groups": list(self.groups), "joints": self.joints, "video": self.video}  # fmt: skip
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Layout:
         return Layout(dict(data["cameras"]), int(data["state_dim"]), tuple(data["groups"]),
-                      int(data["joints"]))  # fmt: skip
+                      int(data["joints"]), bool(data.get("video", False)))  # fmt: skip
 
     @property
     def discrete(self) -> bool:
@@ -134,11 +140,13 @@ class Layout:
         return [f"{g}.{s}" if prefix else s for g, s in self.slots()]
 
     def features(self) -> dict[str, dict[str, Any]]:
-        """``info.json["features"]`` (LeRobot's dtype / shape / names, in column order)."""
+        """``info.json["features"]`` (LeRobot's dtype / shape / names, in column order; a
+        ``video`` feature's ``info`` is added by :func:`vla.datasets.v3meta.write_meta`)."""
         out: dict[str, dict[str, Any]] = {}
+        kind = "video" if self.video else "image"
         for name, shape in self.cameras.items():
             out[camera_column(name)] = {
-                "dtype": "image", "shape": list(shape), "names": ["height", "width", "channels"]
+                "dtype": kind, "shape": list(shape), "names": ["height", "width", "channels"]
             }  # fmt: skip
         if self.state_dim:
             names = [f"state_{i}" for i in range(self.state_dim)]
@@ -167,6 +175,8 @@ class Layout:
         fields: list[pa.Field] = []
         hf: dict[str, Any] = {}
         for name, ft in self.features().items():
+            if ft["dtype"] == "video":
+                continue  # LeRobot: a video feature has no column in the data files
             if ft["dtype"] == "image":
                 fields.append(
                     pa.field(name, pa.struct([("bytes", pa.binary()), ("path", pa.string())]))

@@ -69,7 +69,7 @@ def to_v3(
         actions = v3_actions(table, file_layout(table.schema))
         ids = {c: table[c].to_pylist() for c in ("episode_index", "index", "task_index")}
     cols: dict[str, Any] = {}
-    for name in layout.cameras:
+    for name in {} if layout.video else layout.cameras:
         col = CAMERA_PREFIX + name
         cols[col] = table[col] if col in table.column_names else pa.nulls(n, _image_type())
     if layout.state_dim:

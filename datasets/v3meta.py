@@ -1,6 +1,8 @@
 """The derived metadata of a dataset, rewritten from ``meta/vla/episodes.jsonl`` after every
 commit: LeRobot's ``meta/info.json``, ``meta/stats.json``, ``meta/tasks.parquet`` and
-``meta/episodes/chunk-000/file-000.parquet``, and our ``meta/vla/stats.json``."""
+``meta/episodes/chunk-000/file-000.parquet``, and our ``meta/vla/stats.json``. For video
+cameras (an episode's ``videos`` entry) they carry LeRobot's ``video_path``, the features'
+video ``info`` and the ``videos/<key>/...`` columns of the episodes table."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from vla.datasets import format as fmt
-from vla.datasets.v3 import Layout
+from vla.datasets.v3 import Layout, camera_column
 from vla.datasets.v3stats import STAT_KEYS, aggregate, feature_stats, from_json, to_json
 
 __all__ = ["task_ids", "write_meta"]
@@ -84,6 +86,10 @@ def _write_episodes(
             "dataset_from_index": e["dataset_from_index"],
             "dataset_to_index": e["dataset_to_index"],
         }  # fmt: skip
+        for name, where in e.get("videos", {}).items():
+            key = camera_column(name)
+            for k in ("chunk_index", "file_index", "from_timestamp", "to_timestamp"):
+                row[f"videos/{key}/{k}"] = where[k]
         for name in features:
             if features[name]["dtype"] in ("string",):
                 continue
@@ -105,11 +111,14 @@ def write_meta(
     from vla import __version__
     from vla.datasets.atomic import atomic_write_text
     from vla.datasets.stats import compute_dataset_stats
+    from vla.datasets.video import VIDEO_PATH
 
     root = Path(root)
     tasks = task_ids(episodes)
     layout = Layout.of(episodes)
     features = layout.features()
+    for name, where in episodes[0].get("videos", {}).items() if episodes else ():
+        features[camera_column(name)]["info"] = where["info"]
     per_episode = _numeric_stats(root, episodes, features)
     _write_tasks(root, tasks)
     _write_episodes(root, episodes, features, per_episode)
@@ -125,7 +134,7 @@ def write_meta(
         "fps": _fps(episodes),
         "splits": {"train": f"0:{len(episodes)}"},
         "data_path": fmt.DATA_PATH,
-        "video_path": None,
+        "video_path": VIDEO_PATH if layout.video else None,
         "features": features,
     } | _extra_info(episodes, envs, collection, layout, __version__)
     atomic_write_text(root / fmt.INFO_PATH, json.dumps(info, indent=4, ensure_ascii=False) + "\n")

@@ -57,7 +57,8 @@ class VerifyReport:
 
 
 def verify(root: str | Path, decode_images: bool = True) -> VerifyReport:
-    """Check the dataset at ``root``; ``decode_images`` also decodes every PNG (slower)."""
+    """Check the dataset at ``root``; ``decode_images`` also decodes every PNG or video
+    frame (slower)."""
     report = VerifyReport(Path(root))
     episodes = _check_episode_index(report)
     if episodes is None:
@@ -79,7 +80,8 @@ def verify(root: str | Path, decode_images: bool = True) -> VerifyReport:
 def check_data_files(root: str | Path, episodes: list[dict[str, Any]]) -> list[Problem]:
     """The quick check behind ``vla dataset info``: every data file that ``episodes`` (the
     committed ``meta/vla/episodes.jsonl`` rows) names exists, its Parquet footer reads, and it holds
-    as many rows as its episodes. Reads no row data; :func:`verify` checks everything."""
+    as many rows as its episodes, and every video file exists. Reads no row data;
+    :func:`verify` checks everything."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -99,6 +101,10 @@ def check_data_files(root: str | Path, episodes: list[dict[str, Any]]) -> list[P
             continue
         if have != want:
             problems.append(Problem("error", rel, f"has {have} rows; its episodes hold {want}"))
+    videos = sorted({v["path"] for e in episodes for v in e.get("videos", {}).values()})
+    problems += [
+        Problem("error", rel, "missing") for rel in videos if not (Path(root) / rel).is_file()
+    ]
     return problems
 
 
@@ -212,9 +218,35 @@ def _check_episode_rows(
         v3_actions(rows, file_layout(table.schema))
     except (ValueError, IndexError, KeyError, TypeError) as err:
         report.add("error", rel, f"{where}: an action does not decode: {err}")
-    if decode_images:
+    if e.get("videos"):
+        _check_videos(report, e, where, decode_images)
+    elif decode_images:
         for name, shape in e["cameras"].items():
             _check_images(report, rel, rows, where, name, shape)
+
+
+def _check_videos(report: VerifyReport, e: dict[str, Any], where: str, decode: bool) -> None:
+    """Each camera's MP4 exists and, with ``decode``, holds the episode's frames at its
+    timestamps with the recorded shape."""
+    from vla.datasets.video import decode_frames
+
+    for name, v in e["videos"].items():
+        path = report.root / v["path"]
+        if not path.is_file():
+            report.add("error", v["path"], f"missing (video of camera {name!r}, {where})")
+            continue
+        if not decode:
+            continue
+        try:
+            frames = decode_frames(path, v["from_timestamp"], e["length"], e["fps"])
+        except (OSError, ValueError) as err:  # av.FFmpegError is an OSError or ValueError
+            report.add("error", v["path"], f"{where}: camera {name!r} does not decode: {err}")
+            continue
+        shape = e["cameras"].get(name)
+        if shape is not None and list(frames.shape[1:]) != list(shape):
+            report.add(
+                "error", v["path"], f"{where}: frames are {list(frames.shape[1:])}, not {shape}"
+            )
 
 
 def _check_images(
@@ -236,12 +268,16 @@ def _check_images(
 
 
 def _check_leftovers(report: VerifyReport, referenced: set[str]) -> None:
-    data = report.root / "data"
-    for path in sorted(data.rglob("*")) if data.exists() else []:
-        rel = path.relative_to(report.root).as_posix()
-        if path.is_file() and rel not in referenced:
-            kind = "temporary file" if ".tmp-" in path.name else f"file not in {fmt.EPISODES_PATH}"
-            report.add("error", rel, f"{kind} (left by an interrupted write?)")
+    videos = {v["path"] for e in report.all_episodes for v in e.get("videos", {}).values()}
+    for folder in ("data", "videos"):
+        found = (report.root / folder).rglob("*") if (report.root / folder).exists() else []
+        for path in sorted(found):
+            rel = path.relative_to(report.root).as_posix()
+            if path.is_file() and rel not in referenced | videos:
+                kind = (
+                    "temporary file" if ".tmp-" in path.name else f"file not in {fmt.EPISODES_PATH}"
+                )
+                report.add("error", rel, f"{kind} (left by an interrupted write?)")
     staged = list((report.root / fmt.STAGING_DIR).glob("*.parquet"))
     if staged:
         report.add(

@@ -9,9 +9,13 @@ Protocol (one writer per dataset, enforced by a lock file):
    in the LeRobot v3 columns (temporary name + rename; when the new episodes widen the
    dataset's :class:`~vla.datasets.v3.Layout`, older files are first rewritten to it), then
    rewrites ``meta/vla/episodes.jsonl`` the same way. That rename is the commit point.
+   With ``video=True`` each camera of the packed episodes is first encoded into
+   ``videos/observation.images.<camera>/chunk-XXX/file-YYY.mp4`` (same number as the data
+   file; temporary name + rename, :mod:`vla.datasets.video`) and the data file has no
+   camera column.
    ``meta/tasks.parquet``, ``meta/episodes/``, ``info.json`` and both ``stats.json`` are
    derived from it and rewritten next; staged files are deleted last.
-3. ``open()`` recovers from a crash at any point: data files not referenced by
+3. ``open()`` recovers from a crash at any point: data and video files not referenced by
    ``meta/vla/episodes.jsonl`` are deleted (their episodes are still staged), staged episodes already
    committed are dropped, temporary files are removed and derived metadata is rewritten.
 
@@ -67,10 +71,13 @@ class DatasetWriter:
 
     ``max_file_mb`` bounds a data file: :meth:`add` commits once the staged episodes reach it.
     ``envs`` holds per-env collection metadata persisted in ``info.json["envs"]``.
+    ``video``: store cameras as MP4 (:mod:`vla.datasets.video`); a dataset holds one kind, so
+    resuming one with the other kind raises ``ValueError``.
     """
 
     root: Path
     max_file_mb: float = 64.0
+    video: bool = False
     episodes: list[dict[str, Any]] = field(default_factory=list)
     envs: dict[str, dict[str, Any]] = field(default_factory=dict)
     collection: dict[str, Any] = field(default_factory=dict)
@@ -92,7 +99,17 @@ class DatasetWriter:
         except BlockingIOError:
             self._lock.close()
             raise RuntimeError(f"{self.root} is being written by another process") from None
-        self._recover()
+        try:
+            self._recover()
+            if self.episodes and Layout.of(self.episodes).video != self.video:
+                kind = "MP4 video" if not self.video else "PNG images"
+                raise ValueError(
+                    f"{self.root} stores cameras as {kind}; got video={self.video}. "
+                    f"Resume with{'out' if self.video else ''} --video or use another --out"
+                )
+        except BaseException:
+            self._release()
+            raise
         return self
 
     def close(self) -> None:
@@ -103,12 +120,15 @@ class DatasetWriter:
             if self.staged:
                 self.commit()
         finally:
-            staging = self.root / fmt.STAGING_DIR
-            if staging.exists() and not any(staging.iterdir()):
-                staging.rmdir()
-            (self.root / fmt.LOCK_PATH).unlink(missing_ok=True)
-            self._lock.close()
-            self._lock = None
+            self._release()
+
+    def _release(self) -> None:
+        staging = self.root / fmt.STAGING_DIR
+        if staging.exists() and not any(staging.iterdir()):
+            staging.rmdir()
+        (self.root / fmt.LOCK_PATH).unlink(missing_ok=True)
+        self._lock.close()
+        self._lock = None
 
     def __enter__(self) -> DatasetWriter:
         return self.open()
@@ -125,12 +145,13 @@ class DatasetWriter:
         for env_id, meta in self.envs.items():
             self.failed[env_id] = set(meta.get("failed_seeds", []))
         referenced = {e["data/path"] for e in self.episodes}
-        for path in (
-            sorted((self.root / "data").rglob("*")) if (self.root / "data").exists() else []
-        ):
-            rel = path.relative_to(self.root).as_posix()
-            if path.is_file() and rel not in referenced:
-                path.unlink()  # uncommitted file from a crash; its episodes are still staged
+        referenced |= {v["path"] for e in self.episodes for v in e.get("videos", {}).values()}
+        for folder in ("data", "videos"):
+            found = (self.root / folder).rglob("*") if (self.root / folder).exists() else []
+            for path in sorted(found):
+                rel = path.relative_to(self.root).as_posix()
+                if path.is_file() and rel not in referenced:
+                    path.unlink()  # uncommitted file from a crash; its episodes are still staged
         for path in self.root.rglob(".*.tmp-*"):
             path.unlink()
         done = {(e["env_id"], e["seed"]) for e in self.episodes}
@@ -211,6 +232,8 @@ class DatasetWriter:
             new.append(entry)
             row += table.num_rows
             next_index += table.num_rows
+        if self.video:
+            _encode_videos(self.root, tables, new, number, self.episodes)
         layout = Layout.of(self.episodes + new)
         conform_files(self.root, self.episodes, layout)  # an older file lacks a new column
         parts = []
@@ -252,6 +275,47 @@ def conform_files(root: Path, episodes: list[dict[str, Any]], layout: Layout) ->
         path = Path(root) / rel
         if file_layout(pq.read_schema(path)) != layout:
             write_parquet_atomic(to_v3(pq.read_table(path), layout), path)
+
+
+def _encode_videos(
+    root: Path,
+    tables: list[pa.Table],
+    new: list[dict[str, Any]],
+    number: int,
+    committed: list[dict[str, Any]],
+) -> None:
+    """Encode each camera of the staged ``tables`` into video file ``number`` (episodes back to
+    back) and record where each episode is in its ``new`` entry (``videos``). Every episode of
+    a video dataset must have the cameras (names and shapes) and the fps of the first."""
+    from vla.datasets.v3 import camera_column
+    from vla.datasets.video import encode_video, video_path
+
+    first = (committed or new)[0]
+    for e in new:
+        if e["cameras"] != first["cameras"] or e["fps"] != first["fps"]:
+            raise ValueError(
+                f"{e['env_id']} seed {e['seed']} has cameras {e['cameras']} at {e['fps']} fps; "
+                f"this video dataset has {first['cameras']} at {first['fps']} fps (MP4 cameras "
+                "need the same cameras and fps in every episode; record it without --video)"
+            )
+    fps = float(first["fps"])
+    for name in first["cameras"]:
+        key = camera_column(name)
+        rel = video_path(key, number, fmt.CHUNKS_SIZE)
+
+        def frames(table: pa.Table, key: str = key) -> Any:
+            column = table[key].combine_chunks().field("bytes")
+            return (fmt.decode_image(column[i].as_py()) for i in range(len(column)))
+
+        done = encode_video((frames(t) for t in tables), root / rel, fps)
+        start = 0
+        for e, n in zip(new, done["lengths"], strict=True):
+            e.setdefault("videos", {})[name] = {
+                "path": rel, "chunk_index": number // fmt.CHUNKS_SIZE,
+                "file_index": number % fmt.CHUNKS_SIZE, "from_timestamp": start / fps,
+                "to_timestamp": (start + n) / fps, "info": done["info"],
+            }  # fmt: skip
+            start += n
 
 
 def _episode_entry(

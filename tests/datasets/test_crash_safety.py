@@ -23,11 +23,11 @@ from vla.datasets.reader import read_episodes
 EPISODES = 24
 
 
-def _command(out: Path) -> list[str]:
+def _command(out: Path, video: bool = False) -> list[str]:
     return [
         sys.executable, "-m", "vla", "collect", "--env", UI, "--expert", UI_EXPERT,
         "--env-kwargs", '{"delay": 0.1}', "--episodes", str(EPISODES), "--workers", "2",
-        "--out", str(out), "--max-file-mb", "0.004",
+        "--out", str(out), "--max-file-mb", "0.004", *(["--video"] if video else []),
     ]  # fmt: skip
 
 
@@ -71,10 +71,13 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.slow
-def test_sigkill_then_rerun_resumes_without_duplicates(tmp_path: Path) -> None:
+@pytest.mark.parametrize("video", [False, True], ids=["png", "video"])
+def test_sigkill_then_rerun_resumes_without_duplicates(tmp_path: Path, video: bool) -> None:
+    if video:
+        pytest.importorskip("av")
     out = tmp_path / "ds"
     proc = subprocess.Popen(
-        _command(out), env=subprocess_env(), start_new_session=True,
+        _command(out, video), env=subprocess_env(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 120
@@ -94,7 +97,7 @@ def test_sigkill_then_rerun_resumes_without_duplicates(tmp_path: Path) -> None:
     before = _recorded(out)
     assert 6 <= before < EPISODES, before
     done = subprocess.run(
-        _command(out), env=subprocess_env(), capture_output=True, text=True, timeout=300
+        _command(out, video), env=subprocess_env(), capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
     report = verify(out)
@@ -105,6 +108,7 @@ def test_sigkill_then_rerun_resumes_without_duplicates(tmp_path: Path) -> None:
     assert len(keys) == len(set(keys)) == EPISODES
     # Deterministic whatever the interruption: the first EPISODES seeds with seed % 4 != 3.
     assert sorted(s for _, s in keys) == [s for s in range(40) if s % 4 != 3][:EPISODES]
+    assert bool(list(out.glob("videos/*/chunk-000/*.mp4"))) == video
 
 
 def test_crash_before_the_commit_point_is_recovered(tmp_path: Path, monkeypatch) -> None:

@@ -53,6 +53,9 @@ def _json_dict(value: str, flag: str) -> dict[str, Any]:
 )
 @click.option("--max-attempts", type=int, default=None, help="Seeds tried per env [2*episodes+10].")
 @click.option("--max-file-mb", type=float, default=64.0, show_default=True, help="Data file size.")
+@click.option(
+    "--video", is_flag=True, help="Store cameras as MP4 video (lossless H.264; needs vla[video])."
+)
 @click.option("--dagger", is_flag=True, help="DAgger: the --policy drives, the expert labels.")
 @click.option("--policy", default=None, help="DAgger: checkpoint folder, shipped name or ws://.")
 @click.option(
@@ -94,7 +97,7 @@ def collect(
         load_policy_or_fail(cfg.policy, "cpu")  # a typo fails here, not in every worker
     try:
         result = run(cfg)
-    except ValueError as err:  # e.g. a resume with other settings than the dataset's
+    except (ValueError, ImportError) as err:  # a resume with other settings; no PyAV
         raise click.ClickException(str(err)) from None
     rate = result.recorded / result.seconds if result.seconds else 0.0
     click.echo(

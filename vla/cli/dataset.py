@@ -34,14 +34,16 @@ def info_lines(root: str | Path) -> list[str]:
     from vla.datasets.verify import check_data_files
 
     info, episodes = read_info(root), read_episodes(root)
-    size = sum(p.stat().st_size for p in Path(root).rglob("*.parquet"))
+    files = [*Path(root).rglob("*.parquet"), *Path(root).rglob("*.mp4")]
+    size = sum(p.stat().st_size for p in files)
     ok = sum(bool(e["success"]) for e in episodes)
     lines = [
         f"{root}: {len(episodes)} episodes, {info['total_frames']} frames, "
         f"{info['total_tasks']} tasks, {len(info['data_files'])} data files, {size / 2**20:.1f} MiB",
         f"success: {ok}/{len(episodes)}"
         + (f" ({100 * ok / len(episodes):.1f}%)" if episodes else "")
-        + f"; format {info['codebase_version']} / vla-episodes {info['format_version']}",
+        + f"; format {info['codebase_version']} / vla-episodes {info['format_version']}"
+        + ("; cameras as MP4 video" if info.get("video_path") else ""),
         f"{'env':<44} {'episodes':>8} {'success':>8} {'frames':>7} {'len min/mean/max':>17}"
         f" {'seeds':>11}  image",
     ]
@@ -91,7 +93,10 @@ def verify(path: str, no_images: bool) -> None:
     """Check every data file, the metadata and the episode index; exit 1 on any error."""
     from vla.datasets import verify as run
 
-    report = run(path, decode_images=not no_images)
+    try:
+        report = run(path, decode_images=not no_images)
+    except ImportError as err:  # video cameras without PyAV: the message names the extra
+        raise click.ClickException(str(err)) from None
     click.echo(str(report))
     if not report.ok:
         raise SystemExit(1)
@@ -112,7 +117,7 @@ def view(path: str, episode: int, out: str, fps: float | None, scale: int | None
         raise click.BadParameter(f"must end in .gif or .mp4; got {out!r}", param_hint="--out")
     try:
         steps = load_episode(path, episode)
-    except (IndexError, FileNotFoundError, ValueError) as err:
+    except (IndexError, FileNotFoundError, ValueError, ImportError) as err:
         raise click.ClickException(str(err)) from None
     meta: dict[str, Any] = read_episodes(path)[episode]
     status = "success" if meta["success"] else "failure"
@@ -175,12 +180,14 @@ def upgrade(path: str, out: str) -> None:
     help="What the LeRobot `action` vector is (gripper last, an opening in [0, 1]).",
 )
 @click.option("--env-id", default=None, help="Env id to record [lerobot:<folder name>].")
-def import_(path: str, out: str, action: str, env_id: str | None) -> None:
-    """Convert a LeRobotDataset v3.0 written by LeRobot (image cameras) at PATH into a vla
-    dataset at --out (`vla train` then reads it)."""
+@click.option("--video", is_flag=True, help="Store the cameras as MP4 (lossless H.264), not PNG.")
+def import_(path: str, out: str, action: str, env_id: str | None, video: bool) -> None:
+    """Convert a LeRobotDataset v3.0 written by LeRobot (image or video cameras; video needs
+    vla[video]) at PATH into a vla dataset at --out (`vla train` then reads it)."""
     from vla.datasets.convert import describe, import_lerobot
 
     try:
-        click.echo(describe(import_lerobot(path, out, action=action, env_id=env_id)))
-    except (ValueError, FileExistsError, FileNotFoundError, KeyError) as err:
+        result = import_lerobot(path, out, action=action, env_id=env_id, video=video)
+        click.echo(describe(result))
+    except (ValueError, FileExistsError, FileNotFoundError, KeyError, ImportError) as err:
         raise click.ClickException(str(err)) from None
