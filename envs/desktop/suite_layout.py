@@ -110,7 +110,7 @@ def _int(rng: Any, low: int, high: int) -> int:
 def _place(rng: Any, screen: tuple[int, int], size: tuple[int, int], ok: Any) -> Rect | None:
     """A window of about ``size`` (shrunk when no place fits) at a random place where
     ``ok(rect)`` holds, or None."""
-    w, h = size
+    w, h = min(size[0], screen[0] - 2 * _EDGE), min(size[1], screen[1] - 2 * _EDGE)
     for attempt in range(_TRIES):
         if attempt and attempt % 50 == 0:  # crowded: try smaller windows
             w, h = max(160, int(w * 0.8)), max(120, int(h * 0.8))
@@ -147,7 +147,8 @@ def draw_layout(
         kinds: distractor kinds to show (each once; see :data:`DISTRACTOR_KINDS`).
 
     The task window is 320-900 x 340-760 logical pixels (clipped to the screen) anywhere on
-    the screen; distractors never cover :attr:`SuiteLayout.protected`.
+    the screen; distractors never cover :attr:`SuiteLayout.protected`. A distractor that finds
+    no place (only on small screens) is left out.
     """
     for kind in kinds:
         if kind not in DISTRACTOR_KINDS:
