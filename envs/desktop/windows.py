@@ -48,6 +48,7 @@ class XDesk:
         self._pid_atom = self._x.intern_atom("_NET_WM_PID")
         self._terminals: list[subprocess.Popen] = []
         self._stack: list[Any] = []  # the windows placed since close_terminals, bottom to top
+        self._texts: dict[int, int] = {}  # terminals among them: id -> rows of text shown
 
     def set_background(self, color: str) -> None:
         """Paint the root window (the desktop) ``#rrggbb``."""
@@ -87,7 +88,7 @@ class XDesk:
                 proc.kill()
                 proc.wait()
         self._terminals = []
-        self._stack = []
+        self._stack, self._texts = [], {}
 
     def windows_of(self, pid: int) -> list[Any]:
         """The viewable top-level windows whose ``_NET_WM_PID`` is ``pid``."""
@@ -124,7 +125,8 @@ class XDesk:
         self._stack += found
         self._x.sync()
         if window is not None and window.lines:
-            self._wait_for_text(found[0], deadline)
+            self._texts[found[0].id] = len(window.lines)
+            self._wait_for_text(found[0], [], deadline)
 
     def restack(self) -> None:
         """Raise the placed windows again, bottom to top. A click activates the window it
@@ -144,9 +146,10 @@ class XDesk:
                 continue
         self._x.sync()
         deadline = time.monotonic() + 5.0
-        for w in self._stack:  # raised windows draw again what was covered
-            if w.id in order:
-                self._wait_for_text(w, deadline)
+        boxes = [_box(w) if w.id in order else (0, 0, 0, 0) for w in self._stack]
+        for i, w in enumerate(self._stack):  # raised terminals draw again what was covered
+            if w.id in order and w.id in self._texts:
+                self._wait_for_text(w, boxes[i + 1 :], deadline)
 
     def _viewable(self) -> list[Any]:
         """The viewable top-level windows, bottom to top."""
@@ -162,16 +165,26 @@ class XDesk:
                 continue
         return out
 
-    def _wait_for_text(self, window: Any, deadline: float) -> None:
-        """Wait until the top rows of ``window`` show more than one colour: the terminal has
-        drawn its text (the first xterm of a process takes a moment to load its font), so
-        the screenshot of the same seed is the same."""
+    def _wait_for_text(self, window: Any, above: list[tuple], deadline: float) -> None:
+        """Wait until a row of text of the terminal ``window`` that no window ``above``
+        covers shows more than one colour: the terminal has drawn (or, once raised, drawn
+        again) its text, so the screenshot of the same seed is the same. The first xterm of
+        a process takes a moment to load its font. Nothing to wait for when every row of
+        text is covered."""
         from Xlib import X
 
-        height = min(window.get_geometry().height, 20 * self.scale)
-        width = window.get_geometry().width
+        x, y, width, height = _box(window)
+        row = 13 * self.scale  # the text's cell height (6x13 font; larger at scale 2)
+        strip = min(width, 60 * self.scale)  # lines start at the left edge
+        rows = min(self._texts.get(window.id, 1), max(1, height // row))
+        for top in range(2, 2 + rows * row, row):
+            band = (x, y + top, strip, min(row, height - top))
+            if band[3] > 0 and not any(_overlap(band, b) for b in above):
+                break
+        else:
+            return
         while True:
-            image = window.get_image(0, 0, width, height, X.ZPixmap, 0xFFFFFFFF)
+            image = window.get_image(0, top, strip, band[3], X.ZPixmap, 0xFFFFFFFF)
             pixels = image.data[: len(image.data) - len(image.data) % 4]
             if len({pixels[i : i + 3] for i in range(0, len(pixels), 4)}) > 1:
                 return
@@ -182,6 +195,16 @@ class XDesk:
     def close(self) -> None:
         self.close_terminals()
         self._x.close()
+
+
+def _box(window: Any) -> tuple[int, int, int, int]:
+    """``(x, y, width, height)`` of a top-level window on the screen."""
+    g = window.get_geometry()
+    return (g.x, g.y, g.width, g.height)
+
+
+def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 _PAGE = """<!doctype html><html><head><title>{title}</title><style>
