@@ -18,12 +18,14 @@ test: setup
 
 setup: system $(VENV)/.installed
 
-# System packages: Chromium for the browser envs, Xvfb + xauth for the desktop env.
+# System packages: Chromium for the browser envs, Xvfb + xauth for the desktop env, xterm for
+# the desktop suite's terminal windows.
 system:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v Xvfb >/dev/null 2>&1 || missing="$$missing xvfb"; \
 	command -v xauth >/dev/null 2>&1 || missing="$$missing xauth"; \
+	command -v xterm >/dev/null 2>&1 || missing="$$missing xterm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:$$missing"; \
 		export DEBIAN_FRONTEND=noninteractive; \

@@ -10,8 +10,8 @@ observation (:func:`vla.render.draw_action`) and written to ``dry_run_dir``.
 Actions are typed dataclasses; nothing a model emits is ever evaluated as code. Coordinates
 are mapped from image pixels to the screen by :class:`~vla.controllers.screen_mapping.ScreenMapping`
 and nowhere else. A ``region`` is checked against the real monitors (``mss``) when the mapping
-is first built. ``pyautogui`` binds to ``$DISPLAY`` when first imported, which happens on the
-first executed action (never in dry run).
+is first built. ``pyautogui`` is imported on the first executed action (never in dry run) and
+follows ``$DISPLAY`` (:func:`pyautogui_on_display`).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ __all__ = [
     "SafetyConfig",
     "StoppedByUser",
     "draw_intent",
+    "pyautogui_on_display",
     "risky_keys",
     "risky_text",
 ]
@@ -194,11 +195,10 @@ class DesktopController:
 
     def _pyautogui(self) -> Any:
         if self._gui is None:
-            import pyautogui
-
-            pyautogui.FAILSAFE = True  # never off: the user's way out is a screen corner
-            pyautogui.PAUSE = self.pause_s
-            self._gui = pyautogui
+            self._gui = pyautogui_on_display()
+            self._gui.PAUSE = self.pause_s
+        else:
+            pyautogui_on_display()  # $DISPLAY may have changed since (a suite env's own Xvfb)
         return self._gui
 
     def check(self, action: Action) -> tuple[list[tuple[int, int]], str | None]:
@@ -294,6 +294,32 @@ class DesktopController:
         if self._sct is not None:
             self._sct.close()
             self._sct = None
+
+
+def pyautogui_on_display() -> Any:
+    """``pyautogui``, with its fail-safe on, sending events to the current ``$DISPLAY``.
+
+    pyautogui opens its X connection (and measures the fail-safe corners) once, at import. A
+    process that later points ``$DISPLAY`` at another X server (e.g. the private Xvfb of a
+    ``vla/desktop-miniwob-*`` env, then back) would send events to the first one, so on X11
+    the connection and the corners are renewed here whenever ``$DISPLAY`` names another
+    server. Elsewhere this is a plain import.
+    """
+    import os
+
+    import pyautogui
+
+    pyautogui.FAILSAFE = True  # never off: the user's way out is a screen corner
+    x11 = getattr(pyautogui.platformModule, "_display", None)
+    wanted = os.environ.get("DISPLAY")
+    if x11 is not None and wanted and x11.get_display_name() != wanted:
+        from Xlib.display import Display
+
+        pyautogui.platformModule._display = Display(wanted)  # the old server may be gone
+        right, bottom = pyautogui.size()
+        corners = [(0, 0), (0, bottom - 1), (right - 1, 0), (right - 1, bottom - 1)]
+        pyautogui.FAILSAFE_POINTS[:] = corners
+    return pyautogui
 
 
 def draw_intent(

@@ -3,6 +3,8 @@
 * ``vla/miniwob-<task>-v0``: MiniWoB++ task pages in Chromium over Playwright;
 * ``vla/browser-v0``: any URL;
 * ``vla/desktop-v0``: the real screen through mss + pyautogui;
+* ``vla/desktop-miniwob-<task>-v0``: a MiniWoB++ task among distractor windows on a whole
+  1920x1080 virtual screen;
 * ``vla/panda-<task>-v0``: a simulated Franka Panda in PyBullet.
 
 Observation contract (every env): ``{"image": uint8[H, W, 3], "instruction": str}`` plus

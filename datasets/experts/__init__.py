@@ -30,6 +30,7 @@ _REGISTRY: dict[str, str] = {
     "vla/miniwob-": "vla.datasets.experts.miniwob:make_miniwob_expert",
     "vla/panda-": "vla.datasets.experts.panda:make_panda_expert",
     "vla/desktop-": "vla.datasets.experts.desktop:make_desktop_expert",
+    "vla/desktop-miniwob-": "vla.datasets.experts.desktop:make_desktop_suite_expert",
 }
 
 

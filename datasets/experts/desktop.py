@@ -1,4 +1,5 @@
-"""The scripted expert for ``vla/desktop-v0``: an app's own expert, seen through the screen.
+"""The scripted expert for ``vla/desktop-v0`` and the desktop suite
+``vla/desktop-miniwob-<task>-v0``: an app's own expert, seen through the screen.
 
 A desktop has no task of its own, so the desktop expert wraps the expert of the app on screen
 (e.g. the MiniWoB++ expert of a task shown in a headful browser window). That expert works in
@@ -17,13 +18,20 @@ from typing import Any
 
 from vla.actions import Action, Click, Drag, Scroll
 
-__all__ = ["DesktopExpert", "has_expert", "make_desktop_expert"]
+__all__ = ["DesktopExpert", "has_expert", "make_desktop_expert", "make_desktop_suite_expert"]
 
 
 def has_expert(env_id: str) -> bool:
-    """False: the desktop expert exists only with ``inner=`` (the app's expert), which tools
-    that make experts by env id alone (``vla collect``, ``vla tasks``) cannot supply."""
-    return False
+    """Whether ``make_expert`` supports ``env_id`` by its id alone: true for the desktop suite
+    ``vla/desktop-miniwob-<task>-v0`` when the MiniWoB++ task has an expert (the suite env
+    carries its task's browser env); false for ``vla/desktop-v0``, whose expert exists only
+    with ``inner=`` (the app's expert), which ``vla collect`` and ``vla tasks`` cannot supply."""
+    from vla.datasets.experts.miniwob import has_expert as miniwob_has_expert
+
+    prefix = "vla/desktop-miniwob-"
+    if not env_id.startswith(prefix):
+        return False
+    return miniwob_has_expert("vla/miniwob-" + env_id[len(prefix) :])
 
 
 class DesktopExpert:
@@ -104,3 +112,12 @@ def make_desktop_expert(
 
         inner = make_expert(inner, **kwargs)
     return DesktopExpert(env, inner, page_origin=page_origin, page_scale=page_scale)
+
+
+def make_desktop_suite_expert(env: Any, **kwargs: Any) -> DesktopExpert:
+    """The expert for a ``vla/desktop-miniwob-<task>-v0`` env: the task's MiniWoB++ expert
+    (made for the env's own browser env, ``kwargs`` passed along) seen through the screen."""
+    from vla.datasets.experts import make_expert
+
+    suite = env.unwrapped
+    return DesktopExpert(suite, make_expert(suite.browser, **kwargs))

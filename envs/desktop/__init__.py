@@ -1,8 +1,14 @@
-"""``vla/desktop-v0``: the real screen (or a region of it) as a gymnasium env.
+"""Desktop envs: the real screen, and a MiniWoB++ task suite on a whole virtual desktop.
 
-Observations are ``mss`` screenshots resized to the policy's input; actions are executed by
-:class:`vla.controllers.desktop.DesktopController` with its safety checks on. Registered lazily
-by :func:`register` (called from :mod:`vla.envs.registration`); nothing heavy is imported here.
+* ``vla/desktop-v0``: the real screen (or a region of it) as a gymnasium env. Observations are
+  ``mss`` screenshots resized to the policy's input; actions are executed by
+  :class:`vla.controllers.desktop.DesktopController` with its safety checks on.
+* ``vla/desktop-miniwob-<task>-v0``: a MiniWoB++ task in a headful Chromium window among
+  distractor windows on a private 1920x1080 Xvfb, seen as a whole screen
+  (:class:`vla.envs.desktop.suite.DesktopSuiteEnv`).
+
+Registered lazily by :func:`register` (called from :mod:`vla.envs.registration`); nothing
+heavy is imported here.
 """
 
 from __future__ import annotations
@@ -11,11 +17,21 @@ __all__ = ["register"]
 
 
 def register() -> None:
-    """Register ``vla/desktop-v0`` with a string entry point."""
+    """Register ``vla/desktop-v0`` and ``vla/desktop-miniwob-<task>-v0`` (one per task page
+    of the installed ``miniwob`` package) with string entry points."""
     import gymnasium as gym
+
+    from vla.envs.browser.miniwob import miniwob_tasks
 
     if "vla/desktop-v0" not in gym.registry:
         gym.register(
             id="vla/desktop-v0",
             entry_point="vla.envs.desktop.env:DesktopEnv",
+        )
+    for task in miniwob_tasks():
+        gym.register(
+            id=f"vla/desktop-miniwob-{task}-v0",
+            entry_point="vla.envs.desktop.suite:DesktopSuiteEnv",
+            kwargs={"task": task},
+            disable_env_checker=True,
         )

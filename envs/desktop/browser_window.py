@@ -35,12 +35,22 @@ class BrowserWindowProbe:
     * ``reward`` (the raw reward once the task is done, else 0), ``is_success`` and
       ``terminated`` (the task ended), which the desktop env uses for its step tuple.
 
-    ``reset(seed)`` starts the browser env's next episode and returns its instruction.
+    ``reset(seed)`` starts the browser env's next episode and returns its instruction;
+    ``settle()`` waits until the page has painted the effect of the last action.
+
+    ``pointer_at``: the page point ``(x, y)`` (CSS pixels) the pointer calibrates at; default
+    the window's centre. Give a point no other window covers (the desktop suite does).
     """
 
-    def __init__(self, browser_env: Any, calibrate: bool = True) -> None:
+    def __init__(
+        self,
+        browser_env: Any,
+        calibrate: bool = True,
+        pointer_at: tuple[float, float] | None = None,
+    ) -> None:
         self.env = browser_env
         self.calibrate = calibrate
+        self.pointer_at = pointer_at
         self._origin: tuple[float, float] | None = None
         self._scale = 1.0
 
@@ -62,10 +72,23 @@ class BrowserWindowProbe:
         border = max(0.0, (ow - iw) / 2)  # all in CSS pixels; X11 screen pixels are * dpr
         left, top = sx + border, sy + max(0.0, oh - ih - border)
         if self.calibrate:
-            measured = _pointer_origin(controller, (sx + ow / 2) * dpr, (sy + oh / 2) * dpr)
+            px, py = (
+                (left + self.pointer_at[0], top + self.pointer_at[1])
+                if self.pointer_at
+                else (
+                    sx + ow / 2,
+                    sy + oh / 2,
+                )
+            )
+            measured = _pointer_origin(controller, px * dpr, py * dpr)
             if measured is not None:
                 left, top = measured
         return (left * dpr, top * dpr), float(dpr)
+
+    def settle(self) -> None:
+        """Wait until the page has painted what the last action changed (two animation
+        frames), so that the desktop env's next screenshot shows it."""
+        self.env.unwrapped.controller.evaluate(_TWO_FRAMES)
 
     def __call__(self) -> dict[str, Any]:
         if self._origin is None:
@@ -81,6 +104,8 @@ class BrowserWindowProbe:
         return state
 
 
+_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
 _LISTEN_JS = """() => { window.__vlaMove = null; window.addEventListener('mousemove',
   e => { window.__vlaMove = [e.screenX - e.clientX, e.screenY - e.clientY]; },
   {capture: true, once: true}); }"""
@@ -91,8 +116,9 @@ def _pointer_origin(controller: Any, x: float, y: float) -> tuple[float, float] 
     ``(x, y)``, or ``None`` when the page saw no event within a second."""
     import time
 
-    import pyautogui
+    from vla.controllers.desktop import pyautogui_on_display
 
+    pyautogui = pyautogui_on_display()
     controller.evaluate(_LISTEN_JS)
     for dx in (0, 3):  # a second, different move in case the first one was coalesced
         pyautogui.moveTo(round(x) + dx, round(y), _pause=False)

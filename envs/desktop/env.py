@@ -41,8 +41,9 @@ class DesktopEnv(gym.Env):
     headful browser page's elements and reward. It is merged into ``info``, which experts and
     metrics read and policies never see; its keys ``reward``, ``is_success`` and
     ``terminated`` drive the tuple above. A probe with ``reset(seed=...) -> str | None`` starts
-    the app's next episode on ``reset`` and may return its instruction (see
-    :mod:`vla.envs.desktop.browser_window`).
+    the app's next episode on ``reset`` and may return its instruction; one with ``settle()``
+    is asked, after an executed action and ``settle_s``, to wait until the app has drawn the
+    action's effect (see :mod:`vla.envs.desktop.browser_window`).
 
     A desktop is not reproducible: ``seed`` seeds ``np_random`` only. Ctrl+C
     (``KeyboardInterrupt``) is never caught here.
@@ -142,8 +143,12 @@ class DesktopEnv(gym.Env):
                 result = self.controller.execute(action)
             except StoppedByUser:
                 self._stopped = "fail-safe"
-        if result["executed"] and self.settle_s:
-            time.sleep(self.settle_s)  # let the app draw the effect before the screenshot
+        if result["executed"]:
+            if self.settle_s:
+                time.sleep(self.settle_s)  # let the app draw the effect before the screenshot
+            app_settle = getattr(self.probe, "settle", None)
+            if app_settle is not None:  # the app can tell when it has drawn it
+                app_settle()
         if self._stopped is None and self._steps >= self.max_steps:
             self._stopped = "step limit"
         obs = self._observe()
