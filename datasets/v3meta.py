@@ -30,25 +30,66 @@ def task_ids(episodes: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _numeric_stats(
-    root: Path, episodes: list[dict[str, Any]], features: dict[str, dict[str, Any]]
+    root: Path,
+    episodes: list[dict[str, Any]],
+    features: dict[str, dict[str, Any]],
+    reuse: bool = True,
 ) -> list[dict[str, dict[str, np.ndarray]]]:
-    """Per-episode LeRobot statistics of every non-image, non-string feature, read from the
-    data files (camera statistics are kept per episode in ``meta/vla/episodes.jsonl``)."""
+    """Per-episode LeRobot statistics of every non-image, non-string feature (camera statistics
+    are kept per episode in ``meta/vla/episodes.jsonl``). An episode's statistics already in
+    ``meta/episodes`` (same index, first frame and length, and the feature declared as before in
+    ``info.json``) are reused unless ``reuse`` is False (data files were rewritten); the others
+    are read from the data files. Without the reuse every commit re-read the whole dataset (a
+    collection got slower with every episode)."""
     import pyarrow.parquet as pq
 
     names = [n for n, f in features.items() if f["dtype"] not in ("image", "video", "string")]
+    known = _stored_stats(root, names, features) if reuse else {}
     out: list[dict[str, dict[str, np.ndarray]]] = []
     by_file: dict[str, Any] = {}
     for e in episodes:
-        rel = e["data/path"]
-        if rel not in by_file:
-            by_file = {rel: pq.read_table(root / rel, columns=names)}  # one file at a time
-        rows = by_file[rel].slice(e["file_from_row"], e["length"])
-        stats = {}
-        for n in names:
-            values = np.asarray(rows[n].to_pylist())
-            stats[n] = feature_stats(values, axis=0, keepdims=values.ndim == 1)
+        stats = dict(known.get((e["episode_index"], e["dataset_from_index"], e["length"]), {}))
+        missing = [n for n in names if n not in stats]
+        if missing:
+            rel = e["data/path"]
+            if rel not in by_file:
+                by_file = {rel: pq.read_table(root / rel, columns=names)}  # one file at a time
+            rows = by_file[rel].slice(e["file_from_row"], e["length"])
+            for n in missing:
+                values = np.asarray(rows[n].to_pylist())
+                stats[n] = feature_stats(values, axis=0, keepdims=values.ndim == 1)
         out.append(stats | from_json(e.get("image_stats", {})))
+    return out
+
+
+def _stored_stats(
+    root: Path, names: list[str], features: dict[str, dict[str, Any]]
+) -> dict[tuple[int, int, int], dict[str, dict[str, np.ndarray]]]:
+    """``(episode_index, dataset_from_index, length)`` -> the statistics of ``names`` stored in
+    ``meta/episodes`` (a feature declared otherwise in the stored ``info.json``, or with a
+    missing value, is left out, so it is recomputed)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path, info_path = root / fmt.EPISODES_META_PATH, root / fmt.INFO_PATH
+    if not path.is_file() or not info_path.is_file():
+        return {}
+    declared = json.loads(info_path.read_text()).get("features", {})
+    names = [n for n in names if declared.get(n) == features[n]]
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException):  # derived and rewritten below: recompute from data
+        return {}
+    columns = set(table.column_names)
+    wanted = [n for n in names if all(f"stats/{n}/{k}" in columns for k in STAT_KEYS)]
+    out = {}
+    for row in table.to_pylist():
+        key = (row["episode_index"], row["dataset_from_index"], row["length"])
+        out[key] = {
+            n: {k: np.asarray(row[f"stats/{n}/{k}"]) for k in STAT_KEYS}
+            for n in wanted
+            if all(row[f"stats/{n}/{k}"] is not None for k in STAT_KEYS)
+        }
     return out
 
 
@@ -105,9 +146,11 @@ def write_meta(
     episodes: list[dict[str, Any]],
     envs: dict[str, dict[str, Any]],
     collection: dict[str, Any],
+    reuse_stats: bool = True,
 ) -> None:
     """(Re)write every derived metadata file from the committed ``episodes``
-    (``meta/vla/episodes.jsonl`` must already be written)."""
+    (``meta/vla/episodes.jsonl`` must already be written). ``reuse_stats=False`` recomputes
+    every episode's statistics (after data files were rewritten)."""
     from vla import __version__
     from vla.datasets.atomic import atomic_write_text
     from vla.datasets.stats import compute_dataset_stats
@@ -119,7 +162,7 @@ def write_meta(
     features = layout.features()
     for name, where in episodes[0].get("videos", {}).items() if episodes else ():
         features[camera_column(name)]["info"] = where["info"]
-    per_episode = _numeric_stats(root, episodes, features)
+    per_episode = _numeric_stats(root, episodes, features, reuse_stats)
     _write_tasks(root, tasks)
     _write_episodes(root, episodes, features, per_episode)
     info = {

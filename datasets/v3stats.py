@@ -37,8 +37,9 @@ def feature_stats(values: np.ndarray, axis: int | tuple[int, ...], keepdims: boo
         "std": np.std(as_float, axis=axis, keepdims=keepdims),
         "count": np.array([n]),
     }
-    for q in QUANTILES:
-        out[f"q{round(q * 100):02d}"] = np.quantile(as_float, q, axis=axis, keepdims=keepdims)
+    quantiles = np.quantile(as_float, QUANTILES, axis=axis, keepdims=keepdims)  # (5, ...)
+    for q, value in zip(QUANTILES, quantiles, strict=True):
+        out[f"q{round(q * 100):02d}"] = value
     return out
 
 

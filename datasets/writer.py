@@ -163,17 +163,23 @@ class DatasetWriter:
             else:
                 self.staged[key] = path
                 self._staged_bytes += path.stat().st_size
-        for line in (
+        logged = (
             (staging / "failed.jsonl").read_text().splitlines()
             if (staging / "failed.jsonl").exists()
             else []
-        ):
+        )
+        for line in logged:
             with contextlib.suppress(json.JSONDecodeError, KeyError):  # a torn last line
                 rec = json.loads(line)
                 self.failed.setdefault(rec["env_id"], set()).add(int(rec["seed"]))
         if self.episodes:
-            conform_files(self.root, self.episodes, Layout.of(self.episodes))
-            self._write_derived()
+            rewritten = conform_files(self.root, self.episodes, Layout.of(self.episodes))
+            current = (
+                info.get("total_episodes") == len(self.episodes)
+                and (self.root / fmt.EPISODES_META_PATH).is_file()
+            )
+            if rewritten or logged or not current:  # a crash between commit and meta
+                self._write_derived(reuse_stats=not rewritten)
 
     def _staged_key(self, path: Path) -> tuple[str, int] | None:
         import pyarrow.parquet as pq
@@ -235,7 +241,7 @@ class DatasetWriter:
         if self.video:
             _encode_videos(self.root, tables, new, number, self.episodes)
         layout = Layout.of(self.episodes + new)
-        conform_files(self.root, self.episodes, layout)  # an older file lacks a new column
+        rewritten = conform_files(self.root, self.episodes, layout)  # older files lack a column
         parts = []
         for table, e in zip(tables, new, strict=True):
             indexes = {
@@ -248,7 +254,7 @@ class DatasetWriter:
         atomic_write_text(
             self.root / fmt.EPISODES_PATH, "".join(json.dumps(e) + "\n" for e in self.episodes)
         )  # the commit point
-        self._write_derived()
+        self._write_derived(reuse_stats=not rewritten)
         for k in keys:
             self.staged.pop(k).unlink()
         self._staged_bytes = 0
@@ -260,21 +266,25 @@ class DatasetWriter:
     def _file_number(episode: dict[str, Any]) -> int:
         return episode["data/chunk_index"] * fmt.CHUNKS_SIZE + episode["data/file_index"]
 
-    def _write_derived(self) -> None:
+    def _write_derived(self, reuse_stats: bool = True) -> None:
         for env_id, seeds in self.failed.items():
             self.envs.setdefault(env_id, {})["failed_seeds"] = sorted(seeds)
-        write_meta(self.root, self.episodes, self.envs, self.collection)
+        write_meta(self.root, self.episodes, self.envs, self.collection, reuse_stats)
 
 
-def conform_files(root: Path, episodes: list[dict[str, Any]], layout: Layout) -> None:
+def conform_files(root: Path, episodes: list[dict[str, Any]], layout: Layout) -> bool:
     """Rewrite (atomically, one by one) every committed data file not written with ``layout``:
-    each file names its own layout, so a crash between two rewrites leaves readable files."""
+    each file names its own layout, so a crash between two rewrites leaves readable files.
+    Returns whether any file was rewritten."""
     import pyarrow.parquet as pq
 
+    rewritten = False
     for rel in sorted({e["data/path"] for e in episodes}):
         path = Path(root) / rel
         if file_layout(pq.read_schema(path)) != layout:
             write_parquet_atomic(to_v3(pq.read_table(path), layout), path)
+            rewritten = True
+    return rewritten
 
 
 def _encode_videos(
