@@ -106,6 +106,28 @@ class Policy:
         spaces: Sequence[UISpace | RobotSpace | None] | None = None,
     ) -> list[Action]:
         """:meth:`act` for a batch (one prefix pass, one batched decode); arguments are lists."""
+        return [chunk[0] for chunk in self.act_chunk_batch(images, instructions, states, spaces)]
+
+    def act_chunk(
+        self,
+        image: Any,
+        instruction: str,
+        state: Any = None,
+        space: UISpace | RobotSpace | None = None,
+    ) -> list[Action]:
+        """Like :meth:`act`, but every action the model predicts: a robot policy trained with
+        ``chunk_size = k`` returns the next ``k`` actions (``[0]`` is what :meth:`act` returns,
+        to execute now); a UI action is a list of one."""
+        return self.act_chunk_batch([image], [instruction], [state], [space])[0]
+
+    def act_chunk_batch(
+        self,
+        images: Sequence[Any],
+        instructions: Sequence[str],
+        states: Sequence[Any] | None = None,
+        spaces: Sequence[UISpace | RobotSpace | None] | None = None,
+    ) -> list[list[Action]]:
+        """:meth:`act_chunk` for a batch; arguments are lists as in :meth:`act_batch`."""
         n = len(images)
         if n == 0:
             raise ValueError("images must not be empty")
@@ -128,7 +150,7 @@ class Policy:
 
         tokens = constrained_decode(self.model, batch, [self._grammar(s) for s in resolved])
         return [
-            self.tokenizer.decode(t, tuple(size), sp if isinstance(sp, RobotSpace) else None)
+            self.tokenizer.decode_chunk(t, tuple(size), sp if isinstance(sp, RobotSpace) else None)
             for t, size, sp in zip(tokens, sizes, resolved, strict=True)
         ]
 

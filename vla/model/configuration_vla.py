@@ -99,6 +99,11 @@ class VLAConfig(PreTrainedConfig):
         pointer_subdivisions: 0 (default): a click is two coordinate-bin tokens. S > 0: a click
             is a patch token (the patch of the model's grid the click falls in) plus one of
             ``S x S`` cell tokens inside it (GUI-Actor-style pointing).
+        parallel_decoding: robot chunks decode in one forward pass (OpenVLA-OFT's parallel
+            decoding): every robot value position is fed the learned ``PLACEHOLDER`` token
+            instead of the previous value, in training and in decoding, so the
+            ``chunk_size * dims`` values do not depend on each other's choice and all come out
+            of one pass (:mod:`vla.model.decoding`). UI actions decode as before.
         state_dim: largest robot state vector (float32[D], D <= state_dim); 0 disables the state
             token. States are normalised with ``observation.state`` q01/q99 when known.
         vision_backbone_path: a local folder with a pretrained SigLIP (vision or full) model whose
@@ -129,6 +134,7 @@ class VLAConfig(PreTrainedConfig):
     vision_film: bool = False
     vision_early_fusion: bool = False
     pointer_subdivisions: int = 0
+    parallel_decoding: bool = False
     state_dim: int = 32
     vision_backbone_path: str | None = None
     lm_backbone_path: str | None = None
@@ -192,7 +198,7 @@ class VLAConfig(PreTrainedConfig):
                 f"Got image_size={size!r}, patch_size={patch!r} in `vision_config`; the image "
                 "must be square and a whole number of patches"
             )
-        for name in ("vision_film", "vision_early_fusion"):
+        for name in ("vision_film", "vision_early_fusion", "parallel_decoding"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
         tokens = self.max_image_tokens

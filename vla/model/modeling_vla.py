@@ -31,7 +31,9 @@ from transformers import (
 from transformers.utils import ModelOutput
 
 from vla.actions import KEY_NAMES
+from vla.model.backbones import load_backbones
 from vla.model.configuration_vla import VLAConfig
+from vla.model.parallel_decoding import placeholder_inputs
 from vla.model.vision_vla import ConvStem, VisionConditioning, sincos_position_init
 from vla.model.vocabulary_vla import KEY_OFFSET
 
@@ -127,42 +129,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         if config.sincos_position_init and not vision_path:
             sincos_position_init(self.vision_tower)
         if vision_path or lm_path:
-            self._load_backbones(vision_path, lm_path)
-
-    # ------------------------------------------------------------------ backbones
-
-    def _load_backbones(self, vision_path: str | None, lm_path: str | None) -> None:
-        cfg: Any = self.config
-        if vision_path:
-            vision = AutoModel.from_pretrained(vision_path)
-            vision = getattr(vision, "vision_model", vision)  # a full SigLIP: keep its tower
-            if vision.config.hidden_size != cfg.vision_config.hidden_size:
-                self.projector[0] = nn.LayerNorm(vision.config.hidden_size)
-                self.projector[1] = nn.Linear(
-                    vision.config.hidden_size, cfg.text_config.hidden_size
-                )
-            if getattr(vision, "use_head", False):  # the pooling head is unused here
-                vision.use_head, vision.config.vision_use_head = False, False
-                del vision.head
-            self.vision_tower = vision
-            cfg.vision_config = self.vision_tower.config
-            cfg.vision_backbone_source, cfg.vision_backbone_path = str(vision_path), None
-        if lm_path:
-            lm = AutoModelForCausalLM.from_pretrained(lm_path)
-            vocab = cfg.text_config.vocab_size
-            if lm.config.hidden_size != cfg.text_config.hidden_size:
-                raise ValueError(
-                    f"lm_backbone_path {lm_path!r} has hidden_size {lm.config.hidden_size}; "
-                    f"text_config.hidden_size is {cfg.text_config.hidden_size}: set "
-                    "text_hidden_size to match"
-                )
-            lm.resize_token_embeddings(
-                vocab, mean_resizing=False
-            )  # our byte/action vocabulary replaces the LM's
-            lm.config.pad_token_id, lm.config.bos_token_id, lm.config.eos_token_id = 0, 1, 2
-            self.language_model = lm
-            cfg.text_config = lm.config
-            cfg.lm_backbone_source, cfg.lm_backbone_path = str(lm_path), None
+            load_backbones(self, vision_path, lm_path)
 
     # ------------------------------------------------------------------------ parts
 
@@ -247,6 +214,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         batch = input_ids.shape[0]
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
+        if self.config.parallel_decoding:  # robot values are fed as placeholders (OFT)
+            input_ids = placeholder_inputs(input_ids, self.config)
         text = self.get_input_embeddings()(input_ids)  # (B, T, D)
         image, image_mask = self.encode_image_masked(
             pixel_values, image_grids, thumbnail_values, (input_ids, attention_mask, text)
@@ -349,9 +318,11 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         attention_mask: torch.Tensor,
         position_ids: torch.Tensor,
         past_key_values: Any,
+        logits_to_keep: int = 1,
     ) -> torch.Tensor:
         """One incremental step: (B, L) new tokens, (B, past + L) mask, (B, L) positions ->
-        (B, V) logits of the last new token. ``past_key_values`` is updated in place."""
+        (B, logits_to_keep, V) logits of the last new tokens. ``past_key_values`` is updated
+        in place. The decoder feeds the tokens as given (placeholders included)."""
         out = self.language_model.model(
             inputs_embeds=self.get_input_embeddings()(input_ids),
             attention_mask=attention_mask,
@@ -359,7 +330,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             use_cache=True,
             **{_kv_cache_kwarg(self.language_model.model.__class__): past_key_values},
         )
-        return self.language_model.lm_head(out.last_hidden_state[:, -1])
+        return self.language_model.lm_head(out.last_hidden_state[:, -logits_to_keep:])
 
     @torch.no_grad()
     def generate(
