@@ -121,7 +121,7 @@ def test_chunk_execution_refuses_what_it_cannot_do(policy, env):
     ui = PolicyAgent(policy, UISpace(("click",)), ChunkExecution("ensemble"))
     image = np.zeros((32, 32, 3), np.uint8)
     ui.reset()
-    with pytest.raises(ValueError, match="averages robot actions.*Click"):
+    with pytest.raises(ValueError, match=r"averages robot actions.*Click"):
         ui.act({"image": image, "instruction": "click"}, {})
 
     class NoChunks:
