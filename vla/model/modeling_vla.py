@@ -6,7 +6,9 @@ Sequence layout for one sample (``P`` image tokens, one state token, ``T`` text 
      vision tower ->          \\_ input_ids: left-padded; attention_mask 0 on PAD _/
      projector
 
-In native mode (``config.max_image_tokens``) ``P`` is the largest grid of the batch (thumbnail
+With ``config.view_names`` the image tokens are ``V * P``: each view through the shared tower,
+plus its learned view embedding, views in ``view_names`` order; a missing view's tokens are
+masked. In native mode (``config.max_image_tokens``) ``P`` is the largest grid of the batch (thumbnail
 tokens first when an image is over budget) and the image tokens of padding are masked like
 ``PAD``. Position ids count only attended tokens, so left padding changes nothing. ``logits`` cover the
 text positions only: ``logits[:, t]`` predicts ``input_ids[:, t + 1]``, and the loss is the
@@ -30,12 +32,16 @@ from transformers import (
 )
 from transformers.utils import ModelOutput
 
-from vla.actions import KEY_NAMES
 from vla.model.backbones import load_backbones
 from vla.model.configuration_vla import VLAConfig
+from vla.model.loss_vla import action_loss
 from vla.model.parallel_decoding import placeholder_inputs
-from vla.model.vision_vla import ConvStem, VisionConditioning, sincos_position_init
-from vla.model.vocabulary_vla import KEY_OFFSET
+from vla.model.vision_vla import (
+    ConvStem,
+    VisionConditioning,
+    encode_views,
+    sincos_position_init,
+)
 
 __all__ = ["VLAForActionPrediction", "VLAOutput", "VLAPreTrainedModel"]
 
@@ -100,6 +106,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         self.projector = nn.Sequential(
             nn.LayerNorm(dv), nn.Linear(dv, d), nn.GELU(), nn.Linear(d, d)
         )
+        if config.view_names:  # absent otherwise: single-image checkpoints load unchanged
+            self.view_embedding = nn.Embedding(len(config.view_names), d)
         if config.state_dim:
             self.state_projector = nn.Sequential(
                 nn.Linear(config.state_dim, d), nn.GELU(), nn.Linear(d, d)
@@ -156,14 +164,29 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         image_grids: torch.Tensor | None = None,
         thumbnail_values: torch.Tensor | None = None,
         text: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+        view_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Normalised pixels -> ``(tokens (B, P, D) in the LM's space, mask (B, P) or None)``.
 
+        Views (``config.view_names``): (B, V, 3, S, S) pixels and ``view_mask`` (B, V) ->
+        (B, V * P, D) tokens and their (B, V * P) mask (:func:`encode_views`).
         Fixed mode: (B, 3, S, S) pixels, no mask. Native mode: the processor's padded
         (B, 3, Hp, Wp) pixels, ``image_grids`` (B, 3) and ``thumbnail_values``. ``text`` is
         ``(input_ids (B, T), attention_mask (B, T), their LM embeddings (B, T, D))`` for FiLM and
         early fusion.
         """
+        if self.config.view_names:
+            return encode_views(self, pixel_values, view_mask, text)
+        return self.encode_one_view(pixel_values, image_grids, thumbnail_values, text)
+
+    def encode_one_view(
+        self,
+        pixel_values: torch.Tensor,
+        image_grids: torch.Tensor | None = None,
+        thumbnail_values: torch.Tensor | None = None,
+        text: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """:meth:`encode_image_masked` of one image per row (no view embedding)."""
         dtype: Any = self.projector[1].weight.dtype
         cond: VisionConditioning | None = getattr(self, "vision_conditioning", None)
         if cond is None:  # the plain tower, exactly as before issue 13
@@ -208,6 +231,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         state_mask: torch.Tensor | None = None,
         image_grids: torch.Tensor | None = None,
         thumbnail_values: torch.Tensor | None = None,
+        view_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(inputs_embeds (B, L, D), attention_mask (B, L), position_ids (B, L))`` of a full
         prefix, ``L = P + state + T``; image padding (native mode) is masked out."""
@@ -218,8 +242,12 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             input_ids = placeholder_inputs(input_ids, self.config)
         text = self.get_input_embeddings()(input_ids)  # (B, T, D)
         image, image_mask = self.encode_image_masked(
-            pixel_values, image_grids, thumbnail_values, (input_ids, attention_mask, text)
-        )  # (B, P, D)
+            pixel_values,
+            image_grids,
+            thumbnail_values,
+            (input_ids, attention_mask, text),
+            view_mask,
+        )  # (B, P, D), P = V * P with views
         parts = [image]
         state = self.encode_state(states, state_mask, batch)
         if state is not None:
@@ -246,6 +274,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         logits_to_keep: int = 0,
         image_grids: torch.Tensor | None = None,
         thumbnail_values: torch.Tensor | None = None,
+        view_mask: torch.Tensor | None = None,
         **kwargs: Any,
     ) -> VLAOutput:
         """Full forward pass (training, or the prefix of a decode).
@@ -260,6 +289,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             logits_to_keep: 0 = logits for every text position, n = only the last n.
             image_grids: (B, 3) ``(rows, cols, thumbnail side)`` and thumbnail_values:
                 (B, 3, S, S), native mode only (from :meth:`VLAProcessor.native_pixels`).
+            view_mask: (B, V) which views each row has (``config.view_names``; pixels are then
+                (B, V, 3, S, S)); None: all of them.
         """
         embeds, mask, positions = self.build_inputs(
             pixel_values,
@@ -269,6 +300,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             state_mask,
             image_grids,
             thumbnail_values,
+            view_mask,
         )
         out = self.language_model.model(
             inputs_embeds=embeds,
@@ -290,26 +322,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
     def action_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of ``logits`` (N, V) against ``target`` (N,); with
         ``config.bin_smoothing`` a coordinate or value target is a Gaussian over its own bins."""
-        sigma = float(self.config.bin_smoothing)
-        if sigma <= 0:
-            return nn.functional.cross_entropy(logits, target)
-        soft = nn.functional.one_hot(target, logits.shape[-1]).to(logits.dtype)
-        coord_offset = KEY_OFFSET + len(KEY_NAMES)  # the layout of vla.model.vocabulary_vla
-        value_offset = coord_offset + self.config.coord_bins
-        for offset, n in (
-            (coord_offset, self.config.coord_bins),
-            (value_offset, self.config.value_bins),
-        ):
-            rows = (target >= offset) & (target < offset + n)
-            if not rows.any():
-                continue
-            grid = torch.arange(n, device=logits.device, dtype=logits.dtype)
-            dist = (grid[None] - (target[rows] - offset).to(logits.dtype)[:, None]) / (sigma * n)
-            weights = torch.exp(-0.5 * dist**2)
-            block = torch.zeros_like(soft[rows])
-            block[:, offset : offset + n] = weights / weights.sum(-1, keepdim=True)
-            soft[rows] = block
-        return -(soft * logits.log_softmax(-1)).sum(-1).mean()
+        return action_loss(logits, target, self.config)
 
     @torch.no_grad()
     def decode_step(
@@ -342,6 +355,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         state_mask: torch.Tensor | None = None,
         image_grids: torch.Tensor | None = None,
         thumbnail_values: torch.Tensor | None = None,
+        view_mask: torch.Tensor | None = None,
         **generate_kwargs: Any,
     ) -> torch.Tensor:
         """Plain Hugging Face ``generate()`` on the multimodal prefix; returns the new token ids.
@@ -357,6 +371,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             state_mask,
             image_grids,
             thumbnail_values,
+            view_mask,
         )
         generate_kwargs.setdefault("pad_token_id", 0)
         generate_kwargs.setdefault("eos_token_id", 2)

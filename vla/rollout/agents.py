@@ -79,7 +79,8 @@ class PolicyAgent:
     """Adapt a policy (pixels + instruction -> action) to :class:`Agent` and :class:`BatchAgent`.
 
     The policy reads ``obs["image"]``, ``obs["instruction"]`` and ``obs.get("state")``, never
-    ``info``. ``space`` (the env's ``action_space.spec``, a ``UISpace`` / ``RobotSpace``) is
+    ``info``; a policy with camera views (``view_names``, e.g. a :class:`vla.Policy` trained
+    on several cameras) also gets the views of ``obs["images"]`` it knows. ``space`` (the env's ``action_space.spec``, a ``UISpace`` / ``RobotSpace``) is
     the decoding grammar handed to the policy; None lets the policy decode any action.
 
     ``execution`` (a :class:`~vla.rollout.chunk_execution.ChunkExecution`) executes a chunked
@@ -131,10 +132,22 @@ class PolicyAgent:
 
     def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         image, text, state = obs["image"], obs["instruction"], obs.get("state")
+        extra = self._views([obs])
+        views = {"views": extra[0]} if extra else {}
         if self._executor is None:
-            return self.policy.act(image, text, state, space=self.space)
+            return self.policy.act(image, text, state, space=self.space, **views)
         policy: Any = self.policy
-        return self._executor.step(lambda: policy.act_chunk(image, text, state, space=self.space))
+        return self._executor.step(
+            lambda: policy.act_chunk(image, text, state, space=self.space, **views)
+        )
+
+    def _views(self, obs: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """The camera views of a multi-camera env (``obs["images"]``) that the policy reads
+        (its ``view_names``), or None: the policy then gets ``image`` alone, as before."""
+        names = tuple(getattr(self.policy, "view_names", ()))
+        if not names or not obs or "images" not in obs[0]:
+            return None
+        return [{k: v for k, v in o["images"].items() if k in names} for o in obs]
 
     def act_batch(
         self, obs: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]
@@ -145,11 +158,13 @@ class PolicyAgent:
                 "use run_episode; the vectorised loop restarts copies without a reset"
             )
         states = [o["state"] for o in obs] if obs and "state" in obs[0] else None
+        views = self._views(obs)
         return self.policy.act_batch(
             [o["image"] for o in obs],
             [o["instruction"] for o in obs],
             states=states,
             spaces=[self.space] * len(obs),
+            **({"views": views} if views else {}),
         )
 
 
