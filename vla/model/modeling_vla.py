@@ -361,7 +361,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         """Plain Hugging Face ``generate()`` on the multimodal prefix; returns the new token ids.
 
         This is the reference decoder (any ``logits_processor``, sampling, beams...). The policy
-        uses the faster grammar-constrained decoder in :mod:`vla.model.decoding`.
+        uses the faster grammar-constrained decoder in :mod:`vla.model.decoding`, which alone
+        feeds a ``parallel_decoding`` model the placeholders its robot values need.
         """
         embeds, mask, _ = self.build_inputs(
             pixel_values,
