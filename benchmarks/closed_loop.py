@@ -2,12 +2,20 @@
 
     python benchmarks/closed_loop.py                              # robot reach + browser click-button
     python benchmarks/closed_loop.py --env vla/panda-pick-place-v0 --steps 300
+    python benchmarks/closed_loop.py --env vla/panda-reach-v0 --chunk-size 8 --execution receding --horizon 8
 
 For each env, the same seeds are run twice in this process, alternating episode by episode
 (so machine load hits both alike): once with the scripted expert choosing actions, once with
 the policy (``Policy.act`` on the observation, batch 1, one torch thread). Reported per env:
 steps/s of each loop, the policy's median latency, and the overhead
 ``policy_loop_time / expert_loop_time - 1`` per step (target on CPU: <= 50%).
+
+``--chunk-size K`` (issue 14) drives the env with a random ``vla-tiny`` that decodes
+``K``-action chunks in one pass (``parallel_decoding``; no chunked checkpoint is shipped, and a
+chunk's decoding cost does not depend on the weights) through
+``PolicyAgent(..., execution=ChunkExecution(--execution, --horizon))``: ``receding`` asks the
+policy every ``--horizon`` steps, ``ensemble`` every step. The policy's act time is then per
+executed step (0 on the steps served from a chunk); ``policy_queries`` counts the chunks.
 """
 
 from __future__ import annotations
@@ -38,33 +46,71 @@ def _episode(env, actor, seed: int, budget: int) -> tuple[int, float, list[float
     return steps, time.perf_counter() - t0, acts
 
 
-def bench(env_id: str, policy_name: str, steps: int, seed: int) -> dict:
+def _chunk_policy(k: int):
+    """A random ``vla-tiny`` (80x80, 14-d state) decoding ``k``-action ``ee_delta`` chunks in
+    one pass, with action statistics of the Panda's step limits."""
+    import torch
+
+    from vla import Policy
+    from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
+
+    torch.manual_seed(0)
+    cfg = VLAConfig.from_preset("vla-tiny", chunk_size=k, parallel_decoding=True)
+    proc = VLAProcessor.from_config(cfg)
+    proc.tokenizer.set_stats(
+        {
+            "action.ee_delta": {"q01": [-0.03] * 6 + [0.0], "q99": [0.03] * 6 + [1.0]},
+            "observation.state": {"q01": [-1.0] * 14, "q99": [1.0] * 14},
+        }
+    )
+    return Policy(VLAForActionPrediction(cfg), proc)
+
+
+def bench(
+    env_id: str,
+    policy_name: str,
+    steps: int,
+    seed: int,
+    chunk: tuple[int, str, int] | None = None,
+) -> dict:
     import gymnasium as gym
 
     import vla.envs  # noqa: F401
     from vla import Policy
     from vla.datasets import make_expert
+    from vla.rollout import PolicyAgent
+    from vla.rollout.chunk_execution import ChunkExecution
 
-    policy = Policy.from_pretrained(policy_name)
     env = gym.make(env_id)
     expert = make_expert(env)
-    space = env.action_space.spec
+    if chunk is None:
+        agent = PolicyAgent.for_env(Policy.from_pretrained(policy_name), env.action_space)
+    else:
+        k, mode, horizon = chunk
+        policy_name = f"random vla-tiny, chunk_size={k}, parallel, {mode} (horizon {horizon})"
+        agent = PolicyAgent.for_env(
+            _chunk_policy(k), env.action_space, ChunkExecution(mode, horizon=horizon)
+        )
 
     def policy_act(obs, info):
-        return policy.act(obs["image"], obs["instruction"], state=obs.get("state"), space=space)
+        return agent.act(obs, info)
 
     def expert_act(obs, info):
         return expert.act(obs, info)
 
     totals = {"expert": [0, 0.0, []], "policy": [0, 0.0, []]}
-    k = 0
+    k = queries = 0
     try:
         policy_act(*env.reset(seed=seed))  # warm-up (first call builds grammars and caches)
         while min(totals["expert"][0], totals["policy"][0]) < steps:
             for name, actor in (("expert", expert_act), ("policy", policy_act)):
                 if name == "expert" and hasattr(expert, "reset"):
                     expert.reset()
+                if name == "policy":
+                    agent.reset()
                 n, dt, acts = _episode(env, actor, seed + k, steps)
+                if name == "policy":
+                    queries += agent.queries or 0
                 totals[name][0] += n
                 totals[name][1] += dt
                 totals[name][2] += acts
@@ -72,6 +118,8 @@ def bench(env_id: str, policy_name: str, steps: int, seed: int) -> dict:
     finally:
         env.close()
     out = {"env": env_id, "policy": policy_name, "episodes": k}
+    if chunk is not None:
+        out["policy_queries"] = queries
     for name, (n, dt, acts) in totals.items():
         out[f"{name}_steps"] = n
         out[f"{name}_steps_per_s"] = round(n / dt, 2)
@@ -88,14 +136,20 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200, help="env steps per loop and env")
     parser.add_argument("--seed", type=int, default=300_000)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--chunk-size", type=int, default=None, help="random chunked policy")
+    parser.add_argument("--execution", default="receding", help="first, receding, ensemble")
+    parser.add_argument("--horizon", type=int, default=None, help="receding: [chunk size]")
     args = parser.parse_args()
+    chunk = None
+    if args.chunk_size:
+        chunk = (args.chunk_size, args.execution, args.horizon or args.chunk_size)
     import torch
 
     torch.set_num_threads(args.threads)
     envs = args.env or list(DEFAULT_ENVS)
     for env_id in envs:
         name = args.policy or DEFAULT_ENVS.get(env_id, "vla-robot-tiny")
-        print(json.dumps(bench(env_id, name, args.steps, args.seed)))
+        print(json.dumps(bench(env_id, name, args.steps, args.seed, chunk)))
 
 
 if __name__ == "__main__":

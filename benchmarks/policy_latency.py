@@ -11,6 +11,15 @@ checks that both produce the same action, and prints the speed-up.
 
     python benchmarks/policy_latency.py [--checkpoint PATH_OR_NAME] [--repeats 50] [--threads N]
     python benchmarks/policy_latency.py --overrides conv_stem=True,vision_patch_size=16,max_image_tokens=140
+    python benchmarks/policy_latency.py --chunks [--image-size 128]
+
+``--chunks`` (issue 14) measures robot action chunks instead: batch-1 latency of one chunk
+(``Policy.act_chunk``, 128x128 image, 14-d state, ``ee_delta``) and the amortised latency per
+executed action when all ``k`` actions of a chunk are executed (receding horizon ``m = k``),
+for ``k = 1, 4, 8`` decoded value by value (each value fed back) and in one pass
+(``parallel_decoding``). Random ``vla-tiny`` models: a robot chunk has the same number of tokens
+whatever the weights, so the timing is that of a trained model. Each parallel decode is also
+checked against the placeholder-fed decode one position at a time.
 
 Without a checkpoint a randomly initialised ``vla-tiny`` is used; its UI space is then restricted
 to clicks so that the decoded action has the length of a real click (a random model would
@@ -78,15 +87,70 @@ def load_policy(checkpoint: str | None, overrides: str = "") -> tuple[Policy, UI
     return Policy(VLAForActionPrediction(cfg), proc, device="cpu"), UISpace(("click",))
 
 
+CHUNK_STATS = {
+    "action.ee_delta": {"q01": [-0.03] * 6 + [0.0], "q99": [0.03] * 6 + [1.0]},
+    "observation.state": {"q01": [-1.0] * 14, "q99": [1.0] * 14},
+}
+
+
+def chunk_policy(k: int, parallel: bool, image_size: int) -> Policy:
+    """A random ``vla-tiny`` robot policy decoding ``k``-action chunks."""
+    torch.manual_seed(0)
+    cfg = VLAConfig.from_preset(
+        "vla-tiny", chunk_size=k, parallel_decoding=parallel, vision_image_size=image_size
+    )
+    proc = VLAProcessor.from_config(cfg)
+    proc.tokenizer.set_stats(CHUNK_STATS)
+    return Policy(VLAForActionPrediction(cfg), proc, device="cpu")
+
+
+def bench_chunks(repeats: int, image_size: int) -> None:
+    """Time every case in turn, ``repeats`` rounds (interleaved, so load hits all alike)."""
+    from vla.model.decoding import constrained_decode
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (128, 128, 3), np.uint8)
+    state = rng.normal(size=14).astype(np.float32)
+    space = RobotSpace("ee_delta")
+    cases = [(k, p, chunk_policy(k, p, image_size)) for k in (1, 4, 8) for p in (False, True)]
+    times: dict[tuple[int, bool], list[float]] = {(k, p): [] for k, p, _ in cases}
+    with torch.inference_mode():
+        for _ in range(repeats + 1):  # the first round warms up
+            for k, parallel, policy in cases:
+                t = time.perf_counter()
+                chunk = policy.act_chunk(image, "lift the cube", state, space)
+                times[k, parallel].append(time.perf_counter() - t)
+                assert len(chunk) == k
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, repeats {repeats}, "
+          f"model input {image_size}x{image_size}, ee_delta (7 values per action)")  # fmt: skip
+    print(f"{'k':>2} {'decoding':<14} {'tokens':>6} {'chunk ms':>9} {'ms/action':>10}  same")
+    for k, parallel, policy in cases:
+        ms = statistics.median(times[k, parallel][1:]) * 1000
+        same = "-"
+        if parallel:  # one pass == the placeholder-fed decode one position at a time
+            batch = policy.processor([image], ["lift the cube"], states=[state])
+            batch.pop("image_sizes")
+            grammar = [ActionGrammar(policy.tokenizer, space)]
+            one = constrained_decode(policy.model, batch, grammar, parallel=True)
+            same = str(one == constrained_decode(policy.model, batch, grammar, parallel=False))
+        name = "one pass" if parallel else "value by value"
+        print(f"{k:>2} {name:<14} {7 * k:>6} {ms:9.2f} {ms / k:10.2f}  {same}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoint", default=None, help="folder or shipped checkpoint name")
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
     parser.add_argument("--overrides", default="", help="KEY=VALUE,... for the random vla-tiny")
+    parser.add_argument("--chunks", action="store_true", help="robot action chunks (issue 14)")
+    parser.add_argument("--image-size", type=int, default=80, help="--chunks: model input side")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.chunks:
+        bench_chunks(args.repeats, args.image_size)
+        return
     policy, ui_space = load_policy(args.checkpoint, args.overrides)
     rng = np.random.default_rng(0)
     robot_space = policy.robot_space or RobotSpace("ee_delta")

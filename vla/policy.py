@@ -83,6 +83,8 @@ class Policy:
         instruction: str,
         state: Any = None,
         space: UISpace | RobotSpace | None = None,
+        *,
+        views: dict[str, Any] | None = None,
     ) -> Action:
         """One action for one observation.
 
@@ -92,11 +94,15 @@ class Policy:
             state: float32[D] robot state, or ``None`` for UI envs.
             space: the action grammar; default ``UISpace()`` without a state, else
                 :attr:`robot_space`. A ``UISpace`` may restrict the verbs.
+            views: for a model with camera views (:attr:`view_names`), a dict camera name ->
+                image (e.g. ``obs["images"]``), any subset of them: a missing view is masked.
+                None: ``image`` is the first view and the others are missing. An unknown name
+                is a ``ValueError`` naming it and the known views.
 
         Returns:
             A :mod:`vla.actions` action; UI coordinates are pixels of ``image``.
         """
-        return self.act_batch([image], [instruction], [state], [space])[0]
+        return self.act_batch([image], [instruction], [state], [space], views=_one(views))[0]
 
     def act_batch(
         self,
@@ -104,8 +110,38 @@ class Policy:
         instructions: Sequence[str],
         states: Sequence[Any] | None = None,
         spaces: Sequence[UISpace | RobotSpace | None] | None = None,
+        *,
+        views: Sequence[dict[str, Any] | None] | None = None,
     ) -> list[Action]:
-        """:meth:`act` for a batch (one prefix pass, one batched decode); arguments are lists."""
+        """:meth:`act` for a batch (one prefix pass, one batched decode); arguments are lists
+        (``views``: one dict or None per image)."""
+        chunks = self.act_chunk_batch(images, instructions, states, spaces, views=views)
+        return [chunk[0] for chunk in chunks]
+
+    def act_chunk(
+        self,
+        image: Any,
+        instruction: str,
+        state: Any = None,
+        space: UISpace | RobotSpace | None = None,
+        *,
+        views: dict[str, Any] | None = None,
+    ) -> list[Action]:
+        """Like :meth:`act`, but every action the model predicts: a robot policy trained with
+        ``chunk_size = k`` returns the next ``k`` actions (``[0]`` is what :meth:`act` returns,
+        to execute now); a UI action is a list of one."""
+        return self.act_chunk_batch([image], [instruction], [state], [space], views=_one(views))[0]
+
+    def act_chunk_batch(
+        self,
+        images: Sequence[Any],
+        instructions: Sequence[str],
+        states: Sequence[Any] | None = None,
+        spaces: Sequence[UISpace | RobotSpace | None] | None = None,
+        *,
+        views: Sequence[dict[str, Any] | None] | None = None,
+    ) -> list[list[Action]]:
+        """:meth:`act_chunk` for a batch; arguments are lists as in :meth:`act_batch`."""
         n = len(images)
         if n == 0:
             raise ValueError("images must not be empty")
@@ -121,14 +157,16 @@ class Policy:
         resolved = [
             self._space(sp, st, i) for i, (sp, st) in enumerate(zip(spaces, states, strict=True))
         ]
-        batch = self.processor(images, instructions, states=states)
+        if isinstance(views, dict):
+            raise ValueError("views must be a list with one dict (or None) per image")
+        batch = self.processor(images, instructions, states=states, views=views)
         sizes = batch.pop("image_sizes").tolist()
         batch = {k: v.to(self.device) for k, v in batch.items()}
         from vla.model.decoding import constrained_decode
 
         tokens = constrained_decode(self.model, batch, [self._grammar(s) for s in resolved])
         return [
-            self.tokenizer.decode(t, tuple(size), sp if isinstance(sp, RobotSpace) else None)
+            self.tokenizer.decode_chunk(t, tuple(size), sp if isinstance(sp, RobotSpace) else None)
             for t, size, sp in zip(tokens, sizes, resolved, strict=True)
         ]
 
@@ -150,6 +188,11 @@ class Policy:
                 f"got None for {space!r}"
             )
         return space
+
+    @property
+    def view_names(self) -> tuple[str, ...]:
+        """The camera views the model reads (``VLAConfig.view_names``); empty: one image."""
+        return self.processor.view_names
 
     @property
     def state_dim(self) -> int | None:
@@ -237,6 +280,13 @@ class Policy:
 
     def __repr__(self) -> str:
         return f"Policy(device={self.device}, robot_space={self.robot_space}, {self.processor!r})"
+
+
+def _one(views: dict[str, Any] | None) -> list[dict[str, Any] | None] | None:
+    """The ``views`` of a one-observation call as the batch calls take them."""
+    if views is not None and not isinstance(views, dict):
+        raise ValueError(f"views must be a dict camera name -> image; got {views!r}")
+    return None if views is None else [views]
 
 
 def _check_weights(path: Path) -> None:

@@ -65,6 +65,22 @@ def _sub_config(value: Any, default: Any) -> Any:
     return default(**data)
 
 
+def _check_views(names: Any, max_image_tokens: int | None) -> list[str]:
+    """``view_names`` as a list of distinct non-empty strings (fixed resolution only)."""
+    if isinstance(names, str) or not isinstance(names, (list, tuple)):
+        raise ValueError(f"Got {names!r} for `view_names`; it must be a list of camera names")
+    if any(not isinstance(n, str) or not n for n in names) or len(set(names)) != len(names):
+        raise ValueError(
+            f"Got {names!r} for `view_names`; the names must be distinct non-empty strings"
+        )
+    if names and max_image_tokens:
+        raise ValueError(
+            f"Got view_names={list(names)!r} with max_image_tokens={max_image_tokens}; "
+            "several views need the fixed resolution (max_image_tokens=None)"
+        )
+    return list(names)
+
+
 class VLAConfig(PreTrainedConfig):
     """Configuration of :class:`~vla.model.VLAForActionPrediction`.
 
@@ -99,6 +115,16 @@ class VLAConfig(PreTrainedConfig):
         pointer_subdivisions: 0 (default): a click is two coordinate-bin tokens. S > 0: a click
             is a patch token (the patch of the model's grid the click falls in) plus one of
             ``S x S`` cell tokens inside it (GUI-Actor-style pointing).
+        view_names: the named camera views the model sees (e.g. ``["scene", "wrist"]``). Every
+            view goes through the one (shared) vision tower and gets a learned view embedding;
+            the image tokens of all views are concatenated (``V * P`` tokens). A view missing
+            from an observation is masked. Empty (the default): one image, as before.
+            Fixed resolution only (not with ``max_image_tokens``).
+        parallel_decoding: robot chunks decode in one forward pass (OpenVLA-OFT's parallel
+            decoding): every robot value position is fed the learned ``PLACEHOLDER`` token
+            instead of the previous value, in training and in decoding, so the
+            ``chunk_size * dims`` values do not depend on each other's choice and all come out
+            of one pass (:mod:`vla.model.decoding`). UI actions decode as before.
         state_dim: largest robot state vector (float32[D], D <= state_dim); 0 disables the state
             token. States are normalised with ``observation.state`` q01/q99 when known.
         vision_backbone_path: a local folder with a pretrained SigLIP (vision or full) model whose
@@ -129,6 +155,8 @@ class VLAConfig(PreTrainedConfig):
     vision_film: bool = False
     vision_early_fusion: bool = False
     pointer_subdivisions: int = 0
+    view_names: list[str] | tuple[str, ...] = ()
+    parallel_decoding: bool = False
     state_dim: int = 32
     vision_backbone_path: str | None = None
     lm_backbone_path: str | None = None
@@ -192,7 +220,7 @@ class VLAConfig(PreTrainedConfig):
                 f"Got image_size={size!r}, patch_size={patch!r} in `vision_config`; the image "
                 "must be square and a whole number of patches"
             )
-        for name in ("vision_film", "vision_early_fusion"):
+        for name in ("vision_film", "vision_early_fusion", "parallel_decoding"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
         tokens = self.max_image_tokens
@@ -209,6 +237,7 @@ class VLAConfig(PreTrainedConfig):
                 f"Got vision hidden_size={self._vision.hidden_size} with native resolution, FiLM or "
                 "early fusion; it must be a multiple of 4 (2D sine-cosine positions)"
             )
+        self.view_names = _check_views(self.view_names, self.max_image_tokens)
         grid = self.grid_spec  # validates max_image_tokens against the thumbnail
         self._text.vocab_size = _vocab_size(
             self.coord_bins, self.value_bins, grid, self.pointer_subdivisions
@@ -225,11 +254,12 @@ class VLAConfig(PreTrainedConfig):
 
     @property
     def num_image_tokens(self) -> int:
-        """Image tokens per sample: ``(image_size / patch_size) ** 2``; in native mode the most
-        an image can have (``max_image_tokens``)."""
+        """Image tokens per sample: ``(image_size / patch_size) ** 2`` per view (``V * P`` with
+        ``view_names``); in native mode the most an image can have (``max_image_tokens``)."""
         if self.max_image_tokens:
             return int(self.max_image_tokens)
-        return (self._vision.image_size // self._vision.patch_size) ** 2
+        per_view = (self._vision.image_size // self._vision.patch_size) ** 2
+        return per_view * max(1, len(self.view_names))
 
     @property
     def grid_spec(self) -> GridSpec:

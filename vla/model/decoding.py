@@ -28,6 +28,7 @@ from vla.model.tokenization_vla import (
     EOS,
     KEY_OFFSET,
     PAD,
+    PLACEHOLDER,
     VERB_OFFSET,
     VERBS,
     ActionTokenizer,
@@ -76,6 +77,8 @@ class ActionGrammar:
         if not isinstance(space, (UISpace, RobotSpace)):
             raise ValueError(f"space must be a UISpace or a RobotSpace; got {space!r}")
         self.tok, self.space, self.vocab = tokenizer, space, tokenizer.vocab_size
+        #: value tokens of a robot action (``chunk_size * dims``); 0 for a UI space
+        self.n_values = 0
         if isinstance(space, RobotSpace):
             self.verbs: tuple[str, ...] = (space.action,)
             self.n_values = space.dims * tokenizer.chunk_size
@@ -94,6 +97,10 @@ class ActionGrammar:
         mask = torch.zeros(self.vocab, dtype=torch.bool)
         mask[list(ids)] = True
         return mask
+
+    def is_value(self, token: int) -> bool:
+        """Whether ``token`` is a value bin (a robot value, or a scroll delta)."""
+        return bool(self._values[token])
 
     def start(self) -> GrammarState:
         """The state before the verb."""
@@ -218,13 +225,29 @@ def _forced(mask: torch.Tensor) -> int | None:
 
 @torch.no_grad()
 def constrained_decode(
-    model: Any, batch: dict[str, torch.Tensor], grammars: Sequence[ActionGrammar]
+    model: Any,
+    batch: dict[str, torch.Tensor],
+    grammars: Sequence[ActionGrammar],
+    *,
+    parallel: bool | None = None,
 ) -> list[list[int]]:
     """Greedy grammar-constrained decoding; returns each row's action tokens (verb .. EOS).
 
     ``batch`` comes from :class:`~vla.model.VLAProcessor` (inference: no labels);
     ``grammars[i]`` constrains row ``i``.
+
+    For a model with ``config.parallel_decoding`` (:mod:`vla.model.parallel_decoding`) robot
+    rows are fed placeholders at their value positions. ``parallel`` (default: that flag)
+    reads all of a chunk's values off one pass; when every row is a robot row of one space,
+    the verb and the placeholders join the prefix pass, so the whole chunk costs one forward
+    pass. ``parallel=False`` feeds the placeholders one position at a time with the KV cache:
+    the reference that the one-pass decode equals token for token. Other models decode one
+    value at a time, feeding each chosen value (``parallel=True`` is then a ``ValueError``).
     """
+    placeholders = bool(getattr(model.config, "parallel_decoding", False))
+    parallel = placeholders if parallel is None else parallel
+    if parallel and not placeholders:
+        raise ValueError("parallel=True needs a model trained with `parallel_decoding`")
     keys = (
         "pixel_values",
         "input_ids",
@@ -233,18 +256,33 @@ def constrained_decode(
         "state_mask",
         "image_grids",
         "thumbnail_values",
+        "view_mask",
     )
     inputs = {k: batch[k] for k in keys if k in batch}
-    out = model(**inputs, use_cache=True, logits_to_keep=1)
-    logits, cache = out.logits[:, -1], out.cache  # (B, V)
+    suffix = _chunk_suffix(grammars) if parallel else []
+    if suffix:  # every row: VERB PH .. PH after its prompt, in the prefix pass
+        ids, attn = inputs["input_ids"], inputs["attention_mask"]
+        tail = torch.tensor([suffix] * ids.shape[0], dtype=ids.dtype, device=ids.device)
+        inputs["input_ids"] = torch.cat([ids, tail], dim=1)
+        inputs["attention_mask"] = torch.cat([attn, torch.ones_like(tail)], dim=1)
+    out = model(**inputs, use_cache=True, logits_to_keep=1 + len(suffix))
+    logits, cache = out.logits, out.cache  # (B, k, V)
     n, device = logits.shape[0], logits.device
     mask = out.attention_mask.long()  # (B, L): image (padding masked), state and text tokens
     next_pos = mask.sum(-1)  # (B,) position of each row's next token
     states = [g.start() for g in grammars]
+    want = [logits.shape[1]] * n  # logits each row reads, in order, from the last ones
     while True:
-        pending = _choose(logits, grammars, states)
+        pending = _choose(logits, grammars, states, want)
         if all(s.done for s in states):
             break
+        want = [1] * n
+        for i, (g, s) in enumerate(zip(grammars, states, strict=True)):
+            if parallel and g.n_values and s.verb and not s.args and not s.done:
+                pending[i] = pending[i] + [PLACEHOLDER] * (g.n_values - 1)
+                want[i] = g.n_values
+            elif placeholders and g.n_values:
+                pending[i] = [PLACEHOLDER if g.is_value(t) else t for t in pending[i]]
         width = max(len(p) for p in pending)
         ids = torch.full((n, width), PAD, dtype=torch.long)
         new_mask = torch.zeros((n, width), dtype=torch.long)
@@ -256,29 +294,45 @@ def constrained_decode(
         positions = next_pos[:, None] + new_mask.cumsum(-1) - 1
         positions = positions.clamp(min=0)
         mask = torch.cat([mask, new_mask], dim=1)
-        logits = model.decode_step(ids.to(device), mask, positions, cache)
+        logits = model.decode_step(ids.to(device), mask, positions, cache, max(want))
         next_pos = next_pos + new_mask.sum(-1)
     return [g.tokens(s) for g, s in zip(grammars, states, strict=True)]
 
 
+def _chunk_suffix(grammars: Sequence[ActionGrammar]) -> list[int]:
+    """``[VERB, PH * (N - 1)]`` when every row decodes the same robot space (its verb is then
+    forced), else ``[]`` (the verb is chosen first and the placeholders follow it)."""
+    spaces = {g.space for g in grammars}
+    if len(spaces) != 1 or not grammars[0].n_values:
+        return []
+    g = grammars[0]
+    return [g.tok.verb_id(g.verbs[0]), *[PLACEHOLDER] * (g.n_values - 1)]
+
+
 def _choose(
-    logits: torch.Tensor, grammars: Sequence[ActionGrammar], states: list[GrammarState]
+    logits: torch.Tensor,
+    grammars: Sequence[ActionGrammar],
+    states: list[GrammarState],
+    want: Sequence[int],
 ) -> list[list[int]]:
-    """Pick each unfinished row's next token, then any tokens the grammar forces after it."""
-    allowed = torch.stack([g.allowed(s) for g, s in zip(grammars, states, strict=True)])
-    best = logits.float().masked_fill(~allowed.to(logits.device), float("-inf")).argmax(-1).tolist()
-    pending: list[list[int]] = []
-    for i, (g, s) in enumerate(zip(grammars, states, strict=True)):
-        if s.done:
-            pending.append([])
+    """Pick each unfinished row's next tokens from its last ``want[i]`` logits (B, k, V), in
+    order, each under the grammar; then any tokens the grammar forces after them."""
+    k = logits.shape[1]
+    pending: list[list[int]] = [[] for _ in states]
+    for j in range(k):
+        rows = [i for i, s in enumerate(states) if not s.done and j >= k - want[i]]
+        if not rows:
             continue
-        row = [best[i]]
-        g.advance(s, best[i])
-        while not s.done and (forced := _forced(g.allowed(s))) is not None:
-            row.append(forced)
-            g.advance(s, forced)
-        pending.append([] if s.done else row)
-    return pending
+        allowed = torch.stack([grammars[i].allowed(states[i]) for i in rows])
+        scores = logits[rows, j].float().masked_fill(~allowed.to(logits.device), float("-inf"))
+        for i, best in zip(rows, scores.argmax(-1).tolist(), strict=True):
+            g, s = grammars[i], states[i]
+            pending[i].append(best)
+            g.advance(s, best)
+            while not s.done and (forced := _forced(g.allowed(s))) is not None:
+                pending[i].append(forced)
+                g.advance(s, forced)
+    return [[] if s.done else p for s, p in zip(states, pending, strict=True)]
 
 
 class GrammarLogitsProcessor:

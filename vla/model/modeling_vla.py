@@ -6,7 +6,9 @@ Sequence layout for one sample (``P`` image tokens, one state token, ``T`` text 
      vision tower ->          \\_ input_ids: left-padded; attention_mask 0 on PAD _/
      projector
 
-In native mode (``config.max_image_tokens``) ``P`` is the largest grid of the batch (thumbnail
+With ``config.view_names`` the image tokens are ``V * P``: each view through the shared tower,
+plus its learned view embedding, views in ``view_names`` order; a missing view's tokens are
+masked. In native mode (``config.max_image_tokens``) ``P`` is the largest grid of the batch (thumbnail
 tokens first when an image is over budget) and the image tokens of padding are masked like
 ``PAD``. Position ids count only attended tokens, so left padding changes nothing. ``logits`` cover the
 text positions only: ``logits[:, t]`` predicts ``input_ids[:, t + 1]``, and the loss is the
@@ -30,10 +32,16 @@ from transformers import (
 )
 from transformers.utils import ModelOutput
 
-from vla.actions import KEY_NAMES
+from vla.model.backbones import load_backbones
 from vla.model.configuration_vla import VLAConfig
-from vla.model.vision_vla import ConvStem, VisionConditioning, sincos_position_init
-from vla.model.vocabulary_vla import KEY_OFFSET
+from vla.model.loss_vla import action_loss
+from vla.model.parallel_decoding import placeholder_inputs
+from vla.model.vision_vla import (
+    ConvStem,
+    VisionConditioning,
+    encode_views,
+    sincos_position_init,
+)
 
 __all__ = ["VLAForActionPrediction", "VLAOutput", "VLAPreTrainedModel"]
 
@@ -98,6 +106,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         self.projector = nn.Sequential(
             nn.LayerNorm(dv), nn.Linear(dv, d), nn.GELU(), nn.Linear(d, d)
         )
+        if config.view_names:  # absent otherwise: single-image checkpoints load unchanged
+            self.view_embedding = nn.Embedding(len(config.view_names), d)
         if config.state_dim:
             self.state_projector = nn.Sequential(
                 nn.Linear(config.state_dim, d), nn.GELU(), nn.Linear(d, d)
@@ -127,42 +137,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         if config.sincos_position_init and not vision_path:
             sincos_position_init(self.vision_tower)
         if vision_path or lm_path:
-            self._load_backbones(vision_path, lm_path)
-
-    # ------------------------------------------------------------------ backbones
-
-    def _load_backbones(self, vision_path: str | None, lm_path: str | None) -> None:
-        cfg: Any = self.config
-        if vision_path:
-            vision = AutoModel.from_pretrained(vision_path)
-            vision = getattr(vision, "vision_model", vision)  # a full SigLIP: keep its tower
-            if vision.config.hidden_size != cfg.vision_config.hidden_size:
-                self.projector[0] = nn.LayerNorm(vision.config.hidden_size)
-                self.projector[1] = nn.Linear(
-                    vision.config.hidden_size, cfg.text_config.hidden_size
-                )
-            if getattr(vision, "use_head", False):  # the pooling head is unused here
-                vision.use_head, vision.config.vision_use_head = False, False
-                del vision.head
-            self.vision_tower = vision
-            cfg.vision_config = self.vision_tower.config
-            cfg.vision_backbone_source, cfg.vision_backbone_path = str(vision_path), None
-        if lm_path:
-            lm = AutoModelForCausalLM.from_pretrained(lm_path)
-            vocab = cfg.text_config.vocab_size
-            if lm.config.hidden_size != cfg.text_config.hidden_size:
-                raise ValueError(
-                    f"lm_backbone_path {lm_path!r} has hidden_size {lm.config.hidden_size}; "
-                    f"text_config.hidden_size is {cfg.text_config.hidden_size}: set "
-                    "text_hidden_size to match"
-                )
-            lm.resize_token_embeddings(
-                vocab, mean_resizing=False
-            )  # our byte/action vocabulary replaces the LM's
-            lm.config.pad_token_id, lm.config.bos_token_id, lm.config.eos_token_id = 0, 1, 2
-            self.language_model = lm
-            cfg.text_config = lm.config
-            cfg.lm_backbone_source, cfg.lm_backbone_path = str(lm_path), None
+            load_backbones(self, vision_path, lm_path)
 
     # ------------------------------------------------------------------------ parts
 
@@ -189,14 +164,29 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         image_grids: torch.Tensor | None = None,
         thumbnail_values: torch.Tensor | None = None,
         text: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+        view_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Normalised pixels -> ``(tokens (B, P, D) in the LM's space, mask (B, P) or None)``.
 
+        Views (``config.view_names``): (B, V, 3, S, S) pixels and ``view_mask`` (B, V) ->
+        (B, V * P, D) tokens and their (B, V * P) mask (:func:`encode_views`).
         Fixed mode: (B, 3, S, S) pixels, no mask. Native mode: the processor's padded
         (B, 3, Hp, Wp) pixels, ``image_grids`` (B, 3) and ``thumbnail_values``. ``text`` is
         ``(input_ids (B, T), attention_mask (B, T), their LM embeddings (B, T, D))`` for FiLM and
         early fusion.
         """
+        if self.config.view_names:
+            return encode_views(self, pixel_values, view_mask, text)
+        return self.encode_one_view(pixel_values, image_grids, thumbnail_values, text)
+
+    def encode_one_view(
+        self,
+        pixel_values: torch.Tensor,
+        image_grids: torch.Tensor | None = None,
+        thumbnail_values: torch.Tensor | None = None,
+        text: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """:meth:`encode_image_masked` of one image per row (no view embedding)."""
         dtype: Any = self.projector[1].weight.dtype
         cond: VisionConditioning | None = getattr(self, "vision_conditioning", None)
         if cond is None:  # the plain tower, exactly as before issue 13
@@ -241,16 +231,23 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         state_mask: torch.Tensor | None = None,
         image_grids: torch.Tensor | None = None,
         thumbnail_values: torch.Tensor | None = None,
+        view_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(inputs_embeds (B, L, D), attention_mask (B, L), position_ids (B, L))`` of a full
         prefix, ``L = P + state + T``; image padding (native mode) is masked out."""
         batch = input_ids.shape[0]
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
+        if self.config.parallel_decoding:  # robot values are fed as placeholders (OFT)
+            input_ids = placeholder_inputs(input_ids, self.config)
         text = self.get_input_embeddings()(input_ids)  # (B, T, D)
         image, image_mask = self.encode_image_masked(
-            pixel_values, image_grids, thumbnail_values, (input_ids, attention_mask, text)
-        )  # (B, P, D)
+            pixel_values,
+            image_grids,
+            thumbnail_values,
+            (input_ids, attention_mask, text),
+            view_mask,
+        )  # (B, P, D), P = V * P with views
         parts = [image]
         state = self.encode_state(states, state_mask, batch)
         if state is not None:
@@ -277,6 +274,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         logits_to_keep: int = 0,
         image_grids: torch.Tensor | None = None,
         thumbnail_values: torch.Tensor | None = None,
+        view_mask: torch.Tensor | None = None,
         **kwargs: Any,
     ) -> VLAOutput:
         """Full forward pass (training, or the prefix of a decode).
@@ -291,6 +289,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             logits_to_keep: 0 = logits for every text position, n = only the last n.
             image_grids: (B, 3) ``(rows, cols, thumbnail side)`` and thumbnail_values:
                 (B, 3, S, S), native mode only (from :meth:`VLAProcessor.native_pixels`).
+            view_mask: (B, V) which views each row has (``config.view_names``; pixels are then
+                (B, V, 3, S, S)); None: all of them.
         """
         embeds, mask, positions = self.build_inputs(
             pixel_values,
@@ -300,6 +300,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             state_mask,
             image_grids,
             thumbnail_values,
+            view_mask,
         )
         out = self.language_model.model(
             inputs_embeds=embeds,
@@ -321,26 +322,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
     def action_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of ``logits`` (N, V) against ``target`` (N,); with
         ``config.bin_smoothing`` a coordinate or value target is a Gaussian over its own bins."""
-        sigma = float(self.config.bin_smoothing)
-        if sigma <= 0:
-            return nn.functional.cross_entropy(logits, target)
-        soft = nn.functional.one_hot(target, logits.shape[-1]).to(logits.dtype)
-        coord_offset = KEY_OFFSET + len(KEY_NAMES)  # the layout of vla.model.vocabulary_vla
-        value_offset = coord_offset + self.config.coord_bins
-        for offset, n in (
-            (coord_offset, self.config.coord_bins),
-            (value_offset, self.config.value_bins),
-        ):
-            rows = (target >= offset) & (target < offset + n)
-            if not rows.any():
-                continue
-            grid = torch.arange(n, device=logits.device, dtype=logits.dtype)
-            dist = (grid[None] - (target[rows] - offset).to(logits.dtype)[:, None]) / (sigma * n)
-            weights = torch.exp(-0.5 * dist**2)
-            block = torch.zeros_like(soft[rows])
-            block[:, offset : offset + n] = weights / weights.sum(-1, keepdim=True)
-            soft[rows] = block
-        return -(soft * logits.log_softmax(-1)).sum(-1).mean()
+        return action_loss(logits, target, self.config)
 
     @torch.no_grad()
     def decode_step(
@@ -349,9 +331,11 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         attention_mask: torch.Tensor,
         position_ids: torch.Tensor,
         past_key_values: Any,
+        logits_to_keep: int = 1,
     ) -> torch.Tensor:
         """One incremental step: (B, L) new tokens, (B, past + L) mask, (B, L) positions ->
-        (B, V) logits of the last new token. ``past_key_values`` is updated in place."""
+        (B, logits_to_keep, V) logits of the last new tokens. ``past_key_values`` is updated
+        in place. The decoder feeds the tokens as given (placeholders included)."""
         out = self.language_model.model(
             inputs_embeds=self.get_input_embeddings()(input_ids),
             attention_mask=attention_mask,
@@ -359,7 +343,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             use_cache=True,
             **{_kv_cache_kwarg(self.language_model.model.__class__): past_key_values},
         )
-        return self.language_model.lm_head(out.last_hidden_state[:, -1])
+        return self.language_model.lm_head(out.last_hidden_state[:, -logits_to_keep:])
 
     @torch.no_grad()
     def generate(
@@ -371,12 +355,14 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         state_mask: torch.Tensor | None = None,
         image_grids: torch.Tensor | None = None,
         thumbnail_values: torch.Tensor | None = None,
+        view_mask: torch.Tensor | None = None,
         **generate_kwargs: Any,
     ) -> torch.Tensor:
         """Plain Hugging Face ``generate()`` on the multimodal prefix; returns the new token ids.
 
         This is the reference decoder (any ``logits_processor``, sampling, beams...). The policy
-        uses the faster grammar-constrained decoder in :mod:`vla.model.decoding`.
+        uses the faster grammar-constrained decoder in :mod:`vla.model.decoding`, which alone
+        feeds a ``parallel_decoding`` model the placeholders its robot values need.
         """
         embeds, mask, _ = self.build_inputs(
             pixel_values,
@@ -386,6 +372,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             state_mask,
             image_grids,
             thumbnail_values,
+            view_mask,
         )
         generate_kwargs.setdefault("pad_token_id", 0)
         generate_kwargs.setdefault("eos_token_id", 2)

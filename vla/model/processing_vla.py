@@ -14,7 +14,7 @@ from vla.actions import Action
 from vla.model.image_grid import GridSpec
 from vla.model.tokenization_vla import BOS, PAD, SEP, ActionTokenizer
 
-__all__ = ["VLAProcessor", "check_image", "check_instruction"]
+__all__ = ["VLAProcessor", "check_image", "check_instruction", "check_views"]
 
 PROCESSOR_FILE = "vla_processor.json"
 STATE_KEY = "observation.state"
@@ -49,6 +49,20 @@ def check_instruction(text: Any, index: int | None = None) -> str:
     return text
 
 
+def check_views(row: Any, known: Sequence[str], index: int) -> dict[str, Any] | None:
+    """Row ``index`` of ``views``: None, or a dict whose names are all in ``known``; raises a
+    ``ValueError`` naming an unknown view and the known ones."""
+    if row is None:
+        return None
+    if not isinstance(row, dict):
+        raise ValueError(f"views[{index}] must be a dict camera name -> image; got {row!r}")
+    for name in row:
+        if name not in known:
+            known_text = list(known) if known else "none: this model reads one image"
+            raise ValueError(f"views[{index}] has unknown view {name!r}; known views: {known_text}")
+    return row
+
+
 class VLAProcessor:
     """Turns raw observations (and, for training, actions) into model inputs.
 
@@ -60,6 +74,7 @@ class VLAProcessor:
             zero-padded. 0: the model has no state input.
         grid: how images become patches (:class:`~vla.model.image_grid.GridSpec`); None: the
             fixed ``image_size`` resize. ``VLAConfig.max_image_tokens`` turns on the native mode.
+        view_names: the model's camera views (``VLAConfig.view_names``); empty: one image.
     """
 
     def __init__(
@@ -69,6 +84,7 @@ class VLAProcessor:
         max_instruction_bytes: int = 160,
         state_dim: int = 32,
         grid: GridSpec | None = None,
+        view_names: Sequence[str] = (),
     ) -> None:
         if len(image_size) != 2 or min(image_size) < 1:
             raise ValueError(f"image_size must be (height, width) >= 1; got {image_size!r}")
@@ -79,6 +95,9 @@ class VLAProcessor:
         self.image_size = (int(image_size[0]), int(image_size[1]))
         self.max_instruction_bytes = int(max_instruction_bytes)
         self.state_dim = int(state_dim)
+        self.view_names = tuple(view_names)
+        if self.view_names and self.grid is not None:
+            raise ValueError("several views need the fixed resolution (grid=None)")
 
     @classmethod
     def from_config(cls, config: Any, tokenizer: ActionTokenizer | None = None) -> VLAProcessor:
@@ -94,7 +113,14 @@ class VLAProcessor:
             pointer_grid=grid if config.pointer_subdivisions else None,
             pointer_subdivisions=config.pointer_subdivisions or 1,
         )
-        return cls(tok, config.image_size, config.max_instruction_bytes, config.state_dim, grid)
+        return cls(
+            tok,
+            config.image_size,
+            config.max_instruction_bytes,
+            config.state_dim,
+            grid,
+            tuple(config.view_names),
+        )
 
     # -------------------------------------------------------------------- pieces
 
@@ -139,6 +165,27 @@ class VLAProcessor:
             out["thumbnail_values"] = thumbs
         return out
 
+    def view_pixels(
+        self, images: Sequence[np.ndarray], views: Sequence[Any] | None
+    ) -> dict[str, torch.Tensor]:
+        """Views mode: ``pixel_values`` (B, V, 3, h, w) in [-1, 1] (zeros for a missing view)
+        and ``view_mask`` (B, V) bool, views in ``view_names`` order. Row ``i`` sees
+        ``views[i]`` (a dict name -> image) or, when that is None, ``images[i]`` as its first
+        view (``view_names[0]``) and no other."""
+        n, (h, w) = len(images), self.image_size
+        pixels = torch.zeros((n, len(self.view_names), 3, h, w))
+        mask = torch.zeros((n, len(self.view_names)), dtype=torch.bool)
+        for i in range(n):
+            row = check_views(views[i] if views is not None else None, self.view_names, i)
+            named = {self.view_names[0]: images[i]} if row is None else row
+            if not named:
+                raise ValueError(f"views[{i}] is empty; give at least one of {self.view_names}")
+            for name, img in named.items():
+                j = self.view_names.index(name)
+                pixels[i, j] = self.pixel_values([check_image(img, i)])[0]
+                mask[i, j] = True
+        return {"pixel_values": pixels, "view_mask": mask}
+
     def normalize_state(self, state: Any, index: int = 0) -> np.ndarray:
         """float32[D] -> float32[state_dim]: q01/q99 of ``observation.state`` to [-1, 1] (when
         known; values beyond are kept up to +-3), zero-padded to ``state_dim``."""
@@ -170,6 +217,7 @@ class VLAProcessor:
         instructions: Sequence[str],
         states: Sequence[Any] | None = None,
         actions: Sequence[Action | Sequence[Action]] | None = None,
+        views: Sequence[dict[str, Any] | None] | None = None,
     ) -> dict[str, torch.Tensor]:
         """Build a batch.
 
@@ -180,10 +228,15 @@ class VLAProcessor:
             actions: ``None`` for inference, or one action (a chunk for robots) per image:
                 ``labels`` then hold its tokens and ``EOS``; -100 elsewhere. UI coordinates are
                 normalised by each image's own size.
+            views: ``None``, or per row a dict camera name -> image (or ``None``: ``images[i]``
+                is the first view) for a model with ``view_names`` (:meth:`view_pixels`); a
+                name the model does not know is a ``ValueError`` naming it and the known ones.
+                ``images[i]`` stays the frame of the row's UI coordinates.
 
         Returns:
             ``pixel_values`` (B, 3, h, w) (native mode: also ``image_grids`` and maybe
-            ``thumbnail_values``, see :meth:`native_pixels`), ``input_ids`` / ``attention_mask`` / ``labels``
+            ``thumbnail_values``, see :meth:`native_pixels`; views mode: (B, V, 3, h, w) and
+            ``view_mask`` (B, V), see :meth:`view_pixels`), ``input_ids`` / ``attention_mask`` / ``labels``
             (B, T), left-padded; ``states`` (B, state_dim) and ``state_mask`` (B,) when the model
             has a state input; ``image_sizes`` (B, 2) original ``(width, height)``.
         """
@@ -195,7 +248,7 @@ class VLAProcessor:
             raise ValueError("images must not be empty")
         if isinstance(instructions, str) or len(instructions) != n:
             raise ValueError(f"instructions must be a list of {n} strings; got {instructions!r}")
-        for name, seq in (("states", states), ("actions", actions)):
+        for name, seq in (("states", states), ("actions", actions), ("views", views)):
             if seq is not None and len(seq) != n:
                 raise ValueError(f"{name} must have one entry per image ({n}); got {len(seq)}")
         sizes = [(a.shape[1], a.shape[0]) for a in arrays]  # (width, height)
@@ -213,11 +266,15 @@ class VLAProcessor:
             input_ids[i, length - len(row) :] = torch.tensor(row)
             labels[i, length - len(row) :] = torch.tensor(lab)
             mask[i, length - len(row) :] = 1
-        pixels = (
-            self.native_pixels(arrays)
-            if self.grid is not None
-            else {"pixel_values": self.pixel_values(arrays)}
-        )
+        if self.view_names:
+            pixels = self.view_pixels(arrays, views)
+        elif self.grid is not None:
+            pixels = self.native_pixels(arrays)
+        else:
+            pixels = {"pixel_values": self.pixel_values(arrays)}
+        for i, view_row in enumerate(views or []):
+            if not self.view_names:
+                check_views(view_row, (), i)
         batch = {
             **pixels,
             "input_ids": input_ids,
@@ -254,6 +311,8 @@ class VLAProcessor:
         }
         if self.grid is not None:
             settings["grid"] = self.grid.to_dict()
+        if self.view_names:
+            settings["view_names"] = list(self.view_names)
         (path / PROCESSOR_FILE).write_text(json.dumps(settings, indent=1))
 
     @classmethod
@@ -270,11 +329,13 @@ class VLAProcessor:
             settings["max_instruction_bytes"],
             settings["state_dim"],
             GridSpec(**settings["grid"]) if "grid" in settings else None,
+            tuple(settings.get("view_names", ())),
         )
 
     def __repr__(self) -> str:
         return (
             f"VLAProcessor(image_size={self.image_size}, grid={self.grid}, "
+            f"view_names={self.view_names}, "
             f"state_dim={self.state_dim}, {self.tokenizer!r})"
         )
 

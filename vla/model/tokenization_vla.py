@@ -51,6 +51,7 @@ from vla.model.vocabulary_vla import (
 )
 from vla.model.vocabulary_vla import N_SPECIAL as N_SPECIAL
 from vla.model.vocabulary_vla import PAD as PAD
+from vla.model.vocabulary_vla import PLACEHOLDER as PLACEHOLDER
 from vla.model.vocabulary_vla import SEP as SEP
 from vla.model.vocabulary_vla import STATS_KEYS as STATS_KEYS
 from vla.model.vocabulary_vla import TOKENIZER_FILE as TOKENIZER_FILE

@@ -221,3 +221,34 @@ class VisionConditioning(nn.Module):
             if film is not None:
                 h = h * (1 + film[:, i, 0, None]) + film[:, i, 1, None]
         return tower.post_layernorm(h)  # (B, P, Dv)
+
+
+def encode_views(
+    model: Any,
+    pixel_values: torch.Tensor,
+    view_mask: torch.Tensor | None,
+    text: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Several camera views through one shared tower (``VLAConfig.view_names``).
+
+    (B, V, 3, S, S) pixels -> ``(tokens (B, V * P, D), mask (B, V * P))``: each view's tokens
+    plus its learned view embedding, views in ``view_names`` order. ``view_mask`` (B, V) bool
+    marks the views each row has (None: all); a missing view's tokens are masked out.
+    ``text`` (for FiLM / early fusion) is repeated for every view.
+    """
+    if pixel_values.ndim != 5 or pixel_values.shape[1] != model.view_embedding.num_embeddings:
+        raise ValueError(
+            f"a model with views {list(model.config.view_names)} takes pixel_values "
+            f"(B, {model.view_embedding.num_embeddings}, 3, S, S); got {tuple(pixel_values.shape)}"
+        )
+    b, v = pixel_values.shape[:2]
+    if text is not None:
+        text = (text[0].repeat_interleave(v, 0), text[1].repeat_interleave(v, 0),
+                text[2].repeat_interleave(v, 0))  # fmt: skip
+    tokens, _ = model.encode_one_view(pixel_values.flatten(0, 1), None, None, text)
+    p = tokens.shape[1]
+    tokens = tokens.view(b, v, p, -1) + model.view_embedding.weight[None, :, None]  # (B,V,P,D)
+    if view_mask is None:
+        view_mask = torch.ones(b, v, dtype=torch.bool, device=tokens.device)
+    mask = view_mask.bool()[:, :, None].expand(b, v, p).reshape(b, v * p)  # (B, V * P)
+    return tokens.reshape(b, v * p, -1), mask

@@ -6,8 +6,9 @@ with a pointer, ``N = pointer_grid.max_detail_tokens`` and ``S = pointer_subdivi
 ==========================  ===========================  ==================================
 ids                         tokens                       used for
 ==========================  ===========================  ==================================
-0 .. 7                      ``PAD BOS EOS SEP`` + 4 free  padding, start, end of action, end
-                                                         of instruction
+0 .. 7                      ``PAD BOS EOS SEP``          padding, start, end of action, end
+                            ``PLACEHOLDER`` + 3 free     of instruction; the input at a robot
+                                                         value position with parallel decoding
 8 .. 263                    256 bytes                    instruction text and ``Type.text``
                                                          (UTF-8)
 264 .. 272                  9 verbs                      ``UI_VERBS + ROBOT_VERBS`` in order
@@ -54,6 +55,10 @@ __all__ = ["ActionVocabulary"]
 _V = TypeVar("_V", bound="ActionVocabulary")
 
 PAD, BOS, EOS, SEP = 0, 1, 2, 3
+#: Fed instead of the previous value token at every robot value position when
+#: ``VLAConfig.parallel_decoding`` is on (OpenVLA-OFT), so a whole chunk decodes in one pass.
+#: Its row of the LM's token embeddings is the learned placeholder embedding.
+PLACEHOLDER = 4
 N_SPECIAL = 8
 BYTE_OFFSET = N_SPECIAL
 VERBS: tuple[str, ...] = UI_VERBS + ROBOT_VERBS

@@ -13,8 +13,16 @@ from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from vla.actions import Action
+from vla.rollout.chunk_execution import ChunkExecution, ChunkExecutor
 
-__all__ = ["Agent", "BatchAgent", "PolicyAgent", "PolicyLike", "load_policy"]
+__all__ = [
+    "Agent",
+    "BatchAgent",
+    "ChunkPolicyLike",
+    "PolicyAgent",
+    "PolicyLike",
+    "load_policy",
+]
 
 
 @runtime_checkable
@@ -58,44 +66,105 @@ class PolicyLike(Protocol):
     ) -> list[Action]: ...
 
 
+@runtime_checkable
+class ChunkPolicyLike(Protocol):
+    """A policy that also returns whole chunks (:meth:`vla.Policy.act_chunk`)."""
+
+    def act_chunk(
+        self, image: Any, instruction: str, state: Any = None, space: Any = None
+    ) -> list[Action]: ...
+
+
 class PolicyAgent:
     """Adapt a policy (pixels + instruction -> action) to :class:`Agent` and :class:`BatchAgent`.
 
     The policy reads ``obs["image"]``, ``obs["instruction"]`` and ``obs.get("state")``, never
-    ``info``. ``space`` (the env's ``action_space.spec``, a ``UISpace`` / ``RobotSpace``) is
+    ``info``; a policy with camera views (``view_names``, e.g. a :class:`vla.Policy` trained
+    on several cameras) also gets the views of ``obs["images"]`` it knows. ``space`` (the env's ``action_space.spec``, a ``UISpace`` / ``RobotSpace``) is
     the decoding grammar handed to the policy; None lets the policy decode any action.
+
+    ``execution`` (a :class:`~vla.rollout.chunk_execution.ChunkExecution`) executes a chunked
+    policy's predictions by receding horizon or temporal ensembling; the policy must have
+    ``act_chunk``. None (the default) asks the policy every step through ``act``. Chunk
+    execution keeps per-episode state that :meth:`reset` clears, so it runs in the
+    single-episode loop (:func:`~vla.rollout.loop.run_episode`); :meth:`act_batch` refuses it,
+    because the vectorised loop restarts copies without telling the agent.
     """
 
-    def __init__(self, policy: PolicyLike, space: Any = None) -> None:
+    def __init__(
+        self, policy: PolicyLike, space: Any = None, execution: ChunkExecution | None = None
+    ) -> None:
         self.policy = policy
         self.space = space
+        self.execution = execution
+        self._executor: ChunkExecutor | None = None
+        if execution is not None:
+            if not isinstance(policy, ChunkPolicyLike):
+                raise ValueError(
+                    f"execution={execution!r} needs a policy with act_chunk (vla.Policy); "
+                    f"got {type(policy).__name__}"
+                )
+            self._executor = ChunkExecutor(execution)
 
     @classmethod
-    def for_env(cls, policy: PolicyLike, action_space: Any) -> PolicyAgent:
+    def for_env(
+        cls, policy: PolicyLike, action_space: Any, execution: ChunkExecution | None = None
+    ) -> PolicyAgent:
         """The agent for an env whose ``action_space`` (a :class:`vla.envs.spaces.ActionSpace`)
         carries the grammar as ``.spec``; a plain gymnasium space gives no grammar."""
-        return cls(policy, getattr(action_space, "spec", None))
+        return cls(policy, getattr(action_space, "spec", None), execution)
 
     @property
     def device(self) -> str:
         """The policy's device (``"unknown"`` when it does not say, e.g. a scripted one)."""
         return str(getattr(self.policy, "device", "unknown"))
 
+    @property
+    def queries(self) -> int | None:
+        """Chunks asked of the policy since the last :meth:`reset` (None without chunk
+        execution)."""
+        return None if self._executor is None else self._executor.queries
+
     def reset(self) -> None:
-        """A policy keeps no state between episodes; nothing to forget."""
+        """A new episode: chunk execution forgets its chunks (a plain policy keeps no state)."""
+        if self._executor is not None:
+            self._executor.reset()
 
     def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
-        return self.policy.act(obs["image"], obs["instruction"], obs.get("state"), space=self.space)
+        image, text, state = obs["image"], obs["instruction"], obs.get("state")
+        extra = self._views([obs])
+        views = {"views": extra[0]} if extra else {}
+        if self._executor is None:
+            return self.policy.act(image, text, state, space=self.space, **views)
+        policy: Any = self.policy
+        return self._executor.step(
+            lambda: policy.act_chunk(image, text, state, space=self.space, **views)
+        )
+
+    def _views(self, obs: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """The camera views of a multi-camera env (``obs["images"]``) that the policy reads
+        (its ``view_names``), or None: the policy then gets ``image`` alone, as before."""
+        names = tuple(getattr(self.policy, "view_names", ()))
+        if not names or not obs or "images" not in obs[0]:
+            return None
+        return [{k: v for k, v in o["images"].items() if k in names} for o in obs]
 
     def act_batch(
         self, obs: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]
     ) -> list[Action]:
+        if self._executor is not None:
+            raise ValueError(
+                "chunk execution (receding horizon, ensembling) runs one episode at a time: "
+                "use run_episode; the vectorised loop restarts copies without a reset"
+            )
         states = [o["state"] for o in obs] if obs and "state" in obs[0] else None
+        views = self._views(obs)
         return self.policy.act_batch(
             [o["image"] for o in obs],
             [o["instruction"] for o in obs],
             states=states,
             spaces=[self.space] * len(obs),
+            **({"views": views} if views else {}),
         )
 
 

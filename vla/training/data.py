@@ -1,6 +1,7 @@
 """From dataset folders to model batches: splits, a seeded epoch sampler, augmentation and
-collation through :class:`~vla.model.VLAProcessor`, and the record of which env seeds trained a
-model (``training_data.json``; :mod:`vla.hub` reads it back for evaluation's seed check)."""
+collation through :class:`~vla.model.VLAProcessor`, robot action-chunk targets
+(:class:`ChunkTargets`), and the record of which env seeds trained a model
+(``training_data.json``; :mod:`vla.hub` reads it back for evaluation's seed check)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from vla.actions import ROBOT_ACTIONS, Action
 from vla.training.augment import AugmentConfig, augment
 
 __all__ = [
+    "ChunkTargets",
     "Collator",
     "EpochSampler",
     "summarize_episodes",
@@ -65,20 +68,32 @@ class Collator:
         return self._rng
 
     def __call__(self, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        images, actions = [], []
+        images, actions, views = [], [], []
         for item in items:
             image, action = item["image"], item["action"]
+            named = item.get("images") if self.processor.view_names else None
             if self.augment_cfg is not None:
-                image, action = augment(image, action, self._generator(), self.augment_cfg)
+                image, action = self._augment(image, action)
+                if named is not None:  # every view its own draw; robot actions do not move
+                    named = {k: self._augment(v, action)[0] for k, v in named.items()}
             images.append(image)
             actions.append(action)
+            views.append(named)
         states = [item.get("state") for item in items]
         return self.processor(
             images,
             [item["instruction"] for item in items],
             states=None if all(s is None for s in states) else states,
             actions=actions,
+            views=views if any(v is not None for v in views) else None,
         )
+
+    def _augment(self, image: Any, action: Any) -> tuple[Any, Any]:
+        """:func:`augment` of one image; a robot chunk (a list) is augmented as its first
+        action (robot actions are in the base frame: the image changes, the chunk does not)."""
+        if isinstance(action, list):
+            return augment(image, action[0], self._generator(), self.augment_cfg)[0], action
+        return augment(image, action, self._generator(), self.augment_cfg)
 
 
 def summarize_episodes(episodes: Sequence[tuple[str, int]], dataset_paths: Sequence[str]) -> dict:
@@ -104,3 +119,58 @@ def _ranges(values: set[int]) -> list[list[int]]:
         else:
             out.append([v, v])
     return out
+
+
+# ------------------------------------------------------------- targets: robot action chunks
+
+
+class ChunkTargets:
+    """A dataset whose robot steps have chunk targets: ``item["action"]`` becomes the list of
+    the next ``chunk_size`` actions of the same episode, starting with the step's own, for a
+    model trained with ``VLAConfig.chunk_size > 1`` (the tokenizer encodes them as one
+    sequence). Past the end of the episode the last action is repeated (for ``ee_delta`` the
+    arm keeps its last motion, for ``joint_target`` it holds its last target). UI steps keep
+    their single action. Everything else of the item is unchanged (``image``, ``images``...).
+
+    ``dataset`` must list its episodes (``len(dataset.episodes)``) and give each episode's
+    item indexes (``dataset.episode_steps(e)``, a contiguous range), as
+    :class:`vla.datasets.EpisodeDataset` does. Each step's action is read once and cached.
+    """
+
+    def __init__(self, dataset: Any, chunk_size: int) -> None:
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ValueError(f"Got {chunk_size!r} for `chunk_size`; it must be an int >= 1")
+        if not (hasattr(dataset, "episodes") and hasattr(dataset, "episode_steps")):
+            raise ValueError(
+                f"chunk targets need a dataset with `episodes` and `episode_steps` "
+                f"(vla.datasets.EpisodeDataset); got {type(dataset).__name__}"
+            )
+        self.dataset, self.chunk_size = dataset, chunk_size
+        ranges = [dataset.episode_steps(e) for e in range(len(dataset.episodes))]
+        self._starts = np.array([r.start for r in ranges], np.int64)
+        self._stops = np.array([r.stop for r in ranges], np.int64)
+        self._actions: dict[int, Action] = {}
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        i = int(i) % len(self)
+        item = dict(self.dataset[i])
+        self._actions[i] = item["action"]
+        if self.chunk_size > 1 and isinstance(item["action"], ROBOT_ACTIONS):
+            item["action"] = self.chunk(i)
+        return item
+
+    def chunk(self, i: int) -> list[Action]:
+        """The actions of steps ``i .. i + chunk_size - 1`` of ``i``'s episode (the last one
+        repeated past its end)."""
+        e = int(np.searchsorted(self._starts, i, side="right")) - 1
+        stop = min(i + self.chunk_size, int(self._stops[e]))
+        actions = [self._action(j) for j in range(i, stop)]
+        return actions + [actions[-1]] * (self.chunk_size - len(actions))
+
+    def _action(self, j: int) -> Action:
+        if j not in self._actions:
+            self._actions[j] = self.dataset[j]["action"]
+        return self._actions[j]

@@ -11,7 +11,7 @@ from typing import Any
 
 from vla.training.augment import AugmentConfig
 from vla.training.config import TrainConfig
-from vla.training.data import Collator, EpochSampler, summarize_episodes
+from vla.training.data import ChunkTargets, Collator, EpochSampler, summarize_episodes
 
 __all__ = ["TrainData", "build_data", "build_model", "build_optimizer"]
 
@@ -33,7 +33,10 @@ class TrainData:
         if "train" not in self._loaders:
             aug = AugmentConfig() if self.cfg.augment == "auto" else None
             self._loaders["train"] = self._loader(
-                self.train, Collator(processor, aug, self.cfg.seed), shuffle=True, drop_last=True
+                _targets(self.train, processor),
+                Collator(processor, aug, self.cfg.seed),
+                shuffle=True,
+                drop_last=True,
             )
         return self._loaders["train"]
 
@@ -42,7 +45,9 @@ class TrainData:
         if self.val is None or len(self.val) == 0:
             return None
         if "val" not in self._loaders:
-            self._loaders["val"] = self._loader(self.val, Collator(processor), shuffle=False)
+            self._loaders["val"] = self._loader(
+                _targets(self.val, processor), Collator(processor), shuffle=False
+            )
         return self._loaders["val"]
 
     def val_items(self, n: int) -> list[dict[str, Any]]:
@@ -65,6 +70,12 @@ class TrainData:
             persistent_workers=self.cfg.num_workers > 0,
             drop_last=drop_last,
         )
+
+
+def _targets(ds: Any, processor: Any) -> Any:
+    """``ds`` with robot action-chunk targets when the model decodes chunks (issue 14)."""
+    chunk = processor.tokenizer.chunk_size
+    return ChunkTargets(ds, chunk) if chunk > 1 else ds
 
 
 def _spread(length: int, n: int) -> list[float]:

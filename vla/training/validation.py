@@ -84,10 +84,16 @@ def decode_metrics(policy: Any, items: Sequence[dict[str, Any]], batch_size: int
     for i in range(0, len(items), batch_size):
         chunk = items[i : i + batch_size]
         states = [it.get("state") for it in chunk]
+        names = getattr(policy, "view_names", ())  # a model with camera views: hand them over
+        views = [
+            {k: v for k, v in it["images"].items() if k in names} if "images" in it else None
+            for it in chunk
+        ]
         preds = policy.act_batch(
             [it["image"] for it in chunk],
             [it["instruction"] for it in chunk],
             states=None if all(s is None for s in states) else states,
+            **({"views": views} if names else {}),
         )
         errors += [action_errors(p, it["action"]) for p, it in zip(preds, chunk, strict=True)]
     if not errors:

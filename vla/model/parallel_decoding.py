@@ -1,0 +1,47 @@
+"""Parallel decoding of robot action chunks (OpenVLA-OFT, Kim et al. 2025, arXiv:2502.19645).
+
+With ``VLAConfig.parallel_decoding`` the value tokens of a robot action do not see each other:
+training feeds the ``PLACEHOLDER`` token (its embedding is learned) at every robot value
+position while the labels keep the values, and decoding feeds the same placeholders, so the
+``N = chunk_size * dims`` values of a chunk are read off one pass::
+
+    input     .. SEP  VERB  PH   PH  ..  PH        (N - 1 placeholders)
+    predicts      VERB v_1   v_2  v_3 ..  v_N       (EOS follows: the grammar forces it)
+
+Each value is still chosen under the grammar's mask, so every decode parses. Because no input
+depends on a chosen value, decoding the same positions one at a time with the KV cache
+(feeding the placeholders) gives the same tokens; :func:`vla.model.decoding.constrained_decode`
+does either (``parallel=True`` / ``False``) and the tests check that they agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from vla.actions import KEY_NAMES, ROBOT_VERBS
+from vla.model.vocabulary_vla import KEY_OFFSET, PLACEHOLDER, VERB_OFFSET, VERBS
+
+__all__ = ["placeholder_inputs", "robot_value_positions"]
+
+ROBOT_VERB_IDS = tuple(VERB_OFFSET + VERBS.index(v) for v in ROBOT_VERBS)
+
+
+def robot_value_positions(input_ids: torch.Tensor, config: Any) -> torch.Tensor:
+    """(B, T) bool: the value tokens that follow a robot verb in ``input_ids`` (B, T).
+
+    Instruction bytes, UI actions and scroll deltas (also value bins, but after a UI verb) are
+    never marked: verbs appear only in the action part of a sequence.
+    """
+    value_offset = KEY_OFFSET + len(KEY_NAMES) + int(config.coord_bins)
+    verbs = torch.tensor(ROBOT_VERB_IDS, device=input_ids.device)
+    after_verb = torch.isin(input_ids, verbs).cumsum(-1) > 0  # (B, T)
+    is_value = (input_ids >= value_offset) & (input_ids < value_offset + int(config.value_bins))
+    return after_verb & is_value
+
+
+def placeholder_inputs(input_ids: torch.Tensor, config: Any) -> torch.Tensor:
+    """``input_ids`` (B, T) with every robot value token replaced by ``PLACEHOLDER`` (the
+    teacher-forced input of a parallel-decoding model; its labels keep the values)."""
+    return input_ids.masked_fill(robot_value_positions(input_ids, config), PLACEHOLDER)
