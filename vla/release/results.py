@@ -13,7 +13,7 @@ from typing import Any
 
 from vla.hub import CHECKPOINTS_DIR
 from vla.release.model_card import eval_table
-from vla.release.recipes import BROWSER_PRIORITY
+from vla.release.tasks import BROWSER_PRIORITY
 
 __all__ = ["render_results"]
 

@@ -1,0 +1,53 @@
+"""The env ids the recipes collect, train and evaluate on (and the results page's targets)."""
+
+from __future__ import annotations
+
+__all__ = ["BROWSER_ENVS", "BROWSER_PRIORITY", "BROWSER_TASKS", "ROBOT_ENVS"]
+
+#: The MiniWoB++ tasks whose scripted experts meet the >= 99% bar (docs/browser.md).
+BROWSER_TASKS = (
+    "click-test",
+    "click-test-2",
+    "click-button",
+    "click-link",
+    "click-dialog",
+    "click-dialog-2",
+    "focus-text",
+    "focus-text-2",
+    "enter-text",
+    "enter-text-2",
+    "enter-password",
+    "login-user",
+    "click-button-sequence",
+    "click-tab",
+    "click-tab-2",
+    "click-checkboxes",
+    "click-option",
+    "click-widget",
+    "click-color",
+    "click-collapsible",
+    "click-collapsible-2",
+    "click-shades",
+    "click-pie",
+    "click-scroll-list",
+    "choose-list",
+    "navigate-tree",
+    "use-autocomplete",
+    "identify-shape",
+    "grid-coordinate",
+    "search-engine",
+)
+BROWSER_ENVS = tuple(f"vla/miniwob-{t}-v0" for t in BROWSER_TASKS)
+#: Tasks with a >= 95% target (issue 7): more demonstrations.
+BROWSER_PRIORITY = tuple(
+    f"vla/miniwob-{t}-v0"
+    for t in (
+        "click-test",
+        "click-test-2",
+        "click-dialog",
+        "focus-text",
+        "focus-text-2",
+        "click-color",
+    )
+)
+ROBOT_ENVS = tuple(f"vla/panda-{t}-v0" for t in ("reach", "push", "pick-place", "stack"))
