@@ -204,6 +204,13 @@ def test_missing_pyav_is_one_clear_error(video_dataset, tmp_path: Path, monkeypa
         assert result.output.strip().splitlines() == [
             "Error: video cameras need PyAV, which is not installed: pip install 'vla[video]'"
         ]
+    result = CliRunner().invoke(
+        main, ["train", "--dataset", str(root), "--out", str(tmp_path / "run"), "--steps", "1"]
+    )
+    assert result.exit_code == 2 and not (tmp_path / "run").exists(), result.output
+    assert result.output.strip().splitlines() == [
+        "Error: video cameras need PyAV, which is not installed: pip install 'vla[video]'"
+    ]
     cfg = CollectConfig([ROBOT], 1, tmp_path / "new", workers=0, expert=ROBOT_EXPERT,
                         progress=False, video=True)  # fmt: skip
     with pytest.raises(ImportError, match=r"vla\[video\]"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -18,6 +19,17 @@ def _overrides(values: tuple[str, ...]) -> dict:
         except json.JSONDecodeError:
             out[key] = raw
     return out
+
+
+def _require_video_decoder(datasets: list[str]) -> None:
+    """PyAV is installed when a dataset stores its cameras as MP4 (before anything is built)."""
+    from vla.datasets import format as fmt
+    from vla.datasets.video import require_av
+
+    for d in datasets:
+        info = Path(d) / fmt.INFO_PATH
+        if info.is_file() and json.loads(info.read_text()).get("video_path"):
+            require_av()  # an ImportError naming the `video` extra
 
 
 @click.command("train")
@@ -88,7 +100,8 @@ def train(datasets: tuple[str, ...], model_set: tuple[str, ...], **kwargs) -> No
 
     try:
         cfg = TrainConfig(datasets=list(datasets), model_overrides=_overrides(model_set), **kwargs)
-    except (ValueError, FileNotFoundError) as e:
+        _require_video_decoder(cfg.datasets)
+    except (ValueError, FileNotFoundError, ImportError) as e:
         raise OneLineError(str(e)) from None
     from vla.training.validation import format_validation
 
