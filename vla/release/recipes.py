@@ -155,34 +155,40 @@ def _paths(recipe: Recipe, root: Path) -> dict[str, Any]:
     }
 
 
-def stage_collect(recipe: Recipe, root: Path) -> dict[str, Any]:
-    """Record every collection, one env at a time (an interrupted run resumes). An env whose
-    collection fails is reported in the summary (and on stderr) and the others go on."""
+def _collect_each(env_ids: tuple[str, ...], out: Path, **settings: Any) -> dict[str, Any]:
+    """One ``collect`` per env into ``out`` (an interrupted run resumes). An env whose collection
+    fails is reported in the summary (and on stderr) and the others go on."""
     import sys
 
     from vla.datasets import CollectConfig, collect
 
+    summary: dict[str, Any] = {}
+    for env_id in env_ids:
+        try:
+            result = collect(CollectConfig(env_ids=[env_id], out=str(out), **settings))
+        except Exception as err:  # reported on stderr and in stages.json
+            print(f"collect {env_id} into {out} failed: {err!r}", file=sys.stderr)
+            summary[f"{out.name}/{env_id}"] = {"error": repr(err)}
+            continue
+        summary[f"{out.name}/{env_id}"] = {
+            "seconds": round(result.seconds, 1),
+            **result.per_env.get(env_id, {}),
+        }
+    return summary
+
+
+def stage_collect(recipe: Recipe, root: Path) -> dict[str, Any]:
+    """Record every collection, one env at a time (see :func:`_collect_each`)."""
     out: dict[str, Any] = {}
     for c, path in zip(recipe.collections, _paths(recipe, root)["data"], strict=True):
-        for env_id in c.env_ids:
-            cfg = CollectConfig(
-                env_ids=[env_id],
-                episodes=c.episodes,
-                out=str(path),
-                workers=recipe.workers,
-                seed=c.seed,
-                expert_kwargs=dict(c.expert_kwargs),
-            )
-            try:
-                result = collect(cfg)
-            except Exception as err:  # reported on stderr and in stages.json
-                print(f"collect {env_id} failed: {err!r}", file=sys.stderr)
-                out[f"{path.name}/{env_id}"] = {"error": repr(err)}
-                continue
-            out[f"{path.name}/{env_id}"] = {
-                "seconds": round(result.seconds, 1),
-                **result.per_env.get(env_id, {}),
-            }
+        out |= _collect_each(
+            c.env_ids,
+            path,
+            episodes=c.episodes,
+            workers=recipe.workers,
+            seed=c.seed,
+            expert_kwargs=dict(c.expert_kwargs),
+        )
     return {"collections": out}
 
 
@@ -190,7 +196,6 @@ def stage_dagger(recipe: Recipe, root: Path) -> dict[str, Any]:
     """Every DAgger round in turn: label the latest policy's states with the expert, then
     continue training from that policy on every dataset so far. A finished round (its model
     saved) is skipped, so an interrupted run resumes."""
-    from vla.datasets import CollectConfig, collect
     from vla.training import TrainConfig, train
 
     p = _paths(recipe, root)
@@ -199,18 +204,16 @@ def stage_dagger(recipe: Recipe, root: Path) -> dict[str, Any]:
     for r, round_ in enumerate(recipe.dagger):
         data, run = p["dagger_data"][r], p["dagger_train"][r]
         if not (run / "training_summary.json").is_file():
-            for env_id in recipe.env_ids:
-                cfg = CollectConfig(
-                    env_ids=[env_id],
-                    episodes=round_.episodes,
-                    out=str(data),
-                    workers=recipe.workers,
-                    seed=round_.seed,
-                    max_steps=round_.max_steps,
-                    policy=str(policy),
-                    beta=round_.beta,
-                )
-                collect(cfg)
+            labelled = _collect_each(
+                recipe.env_ids,
+                data,
+                episodes=round_.episodes,
+                workers=recipe.workers,
+                seed=round_.seed,
+                max_steps=round_.max_steps,
+                policy=str(policy),
+                beta=round_.beta,
+            )
             datasets = [str(d) for d in [*p["data"], *p["dagger_data"][: r + 1]]]
             settings["steps"] = round_.steps
             result = train(
@@ -218,7 +221,9 @@ def stage_dagger(recipe: Recipe, root: Path) -> dict[str, Any]:
                     datasets=datasets, out=str(run), config=str(policy), resume=True, **settings
                 )
             )
-            out[f"round-{r}"] = {"steps": result.steps, "val": result.metrics}
+            out[f"round-{r}"] = {"steps": result.steps, "val": result.metrics} | {
+                "collections": labelled
+            }
         policy = run
     return {"rounds": out}
 
