@@ -115,9 +115,6 @@ def test_chunk_execution_refuses_what_it_cannot_do(policy, env):
     agent = PolicyAgent.for_env(policy, env.action_space, ChunkExecution("receding", CHUNK + 1))
     with pytest.raises(ValueError, match="exceeds the policy's chunk of 4"):
         _run(agent, env, policy, steps=2)
-    obs, info = env.reset(seed=0)
-    with pytest.raises(ValueError, match="run_episode"):
-        agent.act_batch([obs], [info])
     ui = PolicyAgent(policy, UISpace(("click",)), ChunkExecution("ensemble"))
     image = np.zeros((32, 32, 3), np.uint8)
     ui.reset()
@@ -140,3 +137,31 @@ def test_chunk_execution_refuses_what_it_cannot_do(policy, env):
     ):
         with pytest.raises(ValueError, match=f"`{field}`"):
             ChunkExecution(**bad)
+
+
+@pytest.mark.parametrize("execution", [ChunkExecution("receding", 3), ChunkExecution("ensemble")])
+def test_the_vectorised_loop_executes_each_copys_chunks_as_one_episode_would(policy, execution):
+    """`vla eval`'s loop: two env copies, three seeds (one copy restarts mid-run, which must
+    clear its chunks); every episode executes what the single-episode loop executes."""
+    from functools import partial
+
+    from vla.rollout.vector import run_episodes
+
+    seeds, steps = [0, 1, 2], 5
+    result = run_episodes(
+        partial(PolicyAgent.for_env, policy, execution=execution),
+        "vla/panda-reach-v0",
+        seeds,
+        workers=2,
+        env_kwargs={"image_size": 32},
+        max_steps=steps,
+        replays=0,
+    )
+    env = gym.make("vla/panda-reach-v0", image_size=32)
+    try:
+        for episode in result.episodes:
+            agent = PolicyAgent.for_env(policy, env.action_space, execution)
+            single = _run(agent, env, policy, steps=steps, seed=episode.seed)
+            assert [a.vector for a in episode.actions] == [a.vector for a in single]
+    finally:
+        env.close()

@@ -10,6 +10,7 @@ duck typing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, Protocol, runtime_checkable
 
 from vla.actions import Action
@@ -44,12 +45,15 @@ class BatchAgent(Protocol):
     """An agent that acts on many env copies at once (what the vectorised loop drives).
 
     ``obs[i]`` and ``infos[i]`` are copy ``i``'s observation and info; the result has one
-    action per copy, in order.
+    action per copy, in order. ``reset_copies(mask)`` is called after the loop restarts the
+    copies where ``mask`` (bool, one per copy) is True, before their first ``act_batch``.
     """
 
     def act_batch(
         self, obs: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]
     ) -> list[Action]: ...
+
+    def reset_copies(self, mask: Sequence[bool]) -> None: ...
 
 
 class PolicyLike(Protocol):
@@ -86,9 +90,10 @@ class PolicyAgent:
     ``execution`` (a :class:`~vla.rollout.chunk_execution.ChunkExecution`) executes a chunked
     policy's predictions by receding horizon or temporal ensembling; the policy must have
     ``act_chunk``. None (the default) asks the policy every step through ``act``. Chunk
-    execution keeps per-episode state that :meth:`reset` clears, so it runs in the
-    single-episode loop (:func:`~vla.rollout.loop.run_episode`); :meth:`act_batch` refuses it,
-    because the vectorised loop restarts copies without telling the agent.
+    execution keeps per-episode state: :meth:`reset` clears it in the single-episode loop
+    (:func:`~vla.rollout.loop.run_episode`); in the vectorised loop each env copy has its own
+    state, cleared by :meth:`reset_copies`, and one ``act_chunk_batch`` call serves the copies
+    that need a new chunk.
     """
 
     def __init__(
@@ -105,6 +110,7 @@ class PolicyAgent:
                     f"got {type(policy).__name__}"
                 )
             self._executor = ChunkExecutor(execution)
+        self._copies: list[ChunkExecutor] = []  # one per env copy of the vectorised loop
 
     @classmethod
     def for_env(
@@ -129,6 +135,13 @@ class PolicyAgent:
         """A new episode: chunk execution forgets its chunks (a plain policy keeps no state)."""
         if self._executor is not None:
             self._executor.reset()
+        self._copies = []
+
+    def reset_copies(self, mask: Sequence[bool]) -> None:
+        """The vectorised loop restarted the copies where ``mask`` is True: their chunks go."""
+        for i, restarted in enumerate(mask):
+            if restarted and i < len(self._copies):
+                self._copies[i].reset()
 
     def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         image, text, state = obs["image"], obs["instruction"], obs.get("state")
@@ -152,20 +165,37 @@ class PolicyAgent:
     def act_batch(
         self, obs: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]
     ) -> list[Action]:
-        if self._executor is not None:
-            raise ValueError(
-                "chunk execution (receding horizon, ensembling) runs one episode at a time: "
-                "use run_episode; the vectorised loop restarts copies without a reset"
-            )
+        if self.execution is not None:
+            return self._act_chunked(obs)
+        return self.policy.act_batch(*self._batch(obs), **self._batch_views(obs))
+
+    def _batch(self, obs: Sequence[dict[str, Any]]) -> tuple[list[Any], list[str], Any, list]:
         states = [o["state"] for o in obs] if obs and "state" in obs[0] else None
-        views = self._views(obs)
-        return self.policy.act_batch(
+        return (
             [o["image"] for o in obs],
             [o["instruction"] for o in obs],
-            states=states,
-            spaces=[self.space] * len(obs),
-            **({"views": views} if views else {}),
+            states,
+            [self.space] * len(obs),
         )
+
+    def _batch_views(self, obs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        views = self._views(obs)
+        return {"views": views} if views else {}
+
+    def _act_chunked(self, obs: Sequence[dict[str, Any]]) -> list[Action]:
+        """One action per copy from its own executor; the copies that need a new chunk get it
+        from one ``act_chunk_batch`` call."""
+        assert self.execution is not None
+        while len(self._copies) < len(obs):
+            self._copies.append(ChunkExecutor(self.execution))
+        need = [i for i in range(len(obs)) if self._copies[i].needs_chunk()]
+        chunks: dict[int, list[Action]] = {}
+        if need:
+            sub = [obs[i] for i in need]
+            policy: Any = self.policy
+            got = policy.act_chunk_batch(*self._batch(sub), **self._batch_views(sub))
+            chunks = dict(zip(need, got, strict=True))
+        return [self._copies[i].step(partial(chunks.__getitem__, i)) for i in range(len(obs))]
 
 
 def load_policy(spec: str, device: str | None = None) -> PolicyLike:

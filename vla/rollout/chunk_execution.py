@@ -70,6 +70,11 @@ class ChunkExecutor:
         self._chunks: list[tuple[int, list[Action]]] = []  # (step it was asked at, chunk)
         self.queries = 0
 
+    def needs_chunk(self) -> bool:
+        """Whether the next :meth:`step` asks the policy (receding horizon: when the executed
+        part of the last chunk is used up; the other modes: every step)."""
+        return self.cfg.mode != "receding" or not self._queue
+
     def step(self, ask: Callable[[], list[Action]]) -> Action:
         """The action for the current step; ``ask()`` returns a chunk (a non-empty list)."""
         mode, t = self.cfg.mode, self._t

@@ -186,6 +186,7 @@ class _VectorLoop:
             return obs_next, infos_next
         seeds = [self.slots.next_seed(i) if finished[i] else None for i in range(self.n)]
         obs_next, batched = self.envs.reset(seed=seeds, options={"reset_mask": finished})
+        self.agent.reset_copies(finished.tolist())
         for j in np.flatnonzero(finished).tolist():  # the others keep the info of their step
             infos_next[j] = _unbatch(batched, j)
         return obs_next, infos_next
