@@ -165,3 +165,37 @@ def test_the_vectorised_loop_executes_each_copys_chunks_as_one_episode_would(pol
             assert [a.vector for a in episode.actions] == [a.vector for a in single]
     finally:
         env.close()
+
+
+def test_evaluate_executes_chunks_as_configured(policy):
+    """`vla eval --execution receding:2`: each copy asks for a chunk every second step only."""
+    from vla.evaluation import EvalConfig, evaluate
+    from vla.rollout.chunk_execution import parse_execution
+
+    class Counting(Recording):
+        rows = 0
+
+        def act_chunk_batch(self, images, *args, **kwargs):
+            Counting.rows += len(images)
+            return super().act_chunk_batch(images, *args, **kwargs)
+
+    counting = Counting(policy.model, policy.processor, device="cpu")
+    asked = {}
+    for text in ("receding:2", None):
+        Counting.rows = 0
+        cfg = EvalConfig(
+            policy="tiny", env_ids=["vla/panda-reach-v0"], episodes=2, workers=2, max_steps=4,
+            out=None, env_kwargs={"image_size": 32}, progress=False, allow_seed_overlap=True,
+            execution=parse_execution(text) if text else None,
+        )  # fmt: skip
+        evaluate(cfg, policy=counting)
+        asked[text] = Counting.rows
+    assert asked == {"receding:2": 4, None: 8}  # 2 episodes x 4 steps, a chunk per 2 or per 1
+
+
+@pytest.mark.parametrize("text", ["receding", "receding:x", "avg", "first:2", "ensemble:-1"])
+def test_a_bad_execution_flag_names_the_accepted_forms(text):
+    from vla.rollout.chunk_execution import parse_execution
+
+    with pytest.raises(ValueError, match="receding:H"):
+        parse_execution(text)

@@ -44,7 +44,13 @@ from vla.rollout.loop import DEFAULT_MAX_STEPS
 @click.option(
     "--allow-seed-overlap", is_flag=True, help="Evaluate even on seeds the policy trained on."
 )
-def eval_(env_ids: tuple[str, ...], **kwargs) -> None:
+@click.option(
+    "--execution",
+    default=None,
+    help="Chunked robot policies: 'first', 'receding:H' or 'ensemble[:DECAY]' (default: ask "
+    "the policy every step).",
+)
+def eval_(env_ids: tuple[str, ...], execution: str | None, **kwargs) -> None:
     """Evaluate a policy in closed loop; writes eval_info.json and report.html.
 
     Bad input (an unknown env id or checkpoint, evaluation seeds the policy trained on, no
@@ -59,9 +65,11 @@ def eval_(env_ids: tuple[str, ...], **kwargs) -> None:
     )
     from vla.evaluation import EvalConfig, evaluate
     from vla.evaluation.closed_loop import seed_check
+    from vla.rollout.chunk_execution import parse_execution
 
     try:
-        cfg = EvalConfig(env_ids=list(env_ids), **kwargs)
+        chunks = parse_execution(execution) if execution is not None else None
+        cfg = EvalConfig(env_ids=list(env_ids), execution=chunks, **kwargs)
     except ValueError as e:
         raise OneLineError(str(e)) from None
     check_env_ids(cfg.env_ids)
@@ -73,6 +81,13 @@ def eval_(env_ids: tuple[str, ...], **kwargs) -> None:
     except ValueError as e:
         raise OneLineError(str(e)) from None
     policy = load_policy_or_fail(cfg.policy, cfg.device)
+    if cfg.execution is not None:
+        from vla.rollout.agents import PolicyAgent
+
+        try:
+            PolicyAgent(policy, None, cfg.execution)  # a policy that cannot return chunks
+        except ValueError as e:
+            raise OneLineError(str(e)) from None
     info = evaluate(cfg, policy=policy)
     from vla.evaluation.report import format_table
 

@@ -93,7 +93,7 @@ def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
         from vla.rollout.agents import load_policy
 
         policy = load_policy(cfg.policy, device=cfg.device)
-    make_agent = functools.partial(PolicyAgent.for_env, policy)
+    make_agent = functools.partial(PolicyAgent.for_env, policy, execution=cfg.execution)
     results: list[RolloutResult] = []
     with tqdm(total=cfg.episodes * len(cfg.env_ids), disable=not cfg.progress, desc="eval") as bar:
         for env_id in cfg.env_ids:

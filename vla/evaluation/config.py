@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from vla.rollout.chunk_execution import ChunkExecution
 from vla.rollout.loop import DEFAULT_MAX_STEPS
 
 __all__ = ["DEFAULT_SEED_START", "EvalConfig"]
@@ -35,6 +36,9 @@ class EvalConfig:
         threads: torch CPU threads for the policy (0: torch's default). 1 is the default
             because the env workers need the other cores, and a loaded machine makes torch's
             threads spin against each other (measured: 27 ms vs 500 ms per robot action).
+        execution: how a chunked robot policy's chunks are executed (receding horizon or
+            temporal ensembling, :class:`~vla.rollout.chunk_execution.ChunkExecution`); None
+            asks the policy every step.
     """
 
     policy: str
@@ -50,6 +54,7 @@ class EvalConfig:
     allow_seed_overlap: bool = False
     threads: int = 1
     progress: bool = True
+    execution: ChunkExecution | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.env_ids, str):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from vla.actions import Action, EEDelta, JointTarget, RobotSpace
 
-__all__ = ["EXECUTION_MODES", "ChunkExecution", "ChunkExecutor"]
+__all__ = ["EXECUTION_MODES", "ChunkExecution", "ChunkExecutor", "parse_execution"]
 
 EXECUTION_MODES = ("first", "receding", "ensemble")
 
@@ -52,6 +52,23 @@ class ChunkExecution:
             self.decay < 0
         ):
             raise ValueError(f"Got {self.decay!r} for `decay`; it must be a finite float >= 0")
+
+
+def parse_execution(text: str) -> ChunkExecution:
+    """``"first"``, ``"receding:H"`` or ``"ensemble[:DECAY]"`` (the ``--execution`` flag) ->
+    a :class:`ChunkExecution`; a ``ValueError`` naming the accepted forms otherwise."""
+    mode, _, arg = text.partition(":")
+    forms = "'first', 'receding:H' (H actions of each chunk) or 'ensemble[:DECAY]'"
+    try:
+        if mode == "receding" and arg:
+            return ChunkExecution("receding", horizon=int(arg))
+        if mode == "ensemble":
+            return ChunkExecution("ensemble", decay=float(arg)) if arg else ChunkExecution(mode)
+        if mode == "first" and not arg:
+            return ChunkExecution("first")
+    except ValueError as e:
+        raise ValueError(f"Got {text!r} for `execution` ({e}); use {forms}") from None
+    raise ValueError(f"Got {text!r} for `execution`; use {forms}")
 
 
 class ChunkExecutor:
