@@ -9,7 +9,6 @@ and the measured closed-loop success rates as ``model-index`` results) above the
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,16 +53,12 @@ def _commands(recipe: Any) -> str:
     data = " ".join(
         f"--dataset runs/recipes/{recipe.name}/data-{i}" for i in range(len(recipe.collections))
     )
-    flags = " ".join(
-        f"--{k.replace('_', '-')} {v}"
-        for k, v in t.items()
-        if k not in ("config", "model_overrides")
-    )
+    flags = _train_flags(t)
     sets = "".join(f" --set {item}" for item in _override_items(t))
     lines.append(
         f"vla train {data} --config {t['config']} {flags}{sets} --out runs/recipes/{recipe.name}/train"
     )
-    lines += _dagger_commands(recipe, data, flags)  # a saved model's config takes no --set
+    lines += _dagger_commands(recipe, data)
     final = f"train-dagger-{len(recipe.dagger) - 1}" if recipe.dagger else "train"
     envs = " ".join(f"--env {e}" for e in recipe.eval_env_ids)
     lines.append(
@@ -74,7 +69,16 @@ def _commands(recipe: Any) -> str:
     return "\n".join(lines)
 
 
-def _dagger_commands(recipe: Any, data: str, flags: str) -> list[str]:
+def _train_flags(train: dict[str, Any]) -> str:
+    """A recipe's training settings as ``vla train`` flags (not ``--config`` and ``--set``)."""
+    return " ".join(
+        f"--{k.replace('_', '-')} {v}"
+        for k, v in train.items()
+        if k not in ("config", "model_overrides")
+    )
+
+
+def _dagger_commands(recipe: Any, data: str) -> list[str]:
     """The ``vla collect --dagger`` and ``vla train`` calls of each DAgger round."""
     base, lines = f"runs/recipes/{recipe.name}", []
     envs = " ".join(f"--env {e}" for e in recipe.env_ids)
@@ -86,7 +90,7 @@ def _dagger_commands(recipe: Any, data: str, flags: str) -> list[str]:
             f"--out {base}/dagger-{r}"
         )
         data += f" --dataset {base}/dagger-{r}"
-        round_flags = re.sub(r"--steps \d+", f"--steps {d.steps}", flags)
+        round_flags = _train_flags({**recipe.train, "steps": d.steps})  # a saved model: no --set
         lines.append(
             f"vla train {data} --config {policy} {round_flags} --out {base}/train-dagger-{r}"
         )
