@@ -45,7 +45,8 @@ class CollectConfig:
     DAgger (:mod:`vla.datasets.dagger`): with ``policy`` (a checkpoint folder, a shipped name or
     a ``ws://`` policy server) the policy drives and the expert labels every visited state; the
     env executes the expert's action instead with probability ``beta``. ``device``: the
-    policy's torch device. DAgger keeps every episode (``keep_failures`` is set): the policy's
+    policy's torch device. ``execution`` (``vla eval --execution`` text: ``receding:4``,
+    ``ensemble`` ...) runs a chunked robot policy's chunks as it will act. DAgger keeps every episode (``keep_failures`` is set): the policy's
     failures are the states it needs labels for.
     """
 
@@ -66,6 +67,7 @@ class CollectConfig:
     policy: str | None = None
     beta: float = 0.0
     device: str | None = None
+    execution: str | None = None
     video: bool = False
 
     def __post_init__(self) -> None:
@@ -82,6 +84,14 @@ class CollectConfig:
             raise ValueError(f"Got {self.beta!r} for `beta`; it must be in [0, 1]")
         if self.beta and self.policy is None:
             raise ValueError(f"Got beta={self.beta!r} without `policy`; beta applies to DAgger")
+        if self.execution is not None:
+            from vla.rollout.chunk_execution import parse_execution
+
+            if self.policy is None:
+                raise ValueError(
+                    f"Got execution={self.execution!r} without `policy`; it applies to DAgger"
+                )
+            parse_execution(self.execution)  # a bad text fails here, not in every worker
         if self.policy is not None:
             self.keep_failures = True
         if self.max_attempts is None:
@@ -144,10 +154,12 @@ def _plan(cfg: CollectConfig, writer: DatasetWriter) -> list[_EnvPlan]:
             f"got keep_failures={cfg.keep_failures}. Use the same setting or another --out"
         )
     dagger = {"policy": cfg.policy, "beta": cfg.beta} if cfg.policy is not None else None
+    if cfg.execution is not None:
+        dagger = (dagger or {}) | {"execution": cfg.execution}
     if "dagger" in stored and stored["dagger"] != dagger:
         raise ValueError(
             f"{cfg.out} was collected with dagger={stored['dagger']}; got dagger={dagger}. "
-            "Use the same --policy/--beta or another --out (and `vla dataset merge` them)"
+            "Use the same --policy/--beta/--execution or another --out (and `vla dataset merge` them)"
         )
     writer.collection |= {"keep_failures": cfg.keep_failures, "max_steps": cfg.max_steps}
     writer.collection |= {"dagger": dagger}
@@ -214,6 +226,7 @@ def collect(cfg: CollectConfig) -> CollectResult:
         base_job = {"env_kwargs": cfg.env_kwargs, "expert": cfg.expert}
         base_job |= {"expert_kwargs": cfg.expert_kwargs, "max_steps": cfg.max_steps}
         base_job |= {"policy": cfg.policy, "beta": cfg.beta, "device": cfg.device}
+        base_job |= {"execution": cfg.execution}
         executor: Any
         if cfg.workers == 0:
             executor = InlineExecutor()

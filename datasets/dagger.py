@@ -65,10 +65,15 @@ def run_dagger_episode(
     seed: int,
     max_steps: int = 500,
     beta: float = 0.0,
+    execution: str | None = None,
 ) -> EpisodeRecord:
     """One DAgger episode of ``policy`` in ``env`` from ``env.reset(seed=seed)``, recorded with
-    the expert's labels; at most ``max_steps`` steps (the last then counts as truncated)."""
-    agent = DaggerAgent(
-        with_reset(expert), PolicyAgent.for_env(policy, env.action_space), beta, seed
-    )
+    the expert's labels; at most ``max_steps`` steps (the last then counts as truncated).
+    ``execution`` (``"receding:4"``, ``"ensemble"`` ...) runs a chunked policy's chunks as
+    ``vla eval --execution`` does; the expert labels every step all the same."""
+    from vla.rollout.chunk_execution import parse_execution
+
+    chunks = parse_execution(execution) if execution is not None else None
+    driver = PolicyAgent.for_env(policy, env.action_space, chunks)
+    agent = DaggerAgent(with_reset(expert), driver, beta, seed)
     return record_episode(agent, env, env_id, seed, max_steps, label=agent.label)

@@ -76,7 +76,7 @@ def episode_task(job: dict[str, Any]) -> EpisodeRecord | str:
             from vla.datasets.dagger import run_dagger_episode
 
             args = (env, expert, policy, job["env_id"], job["seed"], job["max_steps"])
-            return run_dagger_episode(*args, beta=job["beta"])
+            return run_dagger_episode(*args, beta=job["beta"], execution=job.get("execution"))
         return run_episode(env, expert, job["env_id"], job["seed"], job["max_steps"])
     except Exception:  # an episode that crashes is data (counted, retried on resume)
         _close_worker_env()

@@ -190,6 +190,12 @@ class Policy:
         return space
 
     @property
+    def chunk_size(self) -> int:
+        """Robot actions per chunk (``VLAConfig.chunk_size``): the length of
+        :meth:`act_chunk`'s lists."""
+        return int(getattr(self.model.config, "chunk_size", 1))
+
+    @property
     def view_names(self) -> tuple[str, ...]:
         """The camera views the model reads (``VLAConfig.view_names``); empty: one image."""
         return self.processor.view_names

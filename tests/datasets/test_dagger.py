@@ -18,7 +18,7 @@ REACH = "vla/panda-reach-v0"
 CLICK = "vla/miniwob-click-test-v0"
 
 
-def _tiny_policy(root: Path, robot: bool) -> Path:
+def _tiny_policy(root: Path, robot: bool, **overrides: Any) -> Path:
     """A randomly initialised, very small policy saved like a checkpoint (pipeline only)."""
     import torch
 
@@ -28,7 +28,7 @@ def _tiny_policy(root: Path, robot: bool) -> Path:
     torch.manual_seed(0)
     sizes = {"vision_image_size": 32, "vision_hidden_size": 32, "vision_intermediate_size": 64}
     sizes |= {"text_hidden_size": 32, "text_intermediate_size": 64, "max_text_bytes": 8}
-    config = VLAConfig.from_preset("vla-tiny", state_dim=16, **sizes)
+    config = VLAConfig.from_preset("vla-tiny", state_dim=16, **sizes, **overrides)
     processor = VLAProcessor.from_config(config)
     space = None
     if robot:  # statistics in the format of a dataset's meta/stats.json (14-D Panda state)
@@ -118,3 +118,30 @@ def test_beta_one_executes_the_expert_and_the_cli_writes_a_resumable_dataset(
     assert again.exit_code != 0 and "dagger=" in again.output
     lone = CliRunner().invoke(main, args[:1] + args[2:])  # --policy without --dagger
     assert lone.exit_code == 2 and "--dagger and --policy" in lone.output
+
+
+@pytest.mark.robot
+def test_dagger_runs_a_chunked_policy_as_it_acts_and_labels_every_step(
+    tmp_path: Path, robot_policy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vla.cli import main
+    from vla.policy import Policy
+
+    chunked = _tiny_policy(tmp_path / "k4", True, chunk_size=4, parallel_decoding=True)
+    calls: list[int] = []
+    real = Policy.act_chunk_batch
+    monkeypatch.setattr(
+        Policy, "act_chunk_batch", lambda self, *a, **k: calls.append(1) or real(self, *a, **k)
+    )
+    out = tmp_path / "receding"
+    _collect(out, REACH, max_steps=8, policy=str(chunked), execution="receding:4")
+    # 8 steps from 2 chunks of 4, and the expert's label on each of the 8 states
+    assert len(load_episode(out, 0)) == 8 and len(calls) == 2
+    assert read_info(out)["collection"]["dagger"]["execution"] == "receding:4"
+    args = ["collect", "--dagger", "--env", REACH, "--episodes", "1", "--workers", "0"]
+    args += ["--out", str(tmp_path / "bad"), "--execution", "receding:4", "--policy"]
+    single = CliRunner().invoke(main, [*args, str(robot_policy)])  # chunk_size 1: no chunks
+    last = single.output.strip().splitlines()[-1]
+    assert single.exit_code == 2 and last.startswith("Error:") and "chunk_size >= 4" in last
+    typo = CliRunner().invoke(main, [*args, str(chunked), "--execution", "recede:4"])
+    assert typo.exit_code == 2 and "'receding:H'" in typo.output, typo.output

@@ -92,6 +92,21 @@ def test_multi_view_chunk_batches_train(dataset):
     assert torch.isfinite(loss) and model.view_embedding.weight.grad.abs().sum() > 0
 
 
+def test_a_model_reads_only_its_own_views_of_a_dataset_with_more_cameras(dataset):
+    cfg = VLAConfig.from_preset("vla-tiny", **TINY, view_names=["wrist"])
+    proc = VLAProcessor.from_config(cfg)
+    from vla.datasets import load_stats
+
+    proc.tokenizer.set_stats(load_stats([dataset.roots[0]]))
+    items = [dataset[i] for i in (0, 5)]
+    batch = Collator(proc)(items)  # the scene camera is in the data, not in the model
+    assert batch["pixel_values"].shape == (2, 1, 3, 32, 32)
+    np.testing.assert_allclose(
+        batch["pixel_values"][1, 0].numpy(),
+        proc.pixel_values([items[1]["images"]["wrist"]])[0].numpy(),
+    )
+
+
 def test_train_runs_with_chunks_and_views(dataset_path, tmp_path):
     from vla import Policy
     from vla.training import TrainConfig, train

@@ -1,5 +1,6 @@
 """A recipe end to end, tiny: collect, train, one DAgger round (the trained policy drives, the
-expert labels), evaluate the last round's model, ship it with a card that names every command."""
+expert labels), evaluate the last round's model, ship it with a card that names every command.
+It reads two cameras and acts in chunks, as the robot recipe does (issue 14)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
         collections=(Collection(("vla/panda-reach-v0",), episodes=2),),
         train={
             "config": "vla-tiny",
+            "model_overrides": {
+                "view_names": ["scene", "wrist"],
+                "chunk_size": 2,
+                "parallel_decoding": True,
+            },
             "steps": 2,
             "batch_size": 4,
             "warmup_steps": 1,
@@ -33,6 +39,8 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
         eval_max_steps=3,
         workers=1,
         dagger=(DaggerRound(episodes=2, steps=3, seed=500, max_steps=4),),
+        env_kwargs={"cameras": ["scene", "wrist"], "image_size": 48},
+        execution="receding:2",
     )
     monkeypatch.setitem(recipes.RECIPES, recipe.name, recipe)
     monkeypatch.setattr(recipes, "CHECKPOINTS_DIR", tmp_path / "shipped")
@@ -44,10 +52,16 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
     assert len(labelled) == 2 and all(500 <= e["seed"] < 502 for e in labelled)
     record = json.loads((base / "train-dagger-0/training_data.json").read_text())
     assert len(record["datasets"]) == 2  # the expert data and the DAgger round
+    collected = json.loads((base / "dagger-0/meta/info.json").read_text())
+    assert collected["collection"]["dagger"]["execution"] == "receding:2"
+    assert {"observation.images.scene", "observation.images.wrist"} <= set(collected["features"])
     info = json.loads((base / "eval/eval_info.json").read_text())
     assert info["policy"].endswith("train-dagger-0")
+    assert info["execution"]["horizon"] == 2 and info["env_kwargs"] == recipe.env_kwargs
     shipped = tmp_path / "shipped" / recipe.name
     summary = json.loads((shipped / "training_summary.json").read_text())
     assert summary["steps"] == 3
     card = (shipped / "README.md").read_text()
     assert _commands(recipe) in card and "vla collect --dagger --policy" in card
+    assert card.count("--execution receding:2") == 2  # the DAgger round and the eval
+    assert card.count("""--env-kwargs '{"cameras": ["scene", "wrist"], "image_size": 48}'""") == 3

@@ -66,6 +66,12 @@ def _json_dict(value: str, flag: str) -> dict[str, Any]:
     help="DAgger: probability of executing the expert's action instead.",
 )
 @click.option("--device", default=None, help="DAgger: torch device of the policy.")
+@click.option(
+    "--execution",
+    default=None,
+    help="DAgger with a chunked robot policy: 'first', 'receding:H' or 'ensemble[:DECAY]', "
+    "as in `vla eval` (default: ask the policy every step).",
+)
 def collect(
     env_ids: tuple[str, ...], env_kwargs: str, expert_kwargs: str, dagger: bool, **kwargs: Any
 ) -> None:
@@ -94,7 +100,15 @@ def collect(
         raise OneLineError(str(err)) from None
     check_env_ids(cfg.env_ids)
     if cfg.policy is not None and not cfg.policy.startswith(("ws://", "wss://")):
-        load_policy_or_fail(cfg.policy, "cpu")  # a typo fails here, not in every worker
+        policy = load_policy_or_fail(cfg.policy, "cpu")  # a typo fails here, not in every worker
+        if cfg.execution is not None:
+            from vla.rollout.agents import PolicyAgent
+            from vla.rollout.chunk_execution import parse_execution
+
+            try:  # a policy that cannot return chunks
+                PolicyAgent(policy, None, parse_execution(cfg.execution))
+            except ValueError as err:
+                raise OneLineError(str(err)) from None
     try:
         result = run(cfg)
     except (ValueError, ImportError) as err:  # a resume with other settings; no PyAV

@@ -3,6 +3,7 @@ evaluation seeds checked against the seeds that produced the policy's training d
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 from typing import Any
@@ -134,4 +135,14 @@ def _eval_info(cfg: EvalConfig, policy: Any, seeds: dict, results: list[RolloutR
         workers=cfg.workers,
         max_steps=cfg.max_steps,
         tasks={r.env_id: task_summary(r, cfg.max_steps) for r in results},
+        extra=_settings(cfg),
     )
+
+
+def _settings(cfg: EvalConfig) -> dict[str, Any]:
+    """The env kwargs and chunk execution of an evaluation, when it set them (the numbers
+    depend on them: the cameras a policy reads, how its chunks run)."""
+    out: dict[str, Any] = {"env_kwargs": dict(cfg.env_kwargs)} if cfg.env_kwargs else {}
+    if cfg.execution is not None:
+        out["execution"] = dataclasses.asdict(cfg.execution)
+    return out

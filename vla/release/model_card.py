@@ -40,14 +40,20 @@ def eval_table(info: dict[str, Any]) -> str:
     return EvalInfo.from_dict(info).to_markdown()
 
 
+def _env_flags(recipe: Any, execution: bool = False) -> str:
+    """`` --env-kwargs '...'`` (and `` --execution ...``) when the recipe sets them."""
+    flags = f" --env-kwargs '{json.dumps(recipe.env_kwargs)}'" if recipe.env_kwargs else ""
+    return flags + (f" --execution {recipe.execution}" if execution and recipe.execution else "")
+
+
 def _commands(recipe: Any) -> str:
     lines = [f"python -m vla.release.recipes {recipe.name}", "", "# which runs, stage by stage:"]
     for i, c in enumerate(recipe.collections):
-        kw = f"--expert-kwargs '{json.dumps(c.expert_kwargs)}'" if c.expert_kwargs else ""
+        kw = f" --expert-kwargs '{json.dumps(c.expert_kwargs)}'" if c.expert_kwargs else ""
         envs = " ".join(f"--env {e}" for e in c.env_ids)
         lines.append(
             f"vla collect {envs} --episodes {c.episodes} --seed {c.seed} --workers {recipe.workers} "
-            f"--out runs/recipes/{recipe.name}/data-{i} {kw}".rstrip()
+            f"--out runs/recipes/{recipe.name}/data-{i}{_env_flags(recipe)}{kw}"
         )
     t = recipe.train
     data = " ".join(
@@ -65,6 +71,7 @@ def _commands(recipe: Any) -> str:
         f"vla eval --policy runs/recipes/{recipe.name}/{final} {envs} --episodes "
         f"{recipe.eval_episodes} --seed-start {recipe.eval_seed_start} --workers {recipe.workers}"
         + (f" --max-steps {recipe.eval_max_steps}" if recipe.eval_max_steps else "")
+        + _env_flags(recipe, execution=True)
     )
     return "\n".join(lines)
 
@@ -87,7 +94,7 @@ def _dagger_commands(recipe: Any, data: str) -> list[str]:
         lines.append(
             f"vla collect --dagger --policy {policy} --beta {d.beta} {envs} --episodes "
             f"{d.episodes} --seed {d.seed} --max-steps {d.max_steps} --workers {recipe.workers} "
-            f"--out {base}/dagger-{r}"
+            f"--out {base}/dagger-{r}{_env_flags(recipe, execution=True)}"
         )
         data += f" --dataset {base}/dagger-{r}"
         round_flags = _train_flags({**recipe.train, "steps": d.steps})  # a saved model: no --set

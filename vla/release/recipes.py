@@ -71,7 +71,9 @@ class DaggerRound:
 @dataclass(frozen=True)
 class Recipe:
     """How a shipped checkpoint is made. ``train`` holds :class:`TrainConfig` fields (all but
-    ``datasets`` and ``out``)."""
+    ``datasets`` and ``out``). ``env_kwargs`` go to every env the recipe makes (collection,
+    DAgger and eval: the cameras the model reads). ``execution`` (``vla eval --execution``
+    text, e.g. ``"receding:4"``) runs a chunked robot policy's chunks, in DAgger and in eval."""
 
     name: str
     summary: str
@@ -83,6 +85,8 @@ class Recipe:
     eval_max_steps: int | None = None
     workers: int = 1
     dagger: tuple[DaggerRound, ...] = ()
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    execution: str | None = None
 
     @property
     def env_ids(self) -> tuple[str, ...]:
@@ -187,6 +191,7 @@ def stage_collect(recipe: Recipe, root: Path) -> dict[str, Any]:
             episodes=c.episodes,
             workers=recipe.workers,
             seed=c.seed,
+            env_kwargs=dict(recipe.env_kwargs),
             expert_kwargs=dict(c.expert_kwargs),
         )
     return {"collections": out}
@@ -213,6 +218,8 @@ def stage_dagger(recipe: Recipe, root: Path) -> dict[str, Any]:
                 max_steps=round_.max_steps,
                 policy=str(policy),
                 beta=round_.beta,
+                env_kwargs=dict(recipe.env_kwargs),
+                execution=recipe.execution,
             )
             datasets = [str(d) for d in [*p["data"], *p["dagger_data"][: r + 1]]]
             settings["steps"] = round_.steps
@@ -247,6 +254,7 @@ def stage_train(recipe: Recipe, root: Path, resume: bool = True) -> dict[str, An
 def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
     """Closed-loop evaluation of the trained run on unseen seeds."""
     from vla.evaluation import EvalConfig, evaluate
+    from vla.rollout.chunk_execution import parse_execution
 
     p = _paths(recipe, root)
     info = evaluate(
@@ -258,6 +266,8 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
             workers=recipe.workers,
             max_steps=recipe.eval_max_steps,
             out=str(p["eval"]),
+            env_kwargs=dict(recipe.env_kwargs),
+            execution=parse_execution(recipe.execution) if recipe.execution else None,
         )
     )
     return {"mean_success_rate": info["overall"]["mean_success_rate"]}

@@ -109,6 +109,14 @@ class PolicyAgent:
                     f"execution={execution!r} needs a policy with act_chunk (vla.Policy); "
                     f"got {type(policy).__name__}"
                 )
+            k = getattr(policy, "chunk_size", None)  # a remote policy may not say
+            if execution.mode == "receding" and isinstance(k, int) and execution.horizon > k:
+                raise ValueError(
+                    f"execution receding:{execution.horizon} needs chunks of at least "
+                    f"{execution.horizon} actions; this policy's chunks have {k} "
+                    f"(use receding:{k} or less, or a model trained with chunk_size >= "
+                    f"{execution.horizon})"
+                )
             self._executor = ChunkExecutor(execution)
         self._copies: list[ChunkExecutor] = []  # one per env copy of the vectorised loop
 

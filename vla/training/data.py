@@ -72,6 +72,8 @@ class Collator:
         for item in items:
             image, action = item["image"], item["action"]
             named = item.get("images") if self.processor.view_names else None
+            if named is not None:  # a dataset may hold cameras the model does not read
+                named = {k: v for k, v in named.items() if k in self.processor.view_names}
             if self.augment_cfg is not None:
                 image, action = self._augment(image, action)
                 if named is not None:  # every view its own draw; robot actions do not move
