@@ -161,6 +161,9 @@ def main() -> None:
         ("ui 160x210", rng.integers(0, 256, (210, 160, 3), np.uint8), "click the red button", None, ui_space),
         ("robot 128x128", rng.integers(0, 256, (128, 128, 3), np.uint8), "lift the cube", state, robot_space),
     ]  # fmt: skip
+    stats = policy.processor.tokenizer.stats
+    if args.checkpoint and f"action.{robot_space.action}" not in stats:
+        cases = cases[:1]  # a browser-only checkpoint has no robot action statistics
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, repeats {args.repeats}")
     print(f"{'case':<14} {'act ms':>8} {'generate ms':>12} {'speed-up':>9}  same  action")
     for name, image, text, st, space in cases:

@@ -81,7 +81,7 @@ def test_model_card_is_a_hub_card_with_the_measured_numbers(name):
 
     from vla.release.model_card import model_card
     from vla.release.recipes import RECIPES
-    from vla.release.refresh_cards import collect_seconds
+    from vla.release.refresh_cards import stage_seconds
 
     folder = CHECKPOINTS_DIR / name
     card = ModelCard.load(folder / "README.md")
@@ -93,5 +93,4 @@ def test_model_card_is_a_hub_card_with_the_measured_numbers(name):
         assert rates[env_id] == task["success_rate"]
     assert rates["mean over tasks"] == info["overall"]["mean_success_rate"]
     text = (folder / "README.md").read_text()
-    stages = {"collect": {"seconds": collect_seconds(text)}}
-    assert str(model_card(RECIPES[name], folder, stages)) == text
+    assert str(model_card(RECIPES[name], folder, stage_seconds(text))) == text

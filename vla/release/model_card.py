@@ -118,12 +118,30 @@ def _training_facts(summary: dict[str, Any], stages: dict[str, Any]) -> str:
     """The bullet list of the card's Training section (steps, hardware, times, validation)."""
     hw = summary.get("hardware", {})
     val = {k: v for k, v in summary.get("final_metrics", {}).items() if k.startswith("val/")}
-    collect_s = stages.get("collect", {}).get("seconds")
+    times = ", ".join(
+        f"{name} {stages[name]['seconds']} s" for name in STAGE_NAMES if name in stages
+    )
     return f"""\
-- steps: {summary.get("steps")} ({summary.get("epochs", 0):.1f} epochs, {summary.get("samples")} samples)
+- steps of the last training run: {summary.get("steps")} ({summary.get("epochs", 0):.1f} epochs, {summary.get("samples")} samples, {summary.get("wall_time_s")} s)
 - hardware: {hw.get("device")} ({hw.get("cpu_count")} cores, {hw.get("torch_threads")} torch thread(s)), {hw.get("platform")}; the machine was shared with other jobs, so times are upper bounds
-- wall time: collection {collect_s} s, training {summary.get("wall_time_s")} s
+- wall time per recipe stage (`stages.json`; a stage that was interrupted and resumed counts only its last run): {times or "not recorded"}
 - held-out validation (episodes never trained on): `{json.dumps(val)}`"""
+
+
+def _dagger_data(recipe: Any) -> str:
+    if not recipe.dagger:
+        return ""
+    rounds = (
+        "one DAgger round" if len(recipe.dagger) == 1 else f"{len(recipe.dagger)} DAgger rounds"
+    )
+    return (
+        f", and {rounds} (`dagger-<r>`: every episode the policy drove, failures included, each"
+        " state labelled with the expert's action)"
+    )
+
+
+#: The recipe stages whose wall time the card lists, in order (vla.release.recipes.STAGES).
+STAGE_NAMES = ("collect", "train", "dagger", "eval")
 
 
 def _family(env_id: str) -> str:
@@ -217,7 +235,7 @@ language (see docs/model.md). Preset overrides: {_overrides(recipe.train)}. Weig
 
 ## Data
 
-Scripted-expert demonstrations recorded with `vla collect` (successful episodes only); the
+Scripted-expert demonstrations recorded with `vla collect` (successful episodes only){_dagger_data(recipe)}; the
 seeds of every episode are in `training_data.json`.
 
 | env | episodes |

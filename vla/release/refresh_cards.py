@@ -2,8 +2,8 @@
 
     python -m vla.release.refresh_cards vla-browser-tiny vla-robot-tiny
 
-Only the recipe's stage log (not shipped) holds the collection time; it is carried over from
-the existing card.
+Only the recipe's stage log (not shipped) holds the stages' wall times; they are carried over
+from the existing card.
 """
 
 from __future__ import annotations
@@ -11,18 +11,24 @@ from __future__ import annotations
 import re
 import sys
 
-__all__ = ["collect_seconds", "main"]
+__all__ = ["main", "stage_seconds"]
 
 
-def collect_seconds(card: str) -> float | None:
-    """The collection time an existing card states (the stage log is not shipped)."""
-    found = re.search(r"wall time: collection ([0-9.]+) s", card)
-    return float(found.group(1)) if found else None
+def stage_seconds(card: str) -> dict[str, dict[str, float]]:
+    """The recipe stages' wall times an existing card states (the stage log is not shipped),
+    as ``{stage: {"seconds": s}}``; cards written before the per-stage line give the collection
+    time only."""
+    found = re.search(r"wall time per recipe stage \(.*?\): (.+)", card)
+    if found:
+        pairs = re.findall(r"(\w+) ([0-9.]+) s", found.group(1))
+        return {name: {"seconds": float(sec)} for name, sec in pairs}
+    old = re.search(r"wall time: collection ([0-9.]+) s", card)
+    return {"collect": {"seconds": float(old.group(1))}} if old else {}
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Regenerate the cards of shipped checkpoints from their records; the collection time,
-    which only the recipe's stage log holds, is carried over from the existing card."""
+    """Regenerate the cards of shipped checkpoints from their records; the stages' wall times,
+    which only the recipe's stage log holds, are carried over from the existing card."""
     from vla.hub import CHECKPOINTS_DIR
     from vla.release.model_card import write_model_card
     from vla.release.recipes import RECIPES
@@ -32,9 +38,7 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"unknown recipe {name!r}; known: {sorted(RECIPES)}")
         dest = CHECKPOINTS_DIR / name
         old = (dest / "README.md").read_text() if (dest / "README.md").is_file() else ""
-        seconds = collect_seconds(old)
-        stages = {"collect": {"seconds": seconds}} if seconds is not None else {}
-        print(write_model_card(RECIPES[name], dest, stages))
+        print(write_model_card(RECIPES[name], dest, stage_seconds(old)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,125 @@
+"""Which change buys robot success? Train each variant on the same data, seed and step budget,
+then evaluate each closed loop on the same tasks and unseen seeds (issue 14).
+
+    vla collect --env vla/panda-reach-v0 --env vla/panda-push-v0 --episodes 150 --workers 1 \\
+        --env-kwargs '{"cameras": ["front", "scene", "wrist"], "image_size": 80}' \\
+        --out runs/robot-ablation/data-clean
+    # the same with --seed 50000 --expert-kwargs '{"noise": 0.3}' --out runs/robot-ablation/data-noisy
+    python benchmarks/robot_ablation.py --dataset runs/robot-ablation/data-clean \\
+        --task reach --task push --steps 800 --episodes 50 \\
+        --variant front-k1:views=front \\
+        --variant scene+wrist-k1:views=scene+wrist \\
+        --variant scene+wrist-k8:views=scene+wrist,chunk_size=8,execution=receding:8
+
+A variant is ``NAME:KEY=VALUE,...``: ``vla-tiny`` preset overrides (JSON values) on top of the
+robot recipe's (conv stem, sine-cosine init, bin smoothing 0.01), and three keys of its own:
+``views`` (``+``-separated camera names: the model's ``view_names`` and the cameras the eval
+env renders, at ``--image-size``), ``execution`` (``vla eval --execution`` text) and
+``chunk_size`` (which also turns on ``parallel_decoding``). The dataset must hold every camera a
+variant reads. Each variant trains into ``--out/NAME`` and evaluates into ``--out/NAME/eval``;
+finished parts are not rerun, so an interrupted ablation resumes. Printed at the end (and
+written to ``--out/ablation.json``): per-task success, the mean, training samples per second
+and the policy's median latency per call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from browser_ablation import parse_variant, table
+
+RECIPE = {"conv_stem": True, "sincos_position_init": True, "bin_smoothing": 0.01}
+
+
+def run_variant(name: str, settings: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """Train (or resume) one variant, evaluate it, and return its row."""
+    from vla.evaluation import EvalConfig, evaluate
+    from vla.rollout.chunk_execution import parse_execution
+    from vla.training import TrainConfig, train
+
+    overrides = dict(settings)
+    views = str(overrides.pop("views", "front")).split("+")
+    execution = overrides.pop("execution", None)
+    if overrides.get("chunk_size", 1) > 1:
+        overrides.setdefault("parallel_decoding", True)
+    run = Path(args.out) / name
+    if not (run / "training_summary.json").is_file():
+        train(
+            TrainConfig(
+                datasets=args.dataset,
+                out=str(run),
+                config="vla-tiny",
+                model_overrides={**RECIPE, "view_names": views, **overrides},
+                steps=args.steps,
+                batch_size=args.batch_size,
+                lr=args.lr,
+                threads=args.threads,
+                seed=0,
+                resume=True,
+                log_with="none",
+            )
+        )
+    summary = json.loads((run / "training_summary.json").read_text())
+    info_path = run / "eval" / "eval_info.json"
+    if not info_path.is_file():
+        evaluate(
+            EvalConfig(
+                policy=str(run),
+                env_ids=[f"vla/panda-{t}-v0" for t in args.task],
+                episodes=args.episodes,
+                workers=args.workers,
+                replays=1,
+                out=str(run / "eval"),
+                env_kwargs={"cameras": views, "image_size": args.image_size},
+                execution=parse_execution(execution) if execution else None,
+            )
+        )
+    info = json.loads(info_path.read_text())
+    tasks = {env.split("panda-")[1][:-3]: t["success_rate"] for env, t in info["tasks"].items()}
+    latency = [
+        t["policy_latency_ms"]["p50"] for t in info["tasks"].values() if t.get("policy_latency_ms")
+    ]
+    val = {k: v for k, v in summary.get("final_metrics", {}).items() if k.startswith("val/")}
+    return {
+        "variant": name,
+        "overrides": settings,
+        "tasks": tasks,
+        "mean": sum(tasks.values()) / len(tasks),
+        "samples_per_s": summary["samples"] / summary["wall_time_s"],
+        "policy_ms_p50": sorted(latency)[len(latency) // 2] if latency else None,
+        "val": val,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", action="append", required=True)
+    parser.add_argument("--task", action="append", required=True, help="Panda task name")
+    parser.add_argument("--variant", action="append", required=True, help="NAME:KEY=VALUE,...")
+    parser.add_argument("--steps", type=int, default=800)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="eval worker processes")
+    parser.add_argument("--image-size", type=int, default=80, help="eval camera resolution")
+    parser.add_argument("--episodes", type=int, default=50, help="unseen seeds per task")
+    parser.add_argument("--out", default="runs/robot-ablation/runs")
+    args = parser.parse_args()
+    rows = []
+    for text in args.variant:
+        t0 = time.time()
+        rows.append(run_variant(*parse_variant(text), args))
+        print(
+            f"{rows[-1]['variant']}: mean {100 * rows[-1]['mean']:.1f}% ({time.time() - t0:.0f} s)",
+            flush=True,
+        )
+    Path(args.out, "ablation.json").write_text(json.dumps(rows, indent=1) + "\n")
+    print(table(rows, args.task))
+
+
+if __name__ == "__main__":
+    main()
