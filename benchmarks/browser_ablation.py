@@ -43,17 +43,35 @@ def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
 
 def run_variant(name: str, overrides: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """Train (or resume) one variant, evaluate it, and return its row."""
+    envs = [f"vla/miniwob-{t}-v0" for t in args.task]
+    row = train_and_evaluate(
+        Path(args.out) / name, args, {**COMMON, **overrides}, envs, workers=2, max_steps=15
+    )
+    return {"variant": name, "overrides": overrides} | row
+
+
+def train_and_evaluate(
+    run: Path,
+    args: argparse.Namespace,
+    model_overrides: dict[str, Any],
+    env_ids: list[str],
+    **eval_settings: Any,
+) -> dict[str, Any]:
+    """Train ``vla-tiny`` with ``model_overrides`` into ``run`` (``args``: dataset, steps,
+    batch_size, lr, threads, episodes) unless it is trained, evaluate it on ``env_ids`` into
+    ``run/eval`` (``eval_settings``: more :class:`EvalConfig` fields) unless that exists, and
+    return ``tasks`` (short task name -> success rate), ``mean``, ``samples_per_s``,
+    ``policy_ms_p50`` and the final ``val`` metrics. Shared by the robot ablation."""
     from vla.evaluation import EvalConfig, evaluate
     from vla.training import TrainConfig, train
 
-    run = Path(args.out) / name
     if not (run / "training_summary.json").is_file():
         train(
             TrainConfig(
                 datasets=args.dataset,
                 out=str(run),
                 config="vla-tiny",
-                model_overrides={**COMMON, **overrides},
+                model_overrides=model_overrides,
                 steps=args.steps,
                 batch_size=args.batch_size,
                 lr=args.lr,
@@ -69,26 +87,25 @@ def run_variant(name: str, overrides: dict[str, Any], args: argparse.Namespace) 
         evaluate(
             EvalConfig(
                 policy=str(run),
-                env_ids=[f"vla/miniwob-{t}-v0" for t in args.task],
+                env_ids=env_ids,
                 episodes=args.episodes,
-                workers=2,
-                max_steps=15,
                 replays=1,
                 out=str(run / "eval"),
+                **eval_settings,
             )
         )
     info = json.loads(info_path.read_text())
-    tasks = {env.split("miniwob-")[1][:-3]: t["success_rate"] for env, t in info["tasks"].items()}
+    # vla/miniwob-click-test-v0 -> click-test, vla/panda-reach-v0 -> reach
+    tasks = {env[4:-3].split("-", 1)[1]: t["success_rate"] for env, t in info["tasks"].items()}
     latency = [
         t["policy_latency_ms"]["p50"] for t in info["tasks"].values() if t.get("policy_latency_ms")
     ]
     return {
-        "variant": name,
-        "overrides": overrides,
         "tasks": tasks,
         "mean": sum(tasks.values()) / len(tasks),
         "samples_per_s": summary["samples"] / summary["wall_time_s"],
         "policy_ms_p50": sorted(latency)[len(latency) // 2] if latency else None,
+        "val": {k: v for k, v in summary.get("final_metrics", {}).items() if k.startswith("val/")},
     }
 
 

@@ -30,69 +30,30 @@ import time
 from pathlib import Path
 from typing import Any
 
-from browser_ablation import parse_variant, table
+from browser_ablation import parse_variant, table, train_and_evaluate
 
 RECIPE = {"conv_stem": True, "sincos_position_init": True, "bin_smoothing": 0.01}
 
 
 def run_variant(name: str, settings: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """Train (or resume) one variant, evaluate it, and return its row."""
-    from vla.evaluation import EvalConfig, evaluate
     from vla.rollout.chunk_execution import parse_execution
-    from vla.training import TrainConfig, train
 
     overrides = dict(settings)
     views = str(overrides.pop("views", "front")).split("+")
     execution = overrides.pop("execution", None)
     if overrides.get("chunk_size", 1) > 1:
         overrides.setdefault("parallel_decoding", True)
-    run = Path(args.out) / name
-    if not (run / "training_summary.json").is_file():
-        train(
-            TrainConfig(
-                datasets=args.dataset,
-                out=str(run),
-                config="vla-tiny",
-                model_overrides={**RECIPE, "view_names": views, **overrides},
-                steps=args.steps,
-                batch_size=args.batch_size,
-                lr=args.lr,
-                threads=args.threads,
-                seed=0,
-                resume=True,
-                log_with="none",
-            )
-        )
-    summary = json.loads((run / "training_summary.json").read_text())
-    info_path = run / "eval" / "eval_info.json"
-    if not info_path.is_file():
-        evaluate(
-            EvalConfig(
-                policy=str(run),
-                env_ids=[f"vla/panda-{t}-v0" for t in args.task],
-                episodes=args.episodes,
-                workers=args.workers,
-                replays=1,
-                out=str(run / "eval"),
-                env_kwargs={"cameras": views, "image_size": args.image_size},
-                execution=parse_execution(execution) if execution else None,
-            )
-        )
-    info = json.loads(info_path.read_text())
-    tasks = {env.split("panda-")[1][:-3]: t["success_rate"] for env, t in info["tasks"].items()}
-    latency = [
-        t["policy_latency_ms"]["p50"] for t in info["tasks"].values() if t.get("policy_latency_ms")
-    ]
-    val = {k: v for k, v in summary.get("final_metrics", {}).items() if k.startswith("val/")}
-    return {
-        "variant": name,
-        "overrides": settings,
-        "tasks": tasks,
-        "mean": sum(tasks.values()) / len(tasks),
-        "samples_per_s": summary["samples"] / summary["wall_time_s"],
-        "policy_ms_p50": sorted(latency)[len(latency) // 2] if latency else None,
-        "val": val,
-    }
+    row = train_and_evaluate(
+        Path(args.out) / name,
+        args,
+        {**RECIPE, "view_names": views, **overrides},
+        [f"vla/panda-{t}-v0" for t in args.task],
+        workers=args.workers,
+        env_kwargs={"cameras": views, "image_size": args.image_size},
+        execution=parse_execution(execution) if execution else None,
+    )
+    return {"variant": name, "overrides": settings} | row
 
 
 def main() -> None:

@@ -76,7 +76,7 @@ evaluates closed loop on the same unseen seeds.
 
 | change | compared on | without | with | command |
 |---|---|---:|---:|---|
-| native 160x210 input (16-px patches) instead of the 80x80 resize | 6 reading/clicking tasks x 20 seeds, 800 steps on 20 tasks' data | 13.3% (80x80) | 6.7% (native) | `benchmarks/browser_ablation.py` (docs/benchmarks.md, "On real tasks") |
+| native 160x210 input (16-px patches) instead of the 80x80 resize | click-button, click-link, click-test-2, click-option, enter-password, login-user x 20 seeds; 800 steps on 20 tasks' data | 13.3% (80x80) | 6.7% (native) | `benchmarks/browser_ablation.py` (docs/benchmarks.md, "On real tasks") |
 | one DAgger round (20 policy episodes per task labelled by the DOM experts, +1000 steps) | 12 tasks x 30 seeds (100000-100029), the shipped recipe's models | 29.7% (`train`, 4000 steps) | 38.6% (`train-dagger-0`) | `vla eval --policy runs/recipes/vla-browser-tiny/train --episodes 30 --max-steps 25` on the 12 tasks; the shipped eval's first 30 seeds |
 
 - DAgger's gain is mostly click-collapsible, 0/30 -> 24/30: the base model clicked the section
