@@ -112,9 +112,17 @@ def test_first_executes_the_head_of_every_chunk(policy, env):
 
 
 def test_chunk_execution_refuses_what_it_cannot_do(policy, env):
-    agent = PolicyAgent.for_env(policy, env.action_space, ChunkExecution("receding", CHUNK + 1))
+    too_long = ChunkExecution("receding", CHUNK + 1)
+    with pytest.raises(ValueError, match=r"at least 5 actions; this policy's chunks have 4"):
+        PolicyAgent.for_env(policy, env.action_space, too_long)  # refused before any step
+
+    class Remote:  # a policy that does not say its chunk size (e.g. a policy server's client)
+        def act_chunk(self, *args, **kwargs):
+            return policy.act_chunk(*args, **kwargs)
+
+    agent = PolicyAgent.for_env(Remote(), env.action_space, too_long)
     with pytest.raises(ValueError, match="exceeds the policy's chunk of 4"):
-        _run(agent, env, policy, steps=2)
+        _run(agent, env, policy, steps=2)  # the first chunk shows it
     ui = PolicyAgent(policy, UISpace(("click",)), ChunkExecution("ensemble"))
     image = np.zeros((32, 32, 3), np.uint8)
     ui.reset()
