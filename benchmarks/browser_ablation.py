@@ -123,27 +123,39 @@ def table(rows: list[dict[str, Any]], tasks: list[str]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", action="append", required=True)
-    parser.add_argument("--task", action="append", required=True, help="MiniWoB++ task name")
-    parser.add_argument("--variant", action="append", required=True, help="NAME:KEY=VALUE,...")
-    parser.add_argument("--steps", type=int, default=500)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--episodes", type=int, default=25, help="unseen seeds per task")
-    parser.add_argument("--out", default="runs/ablation/browser")
-    args = parser.parse_args()
+def parser(doc: str, task_help: str, steps: int, threads: int, episodes: int, out: str) -> Any:
+    """The flags both ablations take (the robot one adds its own); ``doc``: the script's
+    docstring, whose first line describes it."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
+    p.add_argument("--dataset", action="append", required=True)
+    p.add_argument("--task", action="append", required=True, help=task_help)
+    p.add_argument("--variant", action="append", required=True, help="NAME:KEY=VALUE,...")
+    p.add_argument("--steps", type=int, default=steps)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--threads", type=int, default=threads)
+    p.add_argument("--episodes", type=int, default=episodes, help="unseen seeds per task")
+    p.add_argument("--out", default=out)
+    return p
+
+
+def run_ablation(args: argparse.Namespace, run_variant: Any) -> None:
+    """Run every ``--variant`` in turn; write ``--out/ablation.json`` and print the table."""
     rows = []
     for text in args.variant:
         t0 = time.time()
         rows.append(run_variant(*parse_variant(text), args))
         print(
-            f"{rows[-1]['variant']}: mean {100 * rows[-1]['mean']:.1f}% ({time.time() - t0:.0f} s)"
+            f"{rows[-1]['variant']}: mean {100 * rows[-1]['mean']:.1f}% ({time.time() - t0:.0f} s)",
+            flush=True,
         )
     Path(args.out, "ablation.json").write_text(json.dumps(rows, indent=1) + "\n")
     print(table(rows, args.task))
+
+
+def main() -> None:
+    args = parser(__doc__, "MiniWoB++ task name", 500, 2, 25, "runs/ablation/browser").parse_args()
+    run_ablation(args, run_variant)
 
 
 if __name__ == "__main__":

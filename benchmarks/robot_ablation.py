@@ -25,12 +25,10 @@ and the policy's median latency per call.
 from __future__ import annotations
 
 import argparse
-import json
-import time
 from pathlib import Path
 from typing import Any
 
-from browser_ablation import parse_variant, table, train_and_evaluate
+from browser_ablation import parser, run_ablation, train_and_evaluate
 
 RECIPE = {"conv_stem": True, "sincos_position_init": True, "bin_smoothing": 0.01}
 
@@ -57,29 +55,10 @@ def run_variant(name: str, settings: dict[str, Any], args: argparse.Namespace) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", action="append", required=True)
-    parser.add_argument("--task", action="append", required=True, help="Panda task name")
-    parser.add_argument("--variant", action="append", required=True, help="NAME:KEY=VALUE,...")
-    parser.add_argument("--steps", type=int, default=800)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=2, help="eval worker processes")
-    parser.add_argument("--image-size", type=int, default=80, help="eval camera resolution")
-    parser.add_argument("--episodes", type=int, default=50, help="unseen seeds per task")
-    parser.add_argument("--out", default="runs/robot-ablation/runs")
-    args = parser.parse_args()
-    rows = []
-    for text in args.variant:
-        t0 = time.time()
-        rows.append(run_variant(*parse_variant(text), args))
-        print(
-            f"{rows[-1]['variant']}: mean {100 * rows[-1]['mean']:.1f}% ({time.time() - t0:.0f} s)",
-            flush=True,
-        )
-    Path(args.out, "ablation.json").write_text(json.dumps(rows, indent=1) + "\n")
-    print(table(rows, args.task))
+    p = parser(__doc__, "Panda task name", 800, 1, 50, "runs/robot-ablation/runs")
+    p.add_argument("--workers", type=int, default=2, help="eval worker processes")
+    p.add_argument("--image-size", type=int, default=80, help="eval camera resolution")
+    run_ablation(p.parse_args(), run_variant)
 
 
 if __name__ == "__main__":
