@@ -46,8 +46,9 @@ class CollectConfig:
     a ``ws://`` policy server) the policy drives and the expert labels every visited state; the
     env executes the expert's action instead with probability ``beta``. ``device``: the
     policy's torch device. ``execution`` (``vla eval --execution`` text: ``receding:4``,
-    ``ensemble`` ...) runs a chunked robot policy's chunks as it will act. DAgger keeps every episode (``keep_failures`` is set): the policy's
-    failures are the states it needs labels for.
+    ``ensemble`` ...) runs a chunked robot policy's chunks as it will act. DAgger keeps every
+    episode (``keep_failures`` is set): the policy's failures are the states it needs labels
+    for.
     """
 
     env_ids: list[str]

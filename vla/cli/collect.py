@@ -83,7 +83,12 @@ def collect(
     With --dagger --policy P, the policy acts and the expert labels every state it visits
     (DAgger); the result is an ordinary dataset for `vla dataset merge` and `vla train`.
     """
-    from vla.cli.errors import OneLineError, check_env_ids, load_policy_or_fail
+    from vla.cli.errors import (
+        OneLineError,
+        check_env_ids,
+        check_execution,
+        load_policy_or_fail,
+    )
     from vla.datasets import CollectConfig
     from vla.datasets import collect as run
 
@@ -102,13 +107,9 @@ def collect(
     if cfg.policy is not None and not cfg.policy.startswith(("ws://", "wss://")):
         policy = load_policy_or_fail(cfg.policy, "cpu")  # a typo fails here, not in every worker
         if cfg.execution is not None:
-            from vla.rollout.agents import PolicyAgent
             from vla.rollout.chunk_execution import parse_execution
 
-            try:  # a policy that cannot return chunks
-                PolicyAgent(policy, None, parse_execution(cfg.execution))
-            except ValueError as err:
-                raise OneLineError(str(err)) from None
+            check_execution(policy, parse_execution(cfg.execution))
     try:
         result = run(cfg)
     except (ValueError, ImportError) as err:  # a resume with other settings; no PyAV

@@ -74,3 +74,15 @@ def load_policy_or_fail(spec: str, device: str | None) -> Any:
         return load_policy(spec, device=device)
     except (FileNotFoundError, ValueError) as e:
         raise OneLineError(f"--policy: {e}") from None
+
+
+def check_execution(policy: Any, execution: Any) -> None:
+    """One ``Error:`` line when ``policy`` cannot run ``execution`` (a
+    :class:`~vla.rollout.chunk_execution.ChunkExecution`): no chunks, or chunks shorter than
+    its receding horizon."""
+    from vla.rollout.agents import PolicyAgent
+
+    try:
+        PolicyAgent(policy, None, execution)
+    except ValueError as err:
+        raise OneLineError(str(err)) from None

@@ -60,6 +60,7 @@ def eval_(env_ids: tuple[str, ...], execution: str | None, **kwargs) -> None:
         OneLineError,
         check_display,
         check_env_ids,
+        check_execution,
         load_policy_or_fail,
         needs_display,
     )
@@ -82,12 +83,7 @@ def eval_(env_ids: tuple[str, ...], execution: str | None, **kwargs) -> None:
         raise OneLineError(str(e)) from None
     policy = load_policy_or_fail(cfg.policy, cfg.device)
     if cfg.execution is not None:
-        from vla.rollout.agents import PolicyAgent
-
-        try:
-            PolicyAgent(policy, None, cfg.execution)  # a policy that cannot return chunks
-        except ValueError as e:
-            raise OneLineError(str(e)) from None
+        check_execution(policy, cfg.execution)
     info = evaluate(cfg, policy=policy)
     from vla.evaluation.report import format_table
 
