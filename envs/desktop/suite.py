@@ -21,6 +21,7 @@ Use one suite env at a time in a process: while it is open, ``$DISPLAY`` names i
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -143,6 +144,7 @@ class DesktopSuiteEnv(gym.Env):
             probe=self.probe,
         )
         self._parts.append(self.desktop)
+        self.probe.screen = self.desktop.controller
         self._second: Any = None  # the distractor browser, started on first use
         self._dpi_args = dpi
 
@@ -182,6 +184,7 @@ class DesktopSuiteEnv(gym.Env):
         # The pointer goes to the task window's free margin (the probe calibrates there), so
         # the screenshot does not depend on where the previous episode left it.
         self.probe.geometry()
+        self.probe.wait_until_still()
 
     def _show_second_browser(self, window: Any) -> None:
         from vla.controllers.playwright import PlaywrightController
@@ -229,14 +232,33 @@ class DesktopSuiteEnv(gym.Env):
 
 class _SuiteProbe(BrowserWindowProbe):
     """The task page's probe; once the page has drawn an action's effect, the distractors
-    are stacked above the task window again (:meth:`XDesk.restack`)."""
+    are stacked above the task window again (:meth:`XDesk.restack`) and the screen is left
+    to finish drawing (:meth:`wait_until_still`)."""
 
     desk: Any = None
+    screen: Any = None  # the desktop controller whose ``grab()`` is the observation
 
     def settle(self) -> None:
         super().settle()
         if self.desk is not None:
             self.desk.restack()
+        self.wait_until_still()
+
+    def wait_until_still(self, interval_s: float = 0.03, timeout_s: float = 2.0) -> None:
+        """Grab the screen until two grabs ``interval_s`` apart are the same (at most
+        ``timeout_s``): windows exposed by a restack, a terminal and the second browser
+        repaint after their own X events, later than the task page's animation frames, and
+        a screenshot taken while they draw differs from one of the same seed taken after."""
+        if self.screen is None:
+            return
+        deadline = time.monotonic() + timeout_s
+        last = self.screen.grab().tobytes()
+        while time.monotonic() < deadline:
+            time.sleep(interval_s)
+            now = self.screen.grab().tobytes()
+            if now == last:
+                return
+            last = now
 
 
 def _activate(controller: Any, scale: int) -> None:

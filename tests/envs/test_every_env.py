@@ -66,6 +66,20 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _where(a: Any, b: Any) -> str:
+    """Where two image observations differ, for the failure message (a flaky screen shows
+    which window drew late)."""
+    if not (isinstance(a, dict) and isinstance(b, dict)) or "image" not in a or "image" not in b:
+        return ""
+    x, y = np.asarray(a["image"]), np.asarray(b["image"])
+    if x.shape != y.shape:
+        return f" (image shapes {x.shape} and {y.shape})"
+    ys, xs = np.nonzero(np.any(x != y, axis=-1))
+    if not len(xs):
+        return ""
+    return f" ({len(xs)} pixels differ, in x {xs.min()}..{xs.max()}, y {ys.min()}..{ys.max()})"
+
+
 def _scrub(info: dict[str, Any]) -> dict[str, Any]:
     """``info`` without MiniWoB's ``data-tampered`` attribute: the page sets it to ``"e<N>"``
     where N counts the episodes since the page loaded (core.js, WOB_EPISODE_ID), so it
@@ -108,10 +122,6 @@ def test_env(env_id: str, request: pytest.FixtureRequest, tmp_path: Any) -> None
         request.getfixturevalue("xvfb")
     if env_id == "vla/desktop-v0":
         kwargs["dry_run_dir"] = tmp_path
-    if env_id.startswith("vla/desktop-miniwob-"):
-        # gymnasium's determinism check compares two screenshots taken after the same action:
-        # a busy CI machine can take one before Chromium has repainted (default settle 0.1 s)
-        kwargs.setdefault("settle_s", 0.5)
     before = _children()
     env = gym.make(env_id, **kwargs)
     try:
@@ -123,7 +133,7 @@ def test_env(env_id: str, request: pytest.FixtureRequest, tmp_path: Any) -> None
         first, again = _first_step(env, 7), _first_step(env, 7)
         names = ("reset obs", "reset info", "step obs", "step info")
         for name, a, b in zip(names, first, again, strict=True):
-            assert _equal(a, b), f"{env_id}: same seed, different {name}"
+            assert _equal(a, b), f"{env_id}: same seed, different {name}{_where(a, b)}"
     finally:
         env.close()
     assert _children() <= before, f"{env_id}: close() left processes running"
