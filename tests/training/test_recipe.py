@@ -4,6 +4,7 @@ It reads two cameras and acts in chunks, as the robot recipe does (issue 14)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -65,3 +66,20 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
     assert _commands(recipe) in card and "vla collect --dagger --policy" in card
     assert card.count("--execution receding:2") == 2  # the DAgger round and the eval
     assert card.count("""--env-kwargs '{"cameras": ["scene", "wrist"], "image_size": 48}'""") == 3
+
+    # A round added to the recipe later runs alone; the first round keeps its record.
+    longer = dataclasses.replace(
+        recipe, dagger=(*recipe.dagger, DaggerRound(episodes=1, steps=4, seed=600, max_steps=3))
+    )
+    monkeypatch.setitem(recipes.RECIPES, recipe.name, longer)
+    first = log["dagger"]["rounds"]["round-0"]
+    log = run_recipe(recipe.name, stages=("dagger",), root=str(tmp_path / "runs"))
+    rounds = log["dagger"]["rounds"]
+    assert rounds["round-0"] == first and rounds["round-1"]["steps"] == 4
+    assert log["dagger"]["seconds"] == pytest.approx(
+        first["seconds"] + rounds["round-1"]["seconds"]
+    )
+    record = json.loads((base / "train-dagger-1/training_data.json").read_text())
+    assert len(record["datasets"]) == 3
+    labelled = [json.loads(x) for x in (base / "dagger-1/meta/vla/episodes.jsonl").open()]
+    assert [e["seed"] for e in labelled] == [600]

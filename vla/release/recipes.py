@@ -203,18 +203,26 @@ def stage_collect(recipe: Recipe, root: Path) -> dict[str, Any]:
     return {"collections": out}
 
 
-def stage_dagger(recipe: Recipe, root: Path) -> dict[str, Any]:
+def stage_dagger(recipe: Recipe, root: Path, previous: dict[str, Any] | None = None) -> dict:
     """Every DAgger round in turn: label the latest policy's states with the expert, then
     continue training from that policy on every dataset so far. A finished round (its model
-    saved) is skipped, so an interrupted run resumes."""
+    saved) is skipped, so an interrupted run resumes and a round added to a recipe runs alone;
+    a skipped round keeps its record from ``previous`` (the stage's last log entry)."""
     from vla.training import TrainConfig, train
 
     p = _paths(recipe, root)
+    before = (previous or {}).get("rounds", {})
     policy, out = p["train"], {}
     settings = {k: v for k, v in recipe.train.items() if k not in ("config", "model_overrides")}
     for r, round_ in enumerate(recipe.dagger):
         data, run = p["dagger_data"][r], p["dagger_train"][r]
-        if not (run / "training_summary.json").is_file():
+        if (run / "training_summary.json").is_file():
+            if f"round-{r}" in before:
+                out[f"round-{r}"] = dict(before[f"round-{r}"])
+                if "seconds" not in out[f"round-{r}"] and len(before) == 1:
+                    out[f"round-{r}"]["seconds"] = previous.get("seconds")  # type: ignore[union-attr]
+        else:
+            t0 = time.time()
             labelled = _collect_each(
                 recipe.env_ids,
                 data,
@@ -234,8 +242,11 @@ def stage_dagger(recipe: Recipe, root: Path) -> dict[str, Any]:
                     datasets=datasets, out=str(run), config=str(policy), resume=True, **settings
                 )
             )
-            out[f"round-{r}"] = {"steps": result.steps, "val": result.metrics} | {
-                "collections": labelled
+            out[f"round-{r}"] = {
+                "seconds": round(time.time() - t0, 1),
+                "steps": result.steps,
+                "val": result.metrics,
+                "collections": labelled,
             }
         policy = run
     return {"rounds": out}
@@ -318,7 +329,6 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
     runners = {
         "collect": stage_collect,
         "train": stage_train,
-        "dagger": stage_dagger,
         "eval": stage_eval,
         "ship": stage_ship,
     }
@@ -328,9 +338,15 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
         t0 = time.time()
         if stage == "ship":
             log_path.write_text(json.dumps(log, indent=1) + "\n")
-        summary = runners[stage](recipe, base)
+        if stage == "dagger":
+            summary = stage_dagger(recipe, base, previous=log.get("dagger"))
+            seconds = [r.get("seconds") for r in summary["rounds"].values()]
+            took = sum(seconds) if None not in seconds else time.time() - t0
+        else:
+            summary = runners[stage](recipe, base)
+            took = time.time() - t0
         log[stage] = {
-            "seconds": round(time.time() - t0, 1),
+            "seconds": round(took, 1),
             "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
             **summary,
         }
