@@ -115,6 +115,9 @@ class VLAConfig(PreTrainedConfig):
         pointer_subdivisions: 0 (default): a click is two coordinate-bin tokens. S > 0: a click
             is a patch token (the patch of the model's grid the click falls in) plus one of
             ``S x S`` cell tokens inside it (GUI-Actor-style pointing).
+        copy_instruction: a pointer over the instruction's bytes is mixed into every
+            next-token distribution (pointer-generator copying, :mod:`vla.model.copy_vla`), so
+            a typed text can be copied from the instruction byte by byte.
         view_names: the named camera views the model sees (e.g. ``["scene", "wrist"]``). Every
             view goes through the one (shared) vision tower and gets a learned view embedding;
             the image tokens of all views are concatenated (``V * P`` tokens). A view missing
@@ -155,6 +158,7 @@ class VLAConfig(PreTrainedConfig):
     vision_film: bool = False
     vision_early_fusion: bool = False
     pointer_subdivisions: int = 0
+    copy_instruction: bool = False
     view_names: list[str] | tuple[str, ...] = ()
     parallel_decoding: bool = False
     state_dim: int = 32

@@ -34,6 +34,7 @@ from transformers.utils import ModelOutput
 
 from vla.model.backbones import load_backbones
 from vla.model.configuration_vla import VLAConfig
+from vla.model.copy_vla import CopyMemory, InstructionCopy
 from vla.model.loss_vla import action_loss
 from vla.model.parallel_decoding import placeholder_inputs
 from vla.model.vision_vla import (
@@ -51,12 +52,15 @@ class VLAOutput(ModelOutput):
     """``loss`` (scalar, when labels are given), ``logits`` (B, T, V) over the text positions
     (all of them, or only the last when ``logits_to_keep=1``), ``cache`` (the KV cache, with
     ``use_cache=True``; also readable as ``past_key_values``), ``attention_mask`` (B, L) of the
-    whole sequence (image, state and text tokens): incremental decoding extends it."""
+    whole sequence (image, state and text tokens): incremental decoding extends it.
+    ``copy_memory``: the instruction's keys for :meth:`VLAForActionPrediction.decode_step`
+    (``config.copy_instruction`` only; :mod:`vla.model.copy_vla`)."""
 
     loss: torch.Tensor | None = None
     logits: torch.Tensor | None = None
     cache: Any = None
     attention_mask: torch.Tensor | None = None
+    copy_memory: Any = None
 
     @property
     def past_key_values(self) -> Any:
@@ -113,6 +117,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
                 nn.Linear(config.state_dim, d), nn.GELU(), nn.Linear(d, d)
             )
             self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
+        if config.copy_instruction:  # absent otherwise: older checkpoints load unchanged
+            self.instruction_copy = InstructionCopy(d)
         if config.conv_stem and not vision_path:
             emb = self.vision_tower.embeddings
             emb.patch_embedding = ConvStem(vision_cfg.patch_size, emb.embed_dim)
@@ -308,16 +314,36 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             position_ids=positions,
             use_cache=use_cache,
         )
-        hidden = out.last_hidden_state[:, -input_ids.shape[1] :]  # (B, T, D)
+        n_text = input_ids.shape[1]
+        hidden = out.last_hidden_state[:, -n_text:]  # (B, T, D)
+        text = embeds[:, -n_text:]  # the embeddings of the tokens fed (placeholders included)
         head = self.language_model.lm_head
+        copy: InstructionCopy | None = getattr(self, "instruction_copy", None)
+        memory = None
+        if copy is not None:
+            text_mask = mask[:, -n_text:]
+            memory = copy.memory(hidden, text, input_ids, text_mask)
         loss = None
         if labels is not None:
             target = labels[:, 1:]  # position t predicts token t + 1
             keep = target != -100
             logits_kept = head(hidden[:, :-1][keep])  # (N, V): only where there is a loss
+            if copy is not None and memory is not None:
+                rows = keep.nonzero()[:, 0]
+                kept = (hidden[:, :-1][keep], text[:, :-1][keep])
+                logits_kept = copy.log_probs(logits_kept, *kept, memory, rows=rows)
             loss = self.action_loss(logits_kept.float(), target[keep])
-        logits = head(hidden[:, -logits_to_keep:] if logits_to_keep else hidden)
-        return VLAOutput(loss=loss, logits=logits, cache=_kv_cache_of(out), attention_mask=mask)
+        last = slice(-logits_to_keep, None) if logits_to_keep else slice(None)
+        logits = head(hidden[:, last])
+        if copy is not None and memory is not None:
+            logits = copy.log_probs(logits, hidden[:, last], text[:, last], memory)
+        return VLAOutput(
+            loss=loss,
+            logits=logits,
+            cache=_kv_cache_of(out),
+            attention_mask=mask,
+            copy_memory=memory,
+        )
 
     def action_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of ``logits`` (N, V) against ``target`` (N,); with
@@ -332,18 +358,31 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         position_ids: torch.Tensor,
         past_key_values: Any,
         logits_to_keep: int = 1,
+        copy_memory: CopyMemory | None = None,
     ) -> torch.Tensor:
         """One incremental step: (B, L) new tokens, (B, past + L) mask, (B, L) positions ->
         (B, logits_to_keep, V) logits of the last new tokens. ``past_key_values`` is updated
-        in place. The decoder feeds the tokens as given (placeholders included)."""
+        in place. The decoder feeds the tokens as given (placeholders included). A
+        ``copy_instruction`` model needs the prefix pass's ``VLAOutput.copy_memory``."""
+        embeds = self.get_input_embeddings()(input_ids)
         out = self.language_model.model(
-            inputs_embeds=self.get_input_embeddings()(input_ids),
+            inputs_embeds=embeds,
             attention_mask=attention_mask,
             position_ids=position_ids,
             use_cache=True,
             **{_kv_cache_kwarg(self.language_model.model.__class__): past_key_values},
         )
-        return self.language_model.lm_head(out.last_hidden_state[:, -logits_to_keep:])
+        hidden = out.last_hidden_state[:, -logits_to_keep:]
+        logits = self.language_model.lm_head(hidden)
+        copy: InstructionCopy | None = getattr(self, "instruction_copy", None)
+        if copy is None:
+            return logits
+        if copy_memory is None:
+            raise ValueError(
+                "this model copies from the instruction: pass the prefix pass's "
+                "`copy_memory` (VLAOutput.copy_memory) to decode_step"
+            )
+        return copy.log_probs(logits, hidden, embeds[:, -logits_to_keep:], copy_memory)
 
     @torch.no_grad()
     def generate(
@@ -362,8 +401,14 @@ class VLAForActionPrediction(VLAPreTrainedModel):
 
         This is the reference decoder (any ``logits_processor``, sampling, beams...). The policy
         uses the faster grammar-constrained decoder in :mod:`vla.model.decoding`, which alone
-        feeds a ``parallel_decoding`` model the placeholders its robot values need.
+        feeds a ``parallel_decoding`` model the placeholders its robot values need and a
+        ``copy_instruction`` model its instruction pointer (so this refuses such a model).
         """
+        if self.config.copy_instruction:
+            raise ValueError(
+                "generate() has no instruction pointer; decode a copy_instruction model with "
+                "vla.model.decoding.constrained_decode (what Policy uses)"
+            )
         embeds, mask, _ = self.build_inputs(
             pixel_values,
             input_ids,

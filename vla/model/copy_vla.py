@@ -1,0 +1,101 @@
+"""Copying from the instruction (``VLAConfig.copy_instruction``).
+
+Typing what the instruction quotes (a username, a password, the word to enter) means emitting
+the same bytes again, one token at a time. A small LM learns that slowly from the vocabulary
+alone; a pointer over the instruction's bytes gives it directly. As in pointer-generator
+networks (See et al., 2017), the next-token distribution becomes
+
+    p(v) = g * softmax(lm_head(h))[v] + (1 - g) * sum over instruction bytes i with id v of a_i
+
+where ``a`` is attention from the current position over the instruction's byte positions and
+``g = sigmoid(w . h)`` is learned per position. The key of byte ``i`` sees its own hidden state
+and the embedding of the byte before it, and the query sees the current hidden state and the
+token just fed, so "the byte after the one I just typed" is one dot product away. The result is
+still a distribution over the one vocabulary: the grammar masks it as before, and the model's
+``logits`` are its log-probabilities (``log_softmax`` leaves them unchanged).
+
+The instruction's keys are computed once with the prefix (:class:`CopyMemory`, returned as
+``VLAOutput.copy_memory``) and reused by every incremental decode step.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from vla.model.vision_vla import instruction_bytes
+
+__all__ = ["CopyMemory", "InstructionCopy"]
+
+
+class CopyMemory(NamedTuple):
+    """The instruction a batch can copy from: ``keys`` (B, T, D) for every text position,
+    ``ids`` (B, T) their token ids and ``source`` (B, T) which of them are instruction bytes."""
+
+    keys: torch.Tensor
+    ids: torch.Tensor
+    source: torch.Tensor
+
+
+class InstructionCopy(nn.Module):
+    """The copy head (see the module doc): ``dim`` is the LM's width."""
+
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.key = nn.Linear(2 * dim, dim)
+        self.query = nn.Linear(2 * dim, dim)
+        self.gate = nn.Linear(dim, 1)
+
+    def memory(
+        self,
+        hidden: torch.Tensor,
+        embeds: torch.Tensor,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+    ) -> CopyMemory:
+        """Keys of the text positions from their last hidden states (B, T, D) and their token
+        embeddings (B, T, D) (each key sees the embedding of the token before it)."""
+        before = torch.cat([torch.zeros_like(embeds[:, :1]), embeds[:, :-1]], dim=1)
+        keys = self.key(torch.cat([hidden, before], dim=-1))
+        return CopyMemory(keys, input_ids, instruction_bytes(input_ids, attention_mask))
+
+    def log_probs(
+        self,
+        logits: torch.Tensor,
+        hidden: torch.Tensor,
+        embeds: torch.Tensor,
+        memory: CopyMemory,
+        rows: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """The mixed next-token log-probabilities at some query positions.
+
+        ``logits`` (B, Q, V) are the LM head's at those positions, ``hidden`` and ``embeds``
+        (B, Q, D) their last hidden states and the embeddings of the tokens fed there. With
+        ``rows`` (N,), the queries are flattened instead: (N, V) and (N, D), query ``n`` of
+        batch row ``rows[n]``.
+        """
+        flat = rows is not None
+        keys, ids, source = memory
+        if flat:
+            keys, ids, source = keys[rows], ids[rows], source[rows]  # (N, T, ...)
+            logits, hidden, embeds = logits[:, None], hidden[:, None], embeds[:, None]
+        query = self.query(torch.cat([hidden, embeds], dim=-1))  # (B, Q, D)
+        scores = query @ keys.transpose(1, 2) / math.sqrt(query.shape[-1])  # (B, Q, T)
+        scores = scores.float().masked_fill(~source[:, None, :], float("-inf"))
+        attn = torch.softmax(scores, dim=-1).nan_to_num(0.0)  # a row with no source: all 0
+        index = ids[:, None, :].expand_as(attn)
+        copied = torch.zeros(
+            *attn.shape[:2], logits.shape[-1], dtype=attn.dtype, device=attn.device
+        )
+        copied = copied.scatter_add(-1, index, attn)  # (B, Q, V)
+        gate = self.gate(hidden).float()  # (B, Q, 1)
+        has_source = source.any(-1)[:, None, None]
+        gate = torch.where(has_source, gate, torch.full_like(gate, 30.0))  # nothing to copy
+        mixed = torch.logaddexp(
+            nn.functional.logsigmoid(gate) + logits.float().log_softmax(-1),
+            nn.functional.logsigmoid(-gate) + copied.clamp_min(1e-20).log(),
+        )
+        return mixed[:, 0] if flat else mixed
