@@ -78,12 +78,20 @@ evaluates closed loop on the same unseen seeds.
 |---|---|---:|---:|---|
 | native 160x210 input (16-px patches) instead of the 80x80 resize | click-button, click-link, click-test-2, click-option, enter-password, login-user x 20 seeds; 800 steps on 20 tasks' data | 13.3% (80x80) | 6.7% (native) | `benchmarks/browser_ablation.py` (docs/benchmarks.md, "On real tasks") |
 | one DAgger round (20 policy episodes per task labelled by the DOM experts, +1000 steps) | 12 tasks x 30 seeds (100000-100029), the shipped recipe's models | 29.7% (`train`, 4000 steps) | 38.6% (`train-dagger-0`) | `vla eval --policy runs/recipes/vla-browser-tiny/train --episodes 30 --max-steps 25` on the 12 tasks; the shipped eval's first 30 seeds |
+| a second DAgger round (20 more policy episodes per task from the round-1 model, seeds 30000+, +1000 steps) | the same 12 tasks x 30 seeds | 38.6% (`train-dagger-0`) | 38.6% (`train-dagger-1`) | `python -m vla.release.recipes vla-browser-tiny --stages dagger` with a second `DaggerRound(20, 1000, seed=30_000, max_steps=20)`, then `vla eval --policy runs/recipes/vla-browser-tiny/train-dagger-1 --episodes 30 --max-steps 25 --workers 2` on the 12 tasks |
 
 - DAgger's gain is mostly click-collapsible, 0/30 -> 24/30: the base model clicked the section
   header and then never the submit button that only appears after it; the round labelled
   exactly those states. click-dialog went 13 -> 22 and click-color 6 -> 10; click-dialog-2 fell
   27 -> 22 and click-link 3 -> 1. The round also added 1000 steps of training; a control with
   1000 more steps and no DAgger data was not run, so part of the gain may be the steps.
+- The second round bought nothing on those 12 tasks: 139 of 360 successes before and after.
+  click-dialog-2 (+4), click-dialog (+2) and click-button (+2) gained what click-color (-6) and
+  enter-text (-3) lost. What the first round taught (click-collapsible's second click) was not
+  repeated by a new kind of mistake, and the tasks still at 0% (login-user, enter-password,
+  click-button-sequence) fail on typing the words they must read, which the expert's labels
+  show but the model does not copy (round 2 typed "rilie" for "riley", "Xsqx" for "XtCx"). So the recipe keeps one round and the
+  checkpoint was not re-shipped (the round's 62-task evaluation would have taken 84 minutes).
 - Native resolution lost at this budget: with 16-px patches the tower must learn to read from
   raw pixels, and in 800 steps it had not started (its synthetic grounding probe was still at
   chance, docs/benchmarks.md). It also costs about 2x per training step. The retrain therefore
