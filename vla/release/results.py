@@ -90,8 +90,9 @@ evaluates closed loop on the same unseen seeds.
   enter-text (-3) lost. What the first round taught (click-collapsible's second click) was not
   repeated by a new kind of mistake, and the tasks still at 0% (login-user, enter-password,
   click-button-sequence) fail on typing the words they must read, which the expert's labels
-  show but the model does not copy (round 2 typed "rilie" for "riley", "Xsqx" for "XtCx"). So the recipe keeps one round and the
-  checkpoint was not re-shipped (the round's 62-task evaluation would have taken 84 minutes).
+  show but the model does not copy (round 2 typed "rilie" for "riley", "Xsqx" for "XtCx").
+  So the recipe keeps one round and the checkpoint was not re-shipped (the round's 62-task
+  evaluation would have taken 84 minutes).
 - Native resolution lost at this budget: with 16-px patches the tower must learn to read from
   raw pixels, and in 800 steps it had not started (its synthetic grounding probe was still at
   chance, docs/benchmarks.md). It also costs about 2x per training step. The retrain therefore
