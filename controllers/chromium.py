@@ -51,6 +51,7 @@ LAUNCH_FLAGS: tuple[str, ...] = (
     "--disable-background-timer-throttling",
     "--disable-backgrounding-occluded-windows",
     "--password-store=basic",
+    "--disable-smooth-scrolling",  # a wheel scroll lands at once: the next screenshot shows it
     "--hide-scrollbars",  # new headless draws scrollbars inside the viewport, over the image
 )
 
