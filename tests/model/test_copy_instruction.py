@@ -15,6 +15,7 @@ from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
 from vla.model.decoding import ActionGrammar, constrained_decode
 
 LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+MAX_STEPS = 800  # a bound: training stops once a batch is typed right
 
 
 def copy_model(seed: int = 0, copy: bool = True, **overrides) -> tuple[Policy, VLAConfig]:
@@ -82,19 +83,27 @@ def test_incremental_decoding_equals_the_full_pass():
         model.generate(**prompt)
 
 
-def train_typing(copy: bool, steps: int, seed: int = 0) -> tuple[Policy, float]:
-    """Train on random words; return the policy and its exact-match rate on unseen words."""
+def train_typing(copy: bool, max_steps: int = MAX_STEPS, seed: int = 0) -> tuple[float, int]:
+    """Train on random words until a training batch of new words is typed exactly (at most
+    ``max_steps``); return the exact-match rate on unseen words and the steps taken."""
     policy, _ = copy_model(seed=seed, copy=copy)
     rng = np.random.default_rng(seed)
     model = policy.model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
-    for _ in range(steps):
+    step = 0
+    while step < max_steps:
         images, texts, actions = type_batch(policy, rng, words(rng, 32))
         batch = policy.processor(images, texts, actions=actions)
         batch.pop("image_sizes")
-        model(**batch).loss.backward()
+        out = model(**batch)
+        target = batch["labels"][:, 1:]
+        keep = target != -100
+        if (out.logits[:, :-1].argmax(-1)[keep] == target[keep]).all():
+            break
+        out.loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
+        step += 1
     model.eval()
     test_rng = np.random.default_rng(10_000 + seed)
     unseen = words(test_rng, 40)
@@ -106,13 +115,14 @@ def train_typing(copy: bool, steps: int, seed: int = 0) -> tuple[Policy, float]:
         tokens = constrained_decode(model, batch, grammars)
     typed = [policy.tokenizer.decode(t, (32, 32)) for t in tokens]
     hits = sum(isinstance(a, Type) and a.text == w for a, w in zip(typed, unseen, strict=True))
-    return policy, hits / len(unseen)
+    return hits / len(unseen), step
 
 
 @pytest.mark.slow
 def test_a_model_that_copies_types_words_it_never_saw():
-    _, rate = train_typing(copy=True, steps=STEPS)
-    assert rate >= 0.9, f"typed {rate:.0%} of 40 unseen words exactly"
-
-
-STEPS = 300
+    """Training stops once a batch of 32 new words is typed exactly; the words
+    of the check were never in training. (Without the head the same model is at ~30% token
+    accuracy after 300 steps: docs/model.md.)"""
+    rate, steps = train_typing(copy=True)
+    assert steps < MAX_STEPS, f"not learned in {MAX_STEPS} steps"
+    assert rate >= 0.85, f"typed {rate:.0%} of 40 unseen words exactly (after {steps} steps)"

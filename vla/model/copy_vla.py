@@ -28,7 +28,7 @@ from torch import nn
 
 from vla.model.vision_vla import instruction_bytes
 
-__all__ = ["CopyMemory", "InstructionCopy"]
+__all__ = ["ActionHead", "CopyMemory", "InstructionCopy"]
 
 
 class CopyMemory(NamedTuple):
@@ -99,3 +99,55 @@ class InstructionCopy(nn.Module):
             nn.functional.logsigmoid(-gate) + copied.clamp_min(1e-20).log(),
         )
         return mixed[:, 0] if flat else mixed
+
+
+class ActionHead:
+    """The model's next-token log-probabilities (or logits) at chosen text positions: the LM
+    head, mixed with the copy pointer when the model has one (``instruction_copy``).
+
+    ``hidden`` and ``embeds`` (B, T, D) are the last hidden states of the text positions and
+    the embeddings of the tokens fed there. The memory comes from ``input_ids`` and
+    ``text_mask`` (B, T) in a full pass, or is given (``memory``) in an incremental step.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        hidden: torch.Tensor,
+        embeds: torch.Tensor,
+        input_ids: torch.Tensor | None = None,
+        text_mask: torch.Tensor | None = None,
+        memory: CopyMemory | None = None,
+    ) -> None:
+        self.lm_head: nn.Module = model.language_model.lm_head  # type: ignore[assignment]
+        self.copy: InstructionCopy | None = getattr(model, "instruction_copy", None)
+        self.hidden, self.embeds = hidden, embeds
+        if self.copy is not None and memory is None:
+            if input_ids is None or text_mask is None:
+                raise ValueError(
+                    "this model copies from the instruction: pass the prefix pass's "
+                    "`copy_memory` (VLAOutput.copy_memory) to decode_step"
+                )
+            memory = self.copy.memory(hidden, embeds, input_ids, text_mask)
+        self.memory = memory
+
+    def last(self, n: int) -> torch.Tensor:
+        """(B, n, V) at the last ``n`` positions (0: every position)."""
+        where = slice(-n, None) if n else slice(None)
+        logits = self.lm_head(self.hidden[:, where])
+        if self.copy is None or self.memory is None:
+            return logits
+        return self.copy.log_probs(
+            logits, self.hidden[:, where], self.embeds[:, where], self.memory
+        )
+
+    def masked(self, keep: torch.Tensor) -> torch.Tensor:
+        """(N, V) at the positions ``t`` where ``keep[:, t]`` (B, T - 1) is set: the
+        predictions of the tokens ``t + 1`` that carry a loss."""
+        hidden = self.hidden[:, :-1][keep]
+        logits = self.lm_head(hidden)
+        if self.copy is None or self.memory is None:
+            return logits
+        rows = keep.nonzero()[:, 0]
+        embeds = self.embeds[:, :-1][keep]
+        return self.copy.log_probs(logits, hidden, embeds, self.memory, rows=rows)

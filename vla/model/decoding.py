@@ -285,14 +285,12 @@ def constrained_decode(
                 pending[i] = [PLACEHOLDER if g.is_value(t) else t for t in pending[i]]
         width = max(len(p) for p in pending)
         ids = torch.full((n, width), PAD, dtype=torch.long)
-        new_mask = torch.zeros((n, width), dtype=torch.long)
+        new_mask = torch.zeros((n, width), dtype=torch.long, device=device)
         for i, p in enumerate(pending):
             if p:
                 ids[i, width - len(p) :] = torch.tensor(p)
                 new_mask[i, width - len(p) :] = 1
-        new_mask = new_mask.to(device)
-        positions = next_pos[:, None] + new_mask.cumsum(-1) - 1
-        positions = positions.clamp(min=0)
+        positions = (next_pos[:, None] + new_mask.cumsum(-1) - 1).clamp(min=0)
         mask = torch.cat([mask, new_mask], dim=1)
         logits = model.decode_step(
             ids.to(device), mask, positions, cache, max(want), copy_memory=out.copy_memory

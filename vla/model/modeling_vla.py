@@ -17,8 +17,6 @@ cross-entropy on the tokens whose ``labels`` are not -100 (the action tokens and
 
 from __future__ import annotations
 
-import functools
-import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +32,8 @@ from transformers.utils import ModelOutput
 
 from vla.model.backbones import load_backbones
 from vla.model.configuration_vla import VLAConfig
-from vla.model.copy_vla import CopyMemory, InstructionCopy
+from vla.model.copy_vla import ActionHead, CopyMemory, InstructionCopy
+from vla.model.kv_cache import kv_cache_kwarg, kv_cache_of
 from vla.model.loss_vla import action_loss
 from vla.model.parallel_decoding import placeholder_inputs
 from vla.model.vision_vla import (
@@ -65,21 +64,6 @@ class VLAOutput(ModelOutput):
     @property
     def past_key_values(self) -> Any:
         return self.cache
-
-
-@functools.cache
-def _kv_cache_kwarg(model_cls: Any) -> str:
-    """The name a transformers language model's ``forward`` takes its KV cache under:
-    ``cache`` since transformers 5.24, ``past_key_values`` before. Looked up once per class
-    (``decode_step`` runs per decoded token)."""
-    params = inspect.signature(model_cls.forward).parameters
-    return "cache" if "cache" in params else "past_key_values"
-
-
-def _kv_cache_of(out: Any) -> Any:
-    """The KV cache of a transformers model output, under either name."""
-    fields = getattr(out, "__dataclass_fields__", {})
-    return getattr(out, "cache" if "cache" in fields else "past_key_values", None)
 
 
 class VLAPreTrainedModel(PreTrainedModel):
@@ -314,35 +298,21 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             position_ids=positions,
             use_cache=use_cache,
         )
-        n_text = input_ids.shape[1]
-        hidden = out.last_hidden_state[:, -n_text:]  # (B, T, D)
-        text = embeds[:, -n_text:]  # the embeddings of the tokens fed (placeholders included)
-        head = self.language_model.lm_head
-        copy: InstructionCopy | None = getattr(self, "instruction_copy", None)
-        memory = None
-        if copy is not None:
-            text_mask = mask[:, -n_text:]
-            memory = copy.memory(hidden, text, input_ids, text_mask)
+        n = input_ids.shape[1]  # the text positions (their embeddings: placeholders included)
+        head = ActionHead(
+            self, out.last_hidden_state[:, -n:], embeds[:, -n:], input_ids, mask[:, -n:]
+        )
         loss = None
         if labels is not None:
             target = labels[:, 1:]  # position t predicts token t + 1
-            keep = target != -100
-            logits_kept = head(hidden[:, :-1][keep])  # (N, V): only where there is a loss
-            if copy is not None and memory is not None:
-                rows = keep.nonzero()[:, 0]
-                kept = (hidden[:, :-1][keep], text[:, :-1][keep])
-                logits_kept = copy.log_probs(logits_kept, *kept, memory, rows=rows)
-            loss = self.action_loss(logits_kept.float(), target[keep])
-        last = slice(-logits_to_keep, None) if logits_to_keep else slice(None)
-        logits = head(hidden[:, last])
-        if copy is not None and memory is not None:
-            logits = copy.log_probs(logits, hidden[:, last], text[:, last], memory)
+            keep = target != -100  # (N, V) only where there is a loss
+            loss = self.action_loss(head.masked(keep).float(), target[keep])
         return VLAOutput(
             loss=loss,
-            logits=logits,
-            cache=_kv_cache_of(out),
+            logits=head.last(logits_to_keep),
+            cache=kv_cache_of(out),
             attention_mask=mask,
-            copy_memory=memory,
+            copy_memory=head.memory,
         )
 
     def action_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -370,19 +340,10 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             attention_mask=attention_mask,
             position_ids=position_ids,
             use_cache=True,
-            **{_kv_cache_kwarg(self.language_model.model.__class__): past_key_values},
+            **{kv_cache_kwarg(self.language_model.model.__class__): past_key_values},
         )
-        hidden = out.last_hidden_state[:, -logits_to_keep:]
-        logits = self.language_model.lm_head(hidden)
-        copy: InstructionCopy | None = getattr(self, "instruction_copy", None)
-        if copy is None:
-            return logits
-        if copy_memory is None:
-            raise ValueError(
-                "this model copies from the instruction: pass the prefix pass's "
-                "`copy_memory` (VLAOutput.copy_memory) to decode_step"
-            )
-        return copy.log_probs(logits, hidden, embeds[:, -logits_to_keep:], copy_memory)
+        head = ActionHead(self, out.last_hidden_state, embeds, memory=copy_memory)
+        return head.last(logits_to_keep)
 
     @torch.no_grad()
     def generate(
