@@ -21,7 +21,7 @@ The instruction's keys are computed once with the prefix (:class:`CopyMemory`, r
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 from torch import nn
@@ -112,14 +112,14 @@ class ActionHead:
 
     def __init__(
         self,
-        model: nn.Module,
+        model: Any,
         hidden: torch.Tensor,
         embeds: torch.Tensor,
         input_ids: torch.Tensor | None = None,
         text_mask: torch.Tensor | None = None,
         memory: CopyMemory | None = None,
     ) -> None:
-        self.lm_head: nn.Module = model.language_model.lm_head  # type: ignore[assignment]
+        self.lm_head: nn.Module = model.language_model.lm_head
         self.copy: InstructionCopy | None = getattr(model, "instruction_copy", None)
         self.hidden, self.embeds = hidden, embeds
         if self.copy is not None and memory is None:
