@@ -249,7 +249,8 @@ def stage_dagger(recipe: Recipe, root: Path, previous: dict[str, Any] | None = N
                 "collections": labelled,
             }
         policy = run
-    return {"rounds": out}
+    seconds = [float(r["seconds"]) for r in out.values() if r.get("seconds") is not None]
+    return ({"seconds": sum(seconds)} if len(seconds) == len(out) else {}) | {"rounds": out}
 
 
 def stage_train(recipe: Recipe, root: Path, resume: bool = True) -> dict[str, Any]:
@@ -329,6 +330,7 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
     runners = {
         "collect": stage_collect,
         "train": stage_train,
+        "dagger": stage_dagger,
         "eval": stage_eval,
         "ship": stage_ship,
     }
@@ -338,15 +340,11 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
         t0 = time.time()
         if stage == "ship":
             log_path.write_text(json.dumps(log, indent=1) + "\n")
-        if stage == "dagger":
-            summary = stage_dagger(recipe, base, previous=log.get("dagger"))
-            seconds = [r.get("seconds") for r in summary["rounds"].values()]
-            took = sum(seconds) if None not in seconds else time.time() - t0
-        else:
-            summary = runners[stage](recipe, base)
-            took = time.time() - t0
+        # DAgger keeps its finished rounds' records and times (a round may run alone)
+        extra = {"previous": log.get(stage)} if stage == "dagger" else {}
+        summary = runners[stage](recipe, base, **extra)
         log[stage] = {
-            "seconds": round(took, 1),
+            "seconds": round(summary.pop("seconds", time.time() - t0), 1),
             "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
             **summary,
         }
