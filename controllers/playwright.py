@@ -37,6 +37,8 @@ from vla.controllers.playwright_driver import acquire_driver, release_driver
 
 __all__ = ["LAUNCH_FLAGS", "BrowserError", "PlaywrightController", "find_chromium"]
 
+CAPTURE_TIMEOUT_S = 2.0  # a capture answers in ~20 ms; one that waits this long was dropped
+
 
 class PlaywrightController:
     """One Chromium page driven by Playwright.
@@ -293,6 +295,21 @@ class PlaywrightController:
         )
         return int(x + max(dw, 0) // 2), int(y + max(dh, 0))
 
+    def _capture(self, params: dict[str, Any]) -> str:
+        """``Page.captureScreenshot``'s base64 PNG. Chromium drops a capture whose document is
+        replaced while it runs (a page that navigates itself by script) and never answers it:
+        after ``CAPTURE_TIMEOUT_S`` ask again, once the new document has loaded."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            reply = self._cdp.send(
+                "Page.captureScreenshot", params, timeout=CAPTURE_TIMEOUT_S * 1e3
+            )
+        except PlaywrightTimeout:
+            self.page.wait_for_load_state("load")
+            reply = self._cdp.send("Page.captureScreenshot", params)
+        return str(reply["data"])
+
     def screenshot(
         self,
         clip: tuple[float, float, float, float] | None = None,
@@ -323,7 +340,7 @@ class PlaywrightController:
             "optimizeForSpeed": True,
         }
         with self.guard("screenshot"):
-            data = self._cdp.send("Page.captureScreenshot", params)["data"]
+            data = self._capture(params)
         img = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
         out = np.asarray(img, dtype=np.uint8)
         if out.shape[:2] != (int(h), int(w)):  # HiDPI or rounding: resample to the clip size
