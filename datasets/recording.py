@@ -95,8 +95,10 @@ def run_episode(
 ) -> EpisodeRecord:
     """Run ``expert`` (``act(obs, info)``, optionally ``reset()``) in ``env`` for one episode
     from ``env.reset(seed=seed)`` and record it; at most ``max_steps`` steps, the last of
-    which then counts as truncated."""
-    return record_episode(with_reset(expert), env, env_id, seed, max_steps)
+    which then counts as truncated. An expert with ``label(step)`` (a noisy Panda expert)
+    decides the action stored for each step; otherwise the executed one is stored."""
+    label = getattr(expert, "label", None)
+    return record_episode(with_reset(expert), env, env_id, seed, max_steps, label=label)
 
 
 def record_episode(

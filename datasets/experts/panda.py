@@ -9,6 +9,10 @@ above the destination -> down -> open -> up. A grasp that slipped restarts the p
 cube that got wedged in the open hand (lifted with it, which another agent's moves can cause)
 is gripped where it is. So the expert can label states it did not lead to, as DAgger needs
 (tests/robot/test_expert_recovery.py).
+
+With ``noise`` the expert *executes* a perturbed step but *labels* the state with the step it
+meant (:meth:`PandaExpert.label`, which recording stores): the dataset shows states off the
+clean path, as DART (Laskey et al., 2017) does, without teaching the policy the noise.
 """
 
 from __future__ import annotations
@@ -87,6 +91,12 @@ class PandaExpert:
         self.plan: list[_Waypoint] = []
         self.index = 0
         self.waited = 0
+        self.labels: list[EEDelta] = []  # the noise-free action of every step so far
+
+    def label(self, step: Any) -> EEDelta:
+        """The action stored for ``step`` (a :class:`~vla.rollout.StepRecord`, ``t`` from 1):
+        the step the expert meant, before its noise."""
+        return self.labels[step.t - 1]
 
     def act(self, obs: dict[str, Any], info: dict[str, Any]) -> EEDelta:
         """The next action: a step towards the current waypoint plus Gaussian xyz noise whose
@@ -116,7 +126,8 @@ class PandaExpert:
                 break
             self.index, self.waited = self.index + 1, 0
         if self.index >= len(self.plan):
-            return EEDelta((0.0, 0.0, 0.0), gripper=self.plan[-1].gripper)
+            self.labels.append(EEDelta((0.0, 0.0, 0.0), gripper=self.plan[-1].gripper))
+            return self.labels[-1]
         wp = self.plan[self.index]
         if wp.target is None:
             self.waited += 1
@@ -126,6 +137,7 @@ class PandaExpert:
             norm = np.linalg.norm(delta)
             if norm > SPEED:
                 delta *= SPEED / norm
+        self.labels.append(EEDelta(tuple(np.clip(delta, -0.05, 0.05)), gripper=wp.gripper))
         if self.noise > 0:  # proportional to the step, so fine positioning stays precise
             delta = delta + self.rng.normal(0.0, self.noise * np.linalg.norm(delta), 3)
         return EEDelta(tuple(np.clip(delta, -0.05, 0.05)), gripper=wp.gripper)

@@ -57,3 +57,31 @@ def test_has_expert_and_factory_errors():
             make_expert(env, speed=3)
     finally:
         env.close()
+
+
+def test_a_noisy_expert_records_the_step_it_meant():
+    # DART: the noise moves the arm off the clean path, but the label of each state is the
+    # expert's noise-free step from it, not the perturbed one that was executed.
+    import json
+
+    import numpy as np
+
+    from vla.datasets import run_episode
+
+    env = gym.make("vla/panda-push-v0", render_images=False)
+    try:
+        expert = make_expert(env, noise=0.3, seed=3)
+        executed = []
+        act = expert.act
+        expert.act = lambda obs, info: executed.append(act(obs, info)) or executed[-1]
+        record = run_episode(env, expert, "vla/panda-push-v0", seed=3, max_steps=60)
+    finally:
+        env.close()
+    stored = [json.loads(a) for a in record.table.column("action").to_pylist()]
+    assert record.success and len(stored) == len(executed) == len(expert.labels) > 5
+    for row, clean in zip(stored, expert.labels, strict=True):
+        assert np.allclose(row["xyz"], clean.xyz, atol=1e-6)
+        assert np.linalg.norm(clean.xyz) <= 0.04 + 1e-9  # the expert's own speed limit
+    pairs = zip(expert.labels, executed, strict=True)
+    moved = [np.linalg.norm(np.subtract(c.xyz, e.xyz)) for c, e in pairs]
+    assert np.mean([m > 1e-4 for m in moved]) > 0.8  # and the executed steps were perturbed
