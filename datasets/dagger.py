@@ -49,6 +49,9 @@ class DaggerAgent:
         self.labels.append(label)
         if self.beta and self.rng.random() < self.beta:
             self.executed_expert += 1
+            executed = getattr(self.policy, "executed", None)
+            if executed is not None:  # a policy that reads its history must see this step
+                executed(label)
             return label
         return self.policy.act(obs, info)  # a PolicyAgent: the policy never sees info
 

@@ -155,7 +155,8 @@ def build_episode(
     are the observation the action was taken in and reward/terminated/truncated/success come
     from the ``step`` that followed. A step without ``images`` has one camera, named
     ``camera`` (``observation.images.<camera>``). The episode's ``success`` is that of its
-    last step.
+    last step. Steps that also have ``"executed"`` (an action executed in place of the
+    recorded one: DAgger, a noisy expert) keep those actions in the episode's metadata.
     """
     import pyarrow as pa
 
@@ -188,7 +189,10 @@ def build_episode(
         "frame_index": list(range(n)),
         "timestamp": [i / fps for i in range(n)],
     }
-    meta = {"fps": float(fps), "env_id": env_id, "seed": int(seed), "success": success}
+    meta: dict[str, Any] = {"fps": float(fps), "env_id": env_id, "seed": int(seed),
+                            "success": success}  # fmt: skip
+    if any("executed" in s for s in steps):
+        meta["executed"] = [to_dict(s.get("executed", s["action"])) for s in steps]
     schema = staged_schema(names).with_metadata({b"vla": json.dumps(meta).encode()})
     table = pa.Table.from_pydict(columns, schema=schema)
     ret = float(sum(s["reward"] for s in steps))

@@ -253,6 +253,11 @@ class EpisodeDataset(torch.utils.data.Dataset):
             self._cache[f] = _FileColumns(self._files[f])
         return self._cache[f], int(self._ep_row[e] + i - self._ep_start[e]), self.episodes[e]
 
+    def action(self, i: int) -> Any:
+        """The recorded action of item ``i`` alone (no image is decoded)."""
+        cols, row, _ = self._locate(int(i))
+        return cols.action(row)
+
     def __getitem__(self, i: int) -> Any:
         cols, row, episode = self._locate(int(i))
         c = cols.columns

@@ -21,7 +21,9 @@ class EpisodeRecorder:
 
     Each step's observation is checked against the contract (a clear error for a user's env
     that needs :class:`vla.envs.ContractWrapper`). ``label(step)`` gives the action stored for
-    the step; the default stores the executed one (DAgger stores the expert's instead).
+    the step; the default stores the executed one (DAgger stores the expert's instead). With a
+    ``label``, the executed actions are kept too (the episode's ``executed`` list in
+    ``meta/vla/episodes.jsonl``): a model that reads its previous actions trains on those.
     """
 
     def __init__(self, env_id: str, label: Callable[[StepRecord], Action] | None = None) -> None:
@@ -47,6 +49,8 @@ class EpisodeRecorder:
                 "success": bool(step.info.get("is_success", False)),
             }
         )
+        if self.label is not None:
+            self.steps[-1]["executed"] = step.action
 
     def build(self, env: Any, seed: int) -> EpisodeRecord:
         """The :class:`EpisodeRecord` of the steps so far, at the env's ``render_fps``.

@@ -85,6 +85,7 @@ class Policy:
         space: UISpace | RobotSpace | None = None,
         *,
         views: dict[str, Any] | None = None,
+        history: Sequence[Action] | None = None,
     ) -> Action:
         """One action for one observation.
 
@@ -98,11 +99,18 @@ class Policy:
                 image (e.g. ``obs["images"]``), any subset of them: a missing view is masked.
                 None: ``image`` is the first view and the others are missing. An unknown name
                 is a ``ValueError`` naming it and the known views.
+            history: the actions executed before in this episode, oldest first (UI
+                coordinates in pixels of images of ``image``'s size), for a model trained with
+                ``action_history`` (:attr:`action_history`); ignored otherwise.
+                :class:`vla.rollout.PolicyAgent` keeps it for you.
 
         Returns:
             A :mod:`vla.actions` action; UI coordinates are pixels of ``image``.
         """
-        return self.act_batch([image], [instruction], [state], [space], views=_one(views))[0]
+        past = None if history is None else [history]
+        return self.act_batch(
+            [image], [instruction], [state], [space], views=_one(views), histories=past
+        )[0]
 
     def act_batch(
         self,
@@ -112,10 +120,13 @@ class Policy:
         spaces: Sequence[UISpace | RobotSpace | None] | None = None,
         *,
         views: Sequence[dict[str, Any] | None] | None = None,
+        histories: Sequence[Sequence[Action] | None] | None = None,
     ) -> list[Action]:
         """:meth:`act` for a batch (one prefix pass, one batched decode); arguments are lists
-        (``views``: one dict or None per image)."""
-        chunks = self.act_chunk_batch(images, instructions, states, spaces, views=views)
+        (``views``: one dict or None per image; ``histories``: one list or None per image)."""
+        chunks = self.act_chunk_batch(
+            images, instructions, states, spaces, views=views, histories=histories
+        )
         return [chunk[0] for chunk in chunks]
 
     def act_chunk(
@@ -126,11 +137,15 @@ class Policy:
         space: UISpace | RobotSpace | None = None,
         *,
         views: dict[str, Any] | None = None,
+        history: Sequence[Action] | None = None,
     ) -> list[Action]:
         """Like :meth:`act`, but every action the model predicts: a robot policy trained with
         ``chunk_size = k`` returns the next ``k`` actions (``[0]`` is what :meth:`act` returns,
         to execute now); a UI action is a list of one."""
-        return self.act_chunk_batch([image], [instruction], [state], [space], views=_one(views))[0]
+        past = None if history is None else [history]
+        return self.act_chunk_batch(
+            [image], [instruction], [state], [space], views=_one(views), histories=past
+        )[0]
 
     def act_chunk_batch(
         self,
@@ -140,6 +155,7 @@ class Policy:
         spaces: Sequence[UISpace | RobotSpace | None] | None = None,
         *,
         views: Sequence[dict[str, Any] | None] | None = None,
+        histories: Sequence[Sequence[Action] | None] | None = None,
     ) -> list[list[Action]]:
         """:meth:`act_chunk` for a batch; arguments are lists as in :meth:`act_batch`."""
         n = len(images)
@@ -159,7 +175,9 @@ class Policy:
         ]
         if isinstance(views, dict):
             raise ValueError("views must be a list with one dict (or None) per image")
-        batch = self.processor(images, instructions, states=states, views=views)
+        batch = self.processor(
+            images, instructions, states=states, views=views, histories=histories
+        )
         sizes = batch.pop("image_sizes").tolist()
         batch = {k: v.to(self.device) for k, v in batch.items()}
         from vla.model.decoding import constrained_decode
@@ -194,6 +212,12 @@ class Policy:
         """Robot actions per chunk (``VLAConfig.chunk_size``): the length of
         :meth:`act_chunk`'s lists."""
         return int(getattr(self.model.config, "chunk_size", 1))
+
+    @property
+    def action_history(self) -> int:
+        """How many previous actions of the episode the model reads (``VLAConfig.
+        action_history``); 0: none, and ``history`` is ignored."""
+        return self.processor.action_history
 
     @property
     def view_names(self) -> tuple[str, ...]:

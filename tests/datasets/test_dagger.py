@@ -145,3 +145,36 @@ def test_dagger_runs_a_chunked_policy_as_it_acts_and_labels_every_step(
     assert single.exit_code == 2 and last.startswith("Error:") and "chunk_size >= 4" in last
     typo = CliRunner().invoke(main, [*args, str(chunked), "--execution", "recede:4"])
     assert typo.exit_code == 2 and "'receding:H'" in typo.output, typo.output
+
+
+@pytest.mark.robot
+def test_a_policy_that_reads_its_history_is_handed_and_trained_on_what_was_executed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vla.actions import from_dict
+    from vla.datasets import EpisodeDataset
+    from vla.datasets.reader import read_episodes
+    from vla.policy import Policy
+    from vla.training.data import PastActions
+
+    reader = _tiny_policy(tmp_path / "h2", True, action_history=2)
+    seen: list[Any] = []
+    real = Policy.act_chunk_batch
+    monkeypatch.setattr(
+        Policy,
+        "act_chunk_batch",
+        lambda self, *a, **k: seen.append(k.get("histories")) or real(self, *a, **k),
+    )
+    out = tmp_path / "dagger"
+    steps = _collect(out, REACH, max_steps=5, policy=str(reader))
+    (episode,) = read_episodes(out)
+    executed = [from_dict(a) for a in episode["executed"]]
+    # the policy drove: what was executed is the policy's, what is recorded is the expert's
+    assert len(executed) == len(steps) == 5
+    assert all(a != s["action"] for a, s in zip(executed, steps, strict=True))
+    # it was handed the actions executed before each step (its processor reads the last 2)
+    assert [h[0] for h in seen] == [executed[:t] for t in range(5)]
+    # and training gives each recorded step the same history
+    past = PastActions(EpisodeDataset(out, split="all"), 2)
+    assert [past[i]["history"] for i in range(5)] == [executed[max(0, t - 2) : t] for t in range(5)]
+    assert [past[i]["action"] for i in range(5)] == [s["action"] for s in steps]

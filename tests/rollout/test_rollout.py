@@ -71,6 +71,54 @@ def test_policy_agent_passes_pixels_instruction_and_grammar_never_info() -> None
     assert policy.calls[-1] == (2, ["count", "count"], None, [agent.space] * 2)
 
 
+class HistoryReader:
+    """A policy stand-in whose model reads its previous actions: it clicks at (n, n) where n
+    counts the calls, and records the histories it is handed."""
+
+    action_history = 2
+
+    def __init__(self) -> None:
+        self.histories: list[Any] = []
+        self.n = 0
+
+    def _click(self) -> Click:
+        self.n += 1
+        return Click(self.n, self.n)
+
+    def act(self, image, instruction, state=None, space=None, history=None) -> Any:
+        self.histories.append(history)
+        return self._click()
+
+    def act_batch(self, images, instructions, states=None, spaces=None, histories=None):
+        self.histories.append(histories)
+        return [self._click() for _ in images]
+
+
+def test_policy_agent_hands_each_episode_and_each_copy_its_own_history() -> None:
+    env, policy = CounterEnv(), HistoryReader()
+    agent = PolicyAgent.for_env(policy, env.action_space)
+    obs, info = env.reset(seed=0)
+    agent.reset()
+    first, second = agent.act(obs, info), agent.act(obs, info)
+    agent.executed(Done())  # e.g. DAgger's expert acted in the policy's place
+    agent.act(obs, info)
+    assert policy.histories[:2] == [[], [first]]
+    assert policy.histories[2] == [first, second, Done()]
+    agent.reset()  # a new episode starts with nothing
+    agent.act(obs, info)
+    assert policy.histories[-1] == []
+    # the vectorised loop: one history per env copy, cleared when that copy restarts
+    a = agent.act_batch([obs, obs], [info, info])
+    b = agent.act_batch([obs, obs], [info, info])
+    assert policy.histories[-1] == [[a[0]], [a[1]]]
+    agent.reset_copies([True, False])
+    agent.act_batch([obs, obs], [info, info])
+    assert policy.histories[-1] == [[], [a[1], b[1]]]
+    plain = Recorder()  # a policy that reads no history is never handed one
+    PolicyAgent.for_env(plain, env.action_space).act(obs, info)
+    assert len(plain.calls[-1]) == 4
+
+
 def test_loop_records_steps_caps_and_marks_the_cap_as_truncation() -> None:
     env, steps = CounterEnv(), []
     agent = PolicyAgent.for_env(Recorder(), env.action_space)

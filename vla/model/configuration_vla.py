@@ -118,6 +118,10 @@ class VLAConfig(PreTrainedConfig):
         copy_instruction: a pointer over the instruction's bytes is mixed into every
             next-token distribution (pointer-generator copying, :mod:`vla.model.copy_vla`), so
             a typed text can be copied from the instruction byte by byte.
+        action_history: 0 (default): the prompt is the instruction alone. K > 0: the actions
+            the agent executed before, the last K of its episode, follow the instruction in the
+            prompt as action tokens (:meth:`VLAProcessor.prompt_ids`), so a step that leaves
+            the screen unchanged (the first button of a sequence) is not forgotten.
         view_names: the named camera views the model sees (e.g. ``["scene", "wrist"]``). Every
             view goes through the one (shared) vision tower and gets a learned view embedding;
             the image tokens of all views are concatenated (``V * P`` tokens). A view missing
@@ -159,6 +163,7 @@ class VLAConfig(PreTrainedConfig):
     vision_early_fusion: bool = False
     pointer_subdivisions: int = 0
     copy_instruction: bool = False
+    action_history: int = 0
     view_names: list[str] | tuple[str, ...] = ()
     parallel_decoding: bool = False
     state_dim: int = 32
@@ -204,6 +209,7 @@ class VLAConfig(PreTrainedConfig):
             ("max_instruction_bytes", 1),
             ("state_dim", 0),
             ("pointer_subdivisions", 0),
+            ("action_history", 0),
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:

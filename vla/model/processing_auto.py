@@ -68,14 +68,17 @@ class VLAAutoProcessor(ProcessorMixin):
 
     @classmethod
     def from_vla_processor(cls, processor: VLAProcessor) -> VLAAutoProcessor:
-        """Wrap an existing :class:`VLAProcessor` (same tokenizer and settings)."""
+        """Wrap an existing :class:`VLAProcessor` (the same object: every setting, including
+        the native grid, the camera views and the action history, is kept)."""
         h, w = processor.image_size
-        return cls(
+        out = cls(
             VLAImageProcessor(size={"height": h, "width": w}),
             processor.tokenizer,
             processor.max_instruction_bytes,
             processor.state_dim,
         )
+        out.processor = processor
+        return out
 
     @property
     def action_language(self) -> ActionTokenizer:
@@ -89,6 +92,7 @@ class VLAAutoProcessor(ProcessorMixin):
         states: list[Any] | None = None,
         actions: list[Any] | None = None,
         return_tensors: str | None = "pt",
+        histories: list[Any] | None = None,
     ) -> BatchFeature:
         """Build a batch; see :meth:`VLAProcessor.__call__` for the keys and shapes.
 
@@ -103,7 +107,8 @@ class VLAAutoProcessor(ProcessorMixin):
             images = [images]
         if isinstance(text, str):
             text = [text]
-        return BatchFeature(self.processor(images, text, states=states, actions=actions))
+        batch = self.processor(images, text, states=states, actions=actions, histories=histories)
+        return BatchFeature(batch)
 
     def save_pretrained(self, save_directory: str | Path, **kwargs: Any) -> list[str]:  # type: ignore[override]
         """Write the wrapped processor's files, ``preprocessor_config.json`` and

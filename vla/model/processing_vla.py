@@ -75,6 +75,8 @@ class VLAProcessor:
         grid: how images become patches (:class:`~vla.model.image_grid.GridSpec`); None: the
             fixed ``image_size`` resize. ``VLAConfig.max_image_tokens`` turns on the native mode.
         view_names: the model's camera views (``VLAConfig.view_names``); empty: one image.
+        action_history: how many of the episode's previous actions the prompt holds
+            (``VLAConfig.action_history``, :meth:`prompt_ids`); 0: none.
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class VLAProcessor:
         state_dim: int = 32,
         grid: GridSpec | None = None,
         view_names: Sequence[str] = (),
+        action_history: int = 0,
     ) -> None:
         if len(image_size) != 2 or min(image_size) < 1:
             raise ValueError(f"image_size must be (height, width) >= 1; got {image_size!r}")
@@ -96,6 +99,7 @@ class VLAProcessor:
         self.max_instruction_bytes = int(max_instruction_bytes)
         self.state_dim = int(state_dim)
         self.view_names = tuple(view_names)
+        self.action_history = int(action_history)
         if self.view_names and self.grid is not None:
             raise ValueError("several views need the fixed resolution (grid=None)")
 
@@ -120,6 +124,7 @@ class VLAProcessor:
             config.state_dim,
             grid,
             tuple(config.view_names),
+            getattr(config, "action_history", 0),
         )
 
     # -------------------------------------------------------------------- pieces
@@ -204,10 +209,22 @@ class VLAProcessor:
         out[: arr.size] = arr
         return out
 
-    def prompt_ids(self, instruction: str) -> list[int]:
-        """``BOS instruction-bytes SEP``: the text prefix of every sample."""
+    def prompt_ids(
+        self,
+        instruction: str,
+        history: Sequence[Action] = (),
+        image_size: tuple[int, int] | None = None,
+    ) -> list[int]:
+        """``BOS instruction-bytes [previous actions] SEP``: the text prefix of every sample.
+
+        With ``action_history = K``, the last K actions of ``history`` (those executed before
+        in the episode, oldest first) follow the bytes as action tokens, each ending in
+        ``EOS``; UI coordinates are normalised by ``image_size`` ``(width, height)`` as the
+        targets are. Otherwise ``history`` is ignored."""
         body = self.tokenizer.encode_text(instruction, self.max_instruction_bytes)
-        return [BOS, *body, SEP]
+        recent = list(history)[-self.action_history :] if self.action_history else []
+        past = [t for a in recent for t in self.tokenizer.encode(a, image_size)]
+        return [BOS, *body, *past, SEP]
 
     # ---------------------------------------------------------------------- call
 
@@ -218,6 +235,7 @@ class VLAProcessor:
         states: Sequence[Any] | None = None,
         actions: Sequence[Action | Sequence[Action]] | None = None,
         views: Sequence[dict[str, Any] | None] | None = None,
+        histories: Sequence[Sequence[Action] | None] | None = None,
     ) -> dict[str, torch.Tensor]:
         """Build a batch.
 
@@ -232,6 +250,9 @@ class VLAProcessor:
                 is the first view) for a model with ``view_names`` (:meth:`view_pixels`); a
                 name the model does not know is a ``ValueError`` naming it and the known ones.
                 ``images[i]`` stays the frame of the row's UI coordinates.
+            histories: ``None``, or per row the actions executed before it in its episode
+                (oldest first; ``None`` or empty at the start), for a model with
+                ``action_history`` (:meth:`prompt_ids`); ignored otherwise.
 
         Returns:
             ``pixel_values`` (B, 3, h, w) (native mode: also ``image_grids`` and maybe
@@ -248,24 +269,17 @@ class VLAProcessor:
             raise ValueError("images must not be empty")
         if isinstance(instructions, str) or len(instructions) != n:
             raise ValueError(f"instructions must be a list of {n} strings; got {instructions!r}")
-        for name, seq in (("states", states), ("actions", actions), ("views", views)):
+        pairs = (
+            ("states", states),
+            ("actions", actions),
+            ("views", views),
+            ("histories", histories),
+        )
+        for name, seq in pairs:
             if seq is not None and len(seq) != n:
                 raise ValueError(f"{name} must have one entry per image ({n}); got {len(seq)}")
         sizes = [(a.shape[1], a.shape[0]) for a in arrays]  # (width, height)
-        rows, label_rows = [], []
-        for i in range(n):
-            prompt = self.prompt_ids(check_instruction(instructions[i], i))
-            target = self.tokenizer.encode(actions[i], sizes[i]) if actions is not None else []
-            rows.append(prompt + target)
-            label_rows.append([-100] * len(prompt) + target)
-        length = max(len(r) for r in rows)
-        input_ids = torch.full((n, length), PAD, dtype=torch.long)
-        labels = torch.full((n, length), -100, dtype=torch.long)
-        mask = torch.zeros((n, length), dtype=torch.long)
-        for i, (row, lab) in enumerate(zip(rows, label_rows, strict=False)):
-            input_ids[i, length - len(row) :] = torch.tensor(row)
-            labels[i, length - len(row) :] = torch.tensor(lab)
-            mask[i, length - len(row) :] = 1
+        input_ids, labels, mask = self._token_rows(instructions, sizes, actions, histories)
         if self.view_names:
             pixels = self.view_pixels(arrays, views)
         elif self.grid is not None:
@@ -288,6 +302,32 @@ class VLAProcessor:
         elif states is not None and any(s is not None for s in states):
             raise ValueError("this model has no state input (state_dim=0); pass states=None")
         return batch
+
+    def _token_rows(
+        self,
+        instructions: Sequence[str],
+        sizes: Sequence[tuple[int, int]],
+        actions: Sequence[Any] | None,
+        histories: Sequence[Sequence[Action] | None] | None,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Left-padded (B, T) ``input_ids``, ``labels`` and ``attention_mask`` of prompts (and
+        targets)."""
+        rows, label_rows = [], []
+        for i, size in enumerate(sizes):
+            past = histories[i] if histories is not None else None
+            prompt = self.prompt_ids(check_instruction(instructions[i], i), past or (), size)
+            target = self.tokenizer.encode(actions[i], size) if actions is not None else []
+            rows.append(prompt + target)
+            label_rows.append([-100] * len(prompt) + target)
+        n, length = len(rows), max(len(r) for r in rows)
+        input_ids = torch.full((n, length), PAD, dtype=torch.long)
+        labels = torch.full((n, length), -100, dtype=torch.long)
+        mask = torch.zeros((n, length), dtype=torch.long)
+        for i, (row, lab) in enumerate(zip(rows, label_rows, strict=True)):
+            input_ids[i, length - len(row) :] = torch.tensor(row)
+            labels[i, length - len(row) :] = torch.tensor(lab)
+            mask[i, length - len(row) :] = 1
+        return input_ids, labels, mask
 
     def _states(self, states: Sequence[Any] | None, n: int) -> dict[str, torch.Tensor]:
         values = np.zeros((n, self.state_dim), np.float32)
@@ -313,6 +353,8 @@ class VLAProcessor:
             settings["grid"] = self.grid.to_dict()
         if self.view_names:
             settings["view_names"] = list(self.view_names)
+        if self.action_history:
+            settings["action_history"] = self.action_history
         (path / PROCESSOR_FILE).write_text(json.dumps(settings, indent=1))
 
     @classmethod
@@ -330,12 +372,13 @@ class VLAProcessor:
             settings["state_dim"],
             GridSpec(**settings["grid"]) if "grid" in settings else None,
             tuple(settings.get("view_names", ())),
+            settings.get("action_history", 0),
         )
 
     def __repr__(self) -> str:
         return (
             f"VLAProcessor(image_size={self.image_size}, grid={self.grid}, "
-            f"view_names={self.view_names}, "
+            f"view_names={self.view_names}, action_history={self.action_history}, "
             f"state_dim={self.state_dim}, {self.tokenizer!r})"
         )
 

@@ -94,6 +94,11 @@ class PolicyAgent:
     (:func:`~vla.rollout.loop.run_episode`); in the vectorised loop each env copy has its own
     state, cleared by :meth:`reset_copies`, and one ``act_chunk_batch`` call serves the copies
     that need a new chunk.
+
+    A policy with ``action_history > 0`` (a :class:`vla.Policy` trained to read the episode's
+    previous actions) is handed the actions this agent returned since the episode began
+    (per copy in the vectorised loop). An action executed instead of the policy's (DAgger's
+    expert) is told with :meth:`executed`.
     """
 
     def __init__(
@@ -119,6 +124,9 @@ class PolicyAgent:
                 )
             self._executor = ChunkExecutor(execution)
         self._copies: list[ChunkExecutor] = []  # one per env copy of the vectorised loop
+        self._remember = int(getattr(policy, "action_history", 0) or 0) > 0
+        self._history: list[Action] = []  # the episode's actions (single-episode loop)
+        self._histories: list[list[Action]] = []  # one per env copy
 
     @classmethod
     def for_env(
@@ -144,23 +152,38 @@ class PolicyAgent:
         if self._executor is not None:
             self._executor.reset()
         self._copies = []
+        self._history, self._histories = [], []
 
     def reset_copies(self, mask: Sequence[bool]) -> None:
-        """The vectorised loop restarted the copies where ``mask`` is True: their chunks go."""
+        """The vectorised loop restarted the copies where ``mask`` is True: their chunks (and
+        action histories) go."""
         for i, restarted in enumerate(mask):
             if restarted and i < len(self._copies):
                 self._copies[i].reset()
+            if restarted and i < len(self._histories):
+                self._histories[i] = []
+
+    def executed(self, action: Action) -> None:
+        """Another agent's action was executed in this agent's place (single-episode loop):
+        it joins the history the policy reads."""
+        if self._remember:
+            self._history.append(action)
 
     def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         image, text, state = obs["image"], obs["instruction"], obs.get("state")
         extra = self._views([obs])
-        views = {"views": extra[0]} if extra else {}
+        kwargs: dict[str, Any] = {"views": extra[0]} if extra else {}
+        if self._remember:
+            kwargs["history"] = list(self._history)
         if self._executor is None:
-            return self.policy.act(image, text, state, space=self.space, **views)
-        policy: Any = self.policy
-        return self._executor.step(
-            lambda: policy.act_chunk(image, text, state, space=self.space, **views)
-        )
+            action = self.policy.act(image, text, state, space=self.space, **kwargs)
+        else:
+            policy: Any = self.policy
+            action = self._executor.step(
+                lambda: policy.act_chunk(image, text, state, space=self.space, **kwargs)
+            )
+        self.executed(action)
+        return action
 
     def _views(self, obs: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
         """The camera views of a multi-camera env (``obs["images"]``) that the policy reads
@@ -173,9 +196,18 @@ class PolicyAgent:
     def act_batch(
         self, obs: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]
     ) -> list[Action]:
+        if self._remember:
+            while len(self._histories) < len(obs):
+                self._histories.append([])
         if self.execution is not None:
-            return self._act_chunked(obs)
-        return self.policy.act_batch(*self._batch(obs), **self._batch_views(obs))
+            actions = self._act_chunked(obs)
+        else:
+            rows = range(len(obs))
+            actions = self.policy.act_batch(*self._batch(obs), **self._batch_views(obs, rows))
+        if self._remember:
+            for past, action in zip(self._histories, actions, strict=False):
+                past.append(action)
+        return actions
 
     def _batch(self, obs: Sequence[dict[str, Any]]) -> tuple[list[Any], list[str], Any, list]:
         states = [o["state"] for o in obs] if obs and "state" in obs[0] else None
@@ -186,9 +218,14 @@ class PolicyAgent:
             [self.space] * len(obs),
         )
 
-    def _batch_views(self, obs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    def _batch_views(self, obs: Sequence[dict[str, Any]], rows: Sequence[int]) -> dict[str, Any]:
+        """The keyword arguments of a batched call for the copies ``rows`` (``obs[j]`` is copy
+        ``rows[j]``'s): their camera views and, when the policy reads them, histories."""
         views = self._views(obs)
-        return {"views": views} if views else {}
+        out: dict[str, Any] = {"views": views} if views else {}
+        if self._remember:
+            out["histories"] = [list(self._histories[i]) for i in rows]
+        return out
 
     def _act_chunked(self, obs: Sequence[dict[str, Any]]) -> list[Action]:
         """One action per copy from its own executor; the copies that need a new chunk get it
@@ -201,7 +238,7 @@ class PolicyAgent:
         if need:
             sub = [obs[i] for i in need]
             policy: Any = self.policy
-            got = policy.act_chunk_batch(*self._batch(sub), **self._batch_views(sub))
+            got = policy.act_chunk_batch(*self._batch(sub), **self._batch_views(sub, need))
             chunks = dict(zip(need, got, strict=True))
         return [self._copies[i].step(partial(chunks.__getitem__, i)) for i in range(len(obs))]
 

@@ -163,6 +163,12 @@ class PolicyServer:
     """
 
     def __init__(self, policy: Policy, cfg: ServeConfig) -> None:
+        if policy.action_history:
+            raise ValueError(
+                f"{cfg.policy} reads the episode's previous actions (action_history="
+                f"{policy.action_history}), which the wire protocol does not carry yet; "
+                "run it in process with vla.Policy (vla eval / vla run)"
+            )
         self.policy, self.cfg = policy, cfg
         _maybe_compile(policy, cfg.compile, cfg.max_batch)
         self.metadata = metadata(policy, cfg)

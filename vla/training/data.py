@@ -11,13 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from vla.actions import ROBOT_ACTIONS, Action
+from vla.actions import ROBOT_ACTIONS, Action, from_dict
 from vla.training.augment import AugmentConfig, augment
 
 __all__ = [
     "ChunkTargets",
     "Collator",
     "EpochSampler",
+    "PastActions",
     "summarize_episodes",
 ]
 
@@ -82,12 +83,14 @@ class Collator:
             actions.append(action)
             views.append(named)
         states = [item.get("state") for item in items]
+        histories = [item.get("history") for item in items]
         return self.processor(
             images,
             [item["instruction"] for item in items],
             states=None if all(s is None for s in states) else states,
             actions=actions,
             views=views if any(v is not None for v in views) else None,
+            histories=None if all(h is None for h in histories) else histories,
         )
 
     def _augment(self, image: Any, action: Any) -> tuple[Any, Any]:
@@ -142,15 +145,8 @@ class ChunkTargets:
     def __init__(self, dataset: Any, chunk_size: int) -> None:
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
             raise ValueError(f"Got {chunk_size!r} for `chunk_size`; it must be an int >= 1")
-        if not (hasattr(dataset, "episodes") and hasattr(dataset, "episode_steps")):
-            raise ValueError(
-                f"chunk targets need a dataset with `episodes` and `episode_steps` "
-                f"(vla.datasets.EpisodeDataset); got {type(dataset).__name__}"
-            )
         self.dataset, self.chunk_size = dataset, chunk_size
-        ranges = [dataset.episode_steps(e) for e in range(len(dataset.episodes))]
-        self._starts = np.array([r.start for r in ranges], np.int64)
-        self._stops = np.array([r.stop for r in ranges], np.int64)
+        self._starts, self._stops = _episode_ranges(dataset, "chunk targets")
         self._actions: dict[int, Action] = {}
 
     def __len__(self) -> int:
@@ -174,5 +170,71 @@ class ChunkTargets:
 
     def _action(self, j: int) -> Action:
         if j not in self._actions:
-            self._actions[j] = self.dataset[j]["action"]
+            self._actions[j] = _read_action(self.dataset, j)
+        return self._actions[j]
+
+
+def _episode_ranges(dataset: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, stops) of the item indexes of each episode of ``dataset``."""
+    if not (hasattr(dataset, "episodes") and hasattr(dataset, "episode_steps")):
+        raise ValueError(
+            f"{what} need a dataset with `episodes` and `episode_steps` "
+            f"(vla.datasets.EpisodeDataset); got {type(dataset).__name__}"
+        )
+    ranges = [dataset.episode_steps(e) for e in range(len(dataset.episodes))]
+    return (np.array([r.start for r in ranges], np.int64),
+            np.array([r.stop for r in ranges], np.int64))  # fmt: skip
+
+
+def _read_action(dataset: Any, j: int) -> Action:
+    """Item ``j``'s action, without decoding its image when the dataset can (``action(j)``)."""
+    read = getattr(dataset, "action", None)
+    return read(j) if callable(read) else dataset[j]["action"]
+
+
+# ------------------------------------------------------------- inputs: the previous actions
+
+
+class PastActions:
+    """A dataset whose items carry ``item["history"]``: the actions executed before the step in
+    its episode, the last ``k`` (oldest first; empty at the first step), for a model trained
+    with ``VLAConfig.action_history = k``. An episode that kept what was executed in place of
+    its recorded labels (DAgger: ``executed`` in its metadata) gives those, as the policy saw
+    them; otherwise the recorded actions of its earlier steps. ``dataset`` is as for
+    :class:`ChunkTargets`; every other key of the item is unchanged.
+    """
+
+    def __init__(self, dataset: Any, k: int) -> None:
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise ValueError(f"Got {k!r} for `k`; it must be an int >= 1")
+        self.dataset, self.k = dataset, k
+        self._starts, _ = _episode_ranges(dataset, "action histories")
+        self._actions: dict[int, Action] = {}
+        self._executed: dict[int, list[Action]] = {}
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        i = int(i) % len(self)
+        item = dict(self.dataset[i])
+        self._actions[i] = item["action"]
+        item["history"] = self.history(i)
+        return item
+
+    def history(self, i: int) -> list[Action]:
+        """The actions executed at steps ``max(start, i - k) .. i - 1`` of ``i``'s episode."""
+        e = int(np.searchsorted(self._starts, i, side="right")) - 1
+        start = int(self._starts[e])
+        first = max(start, i - self.k)
+        executed = self.dataset.episodes[e].get("executed")
+        if executed:
+            if e not in self._executed:
+                self._executed[e] = [from_dict(a) for a in executed]
+            return self._executed[e][first - start : i - start]
+        return [self._action(j) for j in range(first, i)]
+
+    def _action(self, j: int) -> Action:
+        if j not in self._actions:
+            self._actions[j] = _read_action(self.dataset, j)
         return self._actions[j]

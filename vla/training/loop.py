@@ -244,7 +244,7 @@ def _validate(cfg, accelerator, model, processor, data, state, logger, say) -> d
         t0 = time.time()
         unwrapped = accelerator.unwrap_model(model)
         metrics.update(teacher_forced_metrics(unwrapped, loader, accelerator.device))
-        items = data.val_items(cfg.val_decode_samples)
+        items = data.val_items(cfg.val_decode_samples, processor)
         if items:
             from vla import Policy
 

@@ -11,7 +11,13 @@ from typing import Any
 
 from vla.training.augment import AugmentConfig
 from vla.training.config import TrainConfig
-from vla.training.data import ChunkTargets, Collator, EpochSampler, summarize_episodes
+from vla.training.data import (
+    ChunkTargets,
+    Collator,
+    EpochSampler,
+    PastActions,
+    summarize_episodes,
+)
 
 __all__ = ["TrainData", "build_data", "build_model", "build_optimizer"]
 
@@ -50,12 +56,14 @@ class TrainData:
             )
         return self._loaders["val"]
 
-    def val_items(self, n: int) -> list[dict[str, Any]]:
-        """``n`` validation items spread evenly over the split (the same ones every time)."""
+    def val_items(self, n: int, processor: Any = None) -> list[dict[str, Any]]:
+        """``n`` validation items spread evenly over the split (the same ones every time), with
+        the action histories ``processor``'s model reads."""
         if self.val is None or len(self.val) == 0 or n == 0:
             return []
         idx = sorted({int(i) for i in _spread(len(self.val), n)})
-        return [self.val[i] for i in idx]
+        ds = self.val if processor is None else _with_history(self.val, processor)
+        return [ds[i] for i in idx]
 
     def _loader(self, ds: Any, collate: Collator, shuffle: bool, drop_last: bool = False) -> Any:
         from torch.utils.data import DataLoader
@@ -73,9 +81,38 @@ class TrainData:
 
 
 def _targets(ds: Any, processor: Any) -> Any:
-    """``ds`` with robot action-chunk targets when the model decodes chunks (issue 14)."""
+    """``ds`` with robot action-chunk targets when the model decodes chunks (issue 14), and the
+    previous actions when the model reads them."""
     chunk = processor.tokenizer.chunk_size
-    return ChunkTargets(ds, chunk) if chunk > 1 else ds
+    return _with_history(ChunkTargets(ds, chunk) if chunk > 1 else ds, processor, ds)
+
+
+def _with_history(ds: Any, processor: Any, episodes: Any = None) -> Any:
+    """``ds`` with ``item["history"]`` (:class:`PastActions`) for a model whose prompt holds the
+    episode's previous actions (``action_history``); ``episodes`` is the episode dataset under
+    ``ds`` when ``ds`` wraps one."""
+    k = int(getattr(processor, "action_history", 0))
+    if not k:
+        return ds
+    base = PastActions(episodes if episodes is not None else ds, k)
+    if base.dataset is ds:
+        return base
+    return _History(ds, base)
+
+
+class _History:
+    """Items of ``ds`` (e.g. :class:`ChunkTargets`) with the history ``past`` gives."""
+
+    def __init__(self, ds: Any, past: PastActions) -> None:
+        self.ds, self.past = ds, past
+
+    def __len__(self) -> int:
+        return len(self.ds)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        item = dict(self.ds[i])
+        item["history"] = self.past.history(int(i) % len(self.ds))
+        return item
 
 
 def _spread(length: int, n: int) -> list[float]:

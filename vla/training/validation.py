@@ -89,11 +89,14 @@ def decode_metrics(policy: Any, items: Sequence[dict[str, Any]], batch_size: int
             {k: v for k, v in it["images"].items() if k in names} if "images" in it else None
             for it in chunk
         ]
+        extra: dict[str, Any] = {"views": views} if names else {}
+        if any("history" in it for it in chunk):  # a model that reads its previous actions
+            extra["histories"] = [it.get("history") for it in chunk]
         preds = policy.act_batch(
             [it["image"] for it in chunk],
             [it["instruction"] for it in chunk],
             states=None if all(s is None for s in states) else states,
-            **({"views": views} if names else {}),
+            **extra,
         )
         errors += [action_errors(p, it["action"]) for p, it in zip(preds, chunk, strict=True)]
     if not errors:
