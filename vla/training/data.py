@@ -129,7 +129,32 @@ def _ranges(values: set[int]) -> list[list[int]]:
 # ------------------------------------------------------------- targets: robot action chunks
 
 
-class ChunkTargets:
+class _EpisodeItems:
+    """Items of an episode dataset (``episodes`` and ``episode_steps``, as
+    :class:`vla.datasets.EpisodeDataset` gives) with each step's action read once and cached."""
+
+    def __init__(self, dataset: Any, what: str) -> None:
+        self.dataset = dataset
+        self._starts, self._stops = _episode_ranges(dataset, what)
+        self._actions: dict[int, Action] = {}
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def _item(self, i: int) -> tuple[int, dict[str, Any]]:
+        """(the index in range, a copy of item ``i``)."""
+        i = int(i) % len(self)
+        item = dict(self.dataset[i])
+        self._actions[i] = item["action"]
+        return i, item
+
+    def _action(self, j: int) -> Action:
+        if j not in self._actions:
+            self._actions[j] = _read_action(self.dataset, j)
+        return self._actions[j]
+
+
+class ChunkTargets(_EpisodeItems):
     """A dataset whose robot steps have chunk targets: ``item["action"]`` becomes the list of
     the next ``chunk_size`` actions of the same episode, starting with the step's own, for a
     model trained with ``VLAConfig.chunk_size > 1`` (the tokenizer encodes them as one
@@ -145,17 +170,11 @@ class ChunkTargets:
     def __init__(self, dataset: Any, chunk_size: int) -> None:
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
             raise ValueError(f"Got {chunk_size!r} for `chunk_size`; it must be an int >= 1")
-        self.dataset, self.chunk_size = dataset, chunk_size
-        self._starts, self._stops = _episode_ranges(dataset, "chunk targets")
-        self._actions: dict[int, Action] = {}
-
-    def __len__(self) -> int:
-        return len(self.dataset)
+        super().__init__(dataset, "chunk targets")
+        self.chunk_size = chunk_size
 
     def __getitem__(self, i: int) -> dict[str, Any]:
-        i = int(i) % len(self)
-        item = dict(self.dataset[i])
-        self._actions[i] = item["action"]
+        i, item = self._item(i)
         if self.chunk_size > 1 and isinstance(item["action"], ROBOT_ACTIONS):
             item["action"] = self.chunk(i)
         return item
@@ -167,11 +186,6 @@ class ChunkTargets:
         stop = min(i + self.chunk_size, int(self._stops[e]))
         actions = [self._action(j) for j in range(i, stop)]
         return actions + [actions[-1]] * (self.chunk_size - len(actions))
-
-    def _action(self, j: int) -> Action:
-        if j not in self._actions:
-            self._actions[j] = _read_action(self.dataset, j)
-        return self._actions[j]
 
 
 def _episode_ranges(dataset: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -195,7 +209,7 @@ def _read_action(dataset: Any, j: int) -> Action:
 # ------------------------------------------------------------- inputs: the previous actions
 
 
-class PastActions:
+class PastActions(_EpisodeItems):
     """A dataset whose items carry ``item["history"]``: the actions executed before the step in
     its episode, the last ``k`` (oldest first; empty at the first step), for a model trained
     with ``VLAConfig.action_history = k``. An episode that kept what was executed in place of
@@ -207,18 +221,12 @@ class PastActions:
     def __init__(self, dataset: Any, k: int) -> None:
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise ValueError(f"Got {k!r} for `k`; it must be an int >= 1")
-        self.dataset, self.k = dataset, k
-        self._starts, _ = _episode_ranges(dataset, "action histories")
-        self._actions: dict[int, Action] = {}
+        super().__init__(dataset, "action histories")
+        self.k = k
         self._executed: dict[int, list[Action]] = {}
 
-    def __len__(self) -> int:
-        return len(self.dataset)
-
     def __getitem__(self, i: int) -> dict[str, Any]:
-        i = int(i) % len(self)
-        item = dict(self.dataset[i])
-        self._actions[i] = item["action"]
+        i, item = self._item(i)
         item["history"] = self.history(i)
         return item
 
@@ -233,8 +241,3 @@ class PastActions:
                 self._executed[e] = [from_dict(a) for a in executed]
             return self._executed[e][first - start : i - start]
         return [self._action(j) for j in range(first, i)]
-
-    def _action(self, j: int) -> Action:
-        if j not in self._actions:
-            self._actions[j] = _read_action(self.dataset, j)
-        return self._actions[j]
