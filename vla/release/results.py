@@ -142,6 +142,15 @@ python benchmarks/robot_ablation.py --dataset runs/robot-ablation/data-clean --d
     --variant scene+wrist-k8-m8-fusion:views=scene+wrist,chunk_size=8,execution=receding:8,vision_early_fusion=true
 ```
 
+- Noise-free labels for the noisy half (DART, `PandaExpert.label`): the same command with
+  `--dataset runs/robot-ablation/data-clean --dataset runs/robot-ablation/data-dart` (the
+  noisy episodes collected again, same seeds and noise, recording the step the expert meant)
+  `--out runs/robot-ablation/runs-dart --variant front-k1:views=front` gave reach 6/40 (15%)
+  against 4/40 and push 0/40 against 0/40, and a per-step validation error of 0.97 / 1.48 /
+  0.50 cm against 1.17 / 1.45 / 0.70 (x / y / z; each on its own validation split). The
+  labels no longer carry 0.7-0.8 cm of noise, but the model is still near what predicting the
+  mean step gives (1.23 / 1.35 / 0.83 cm on the clean data) and y does not improve: it does not
+  yet locate the named cube in the image. Collections keep the noise-free labels from now on.
 - At this budget no variant has learned the tasks: the differences (4-6 of 40 reaches) are
   within noise, and the validation loss of every variant stops falling after ~400 steps at
   per-step errors of 1.2-1.5 cm. The cameras and the chunks are not what limits the model yet.
