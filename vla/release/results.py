@@ -148,9 +148,13 @@ python benchmarks/robot_ablation.py --dataset runs/robot-ablation/data-clean --d
   `--out runs/robot-ablation/runs-dart --variant front-k1:views=front` gave reach 6/40 (15%)
   against 4/40 and push 0/40 against 0/40, and a per-step validation error of 0.97 / 1.48 /
   0.50 cm against 1.17 / 1.45 / 0.70 (x / y / z; each on its own validation split). The
-  labels no longer carry 0.7-0.8 cm of noise, but the model is still near what predicting the
-  mean step gives (1.23 / 1.35 / 0.83 cm on the clean data) and y does not improve: it does not
-  yet locate the named cube in the image. Collections keep the noise-free labels from now on.
+  labels no longer carry 0.7-0.8 cm of noise, but the model is still near baselines that
+  never look at the image (`python benchmarks/robot_baselines.py runs/robot-ablation/data-clean
+  runs/robot-ablation/data-dart`): predicting the mean step gives 1.23 / 1.35 / 0.83 cm on the
+  clean episodes and 1.22 / 1.44 / 1.19 on the DART ones, a linear map of the robot state
+  0.76 / 0.90 / 0.63 and 1.00 / 1.20 / 0.85. In y the model is worse than the linear map: after
+  600 steps it has not yet learned to locate the named cube, nor all the state tells.
+  Collections keep the noise-free labels from now on.
 - At this budget no variant has learned the tasks: the differences (4-6 of 40 reaches) are
   within noise, and the validation loss of every variant stops falling after ~400 steps at
   per-step errors of 1.2-1.5 cm. The cameras and the chunks are not what limits the model yet.
