@@ -125,3 +125,49 @@ def test_hidpi_screen_seen_in_logical_pixels(xvfb: str) -> None:
     drawn = info["layout"]
     assert info["page_scale"] == 2.0
     assert info["page_origin"] == (2 * drawn.task.x, 2 * drawn.task.y)
+
+
+@pytest.mark.display
+def test_restack_raises_the_windows_again_when_a_terminal_shows_no_text(
+    xvfb: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A terminal that shows no text for 5 s after the raise gets one more raise (a CI run
+    # failed there once); a second silence is an error that names the window and its row.
+    from Xlib import X
+
+    from vla.envs.desktop.suite_layout import Window
+    from vla.envs.desktop.windows import NoTextError, XDesk
+
+    desk = XDesk(xvfb)
+    try:
+        lines = ("user@desktop:~$ ls", "notes.txt todo.md")
+        for x in (40, 300):
+            window = Window("terminal", Rect(x, 60, 320, 200), lines, ("#202020", "#e0e0e0"))
+            desk.place(desk.open_terminal(window), window)
+        real, calls = XDesk._wait_for_text, []
+
+        def silent_once(self: Any, window: Any, above: list, deadline: float) -> None:
+            calls.append(window.id)
+            if len(calls) == 1:
+                raise NoTextError("no text")
+            real(self, window, above, deadline)
+
+        monkeypatch.setattr(XDesk, "_wait_for_text", silent_once)
+        desk._stack[0].configure(stack_mode=X.Above)  # out of order: restack has work to do
+        desk.restack()
+        assert len(calls) == 3  # the first terminal twice, then the second
+        order = [w.id for w in desk._viewable()]
+        assert order[-2:] == [w.id for w in desk._stack]
+
+        def silent(self: Any, window: Any, above: list, deadline: float) -> None:
+            calls.append(window.id)
+            raise NoTextError("no text")
+
+        monkeypatch.setattr(XDesk, "_wait_for_text", silent)
+        desk._stack[0].configure(stack_mode=X.Above)
+        calls.clear()
+        with pytest.raises(NoTextError):
+            desk.restack()
+        assert len(calls) == 2  # two raises, then the error
+    finally:
+        desk.close_terminals()
