@@ -124,7 +124,7 @@ class VLAProcessor:
             config.state_dim,
             grid,
             tuple(config.view_names),
-            getattr(config, "action_history", 0),
+            config.action_history,
         )
 
     # -------------------------------------------------------------------- pieces

@@ -131,7 +131,8 @@ def _ranges(values: set[int]) -> list[list[int]]:
 
 class _EpisodeItems:
     """Items of an episode dataset (``episodes`` and ``episode_steps``, as
-    :class:`vla.datasets.EpisodeDataset` gives) with each step's action read once and cached."""
+    :class:`vla.datasets.EpisodeDataset` gives) with each step's action read once and cached.
+    It is an episode dataset itself, so these wrappers stack."""
 
     def __init__(self, dataset: Any, what: str) -> None:
         self.dataset = dataset
@@ -140,6 +141,17 @@ class _EpisodeItems:
 
     def __len__(self) -> int:
         return len(self.dataset)
+
+    @property
+    def episodes(self) -> Any:
+        return self.dataset.episodes
+
+    def episode_steps(self, episode: int) -> range:
+        return self.dataset.episode_steps(episode)
+
+    def action(self, i: int) -> Action:
+        """Item ``i``'s recorded action (cached; no image is decoded)."""
+        return self._action(int(i) % len(self))
 
     def _item(self, i: int) -> tuple[int, dict[str, Any]]:
         """(the index in range, a copy of item ``i``)."""

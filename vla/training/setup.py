@@ -81,38 +81,18 @@ class TrainData:
 
 
 def _targets(ds: Any, processor: Any) -> Any:
-    """``ds`` with robot action-chunk targets when the model decodes chunks (issue 14), and the
-    previous actions when the model reads them."""
+    """``ds`` with the previous actions when the model reads them, and robot action-chunk
+    targets when the model decodes chunks (issue 14)."""
+    ds = _with_history(ds, processor)
     chunk = processor.tokenizer.chunk_size
-    return _with_history(ChunkTargets(ds, chunk) if chunk > 1 else ds, processor, ds)
+    return ChunkTargets(ds, chunk) if chunk > 1 else ds
 
 
-def _with_history(ds: Any, processor: Any, episodes: Any = None) -> Any:
+def _with_history(ds: Any, processor: Any) -> Any:
     """``ds`` with ``item["history"]`` (:class:`PastActions`) for a model whose prompt holds the
-    episode's previous actions (``action_history``); ``episodes`` is the episode dataset under
-    ``ds`` when ``ds`` wraps one."""
-    k = int(getattr(processor, "action_history", 0))
-    if not k:
-        return ds
-    base = PastActions(episodes if episodes is not None else ds, k)
-    if base.dataset is ds:
-        return base
-    return _History(ds, base)
-
-
-class _History:
-    """Items of ``ds`` (e.g. :class:`ChunkTargets`) with the history ``past`` gives."""
-
-    def __init__(self, ds: Any, past: PastActions) -> None:
-        self.ds, self.past = ds, past
-
-    def __len__(self) -> int:
-        return len(self.ds)
-
-    def __getitem__(self, i: int) -> dict[str, Any]:
-        item = dict(self.ds[i])
-        item["history"] = self.past.history(int(i) % len(self.ds))
-        return item
+    episode's previous actions (``action_history``)."""
+    k = processor.action_history
+    return PastActions(ds, k) if k else ds
 
 
 def _spread(length: int, n: int) -> list[float]:
