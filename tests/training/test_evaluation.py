@@ -150,3 +150,50 @@ def test_a_new_eval_in_the_same_out_removes_only_its_old_replays(fake_env_id, tm
     on_disk = {p.name for p in (tmp_path / "replays").iterdir()}
     assert on_disk == {r["path"].split("/")[-1] for r in second} | {"notes.gif"}
     assert not {r["path"] for r in first} & {r["path"] for r in second}
+
+
+def test_an_interrupted_eval_resumes_with_the_tasks_it_finished(fake_env_id, tmp_path):
+    """Each task is saved as it ends; a rerun with the same settings runs only the missing
+    tasks and reports what a run from scratch reports; other settings start over."""
+    from vla_training_fakes import RedClicker
+
+    class Flaky(RedClicker):
+        calls = 0
+        crash_at: int | None = None
+
+        def act_batch(self, images, instructions, states=None, spaces=None):
+            Flaky.calls += 1
+            if Flaky.calls == self.crash_at:
+                raise KeyboardInterrupt  # killed in the second task
+            return super().act_batch(images, instructions)
+
+    endless = "vla_training_fakes:EndlessEnv"  # 4 episodes x the 3-step cap: 12 calls
+    cfg = EvalConfig(
+        policy="scripted", env_ids=[fake_env_id, endless], episodes=4, seed_start=500,
+        max_steps=3, out=str(tmp_path), progress=False,
+    )  # fmt: skip
+    fresh = evaluate(EvalConfig(**{**cfg.to_dict(), "out": str(tmp_path / "fresh")}), Flaky())
+    in_first_task = Flaky.calls - 12
+    Flaky.calls, Flaky.crash_at = 0, in_first_task + 5
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(cfg, policy=Flaky())
+    assert not (tmp_path / "eval_info.json").exists()
+    saved = list((tmp_path / "tasks").glob("*.json"))
+    assert len(saved) == 1 and json.loads(saved[0].read_text())["env_id"] == fake_env_id
+
+    Flaky.calls, Flaky.crash_at = 0, None
+    resumed = evaluate(cfg, policy=Flaky())
+    assert Flaky.calls == 12  # the endless task only
+    for env_id in (fake_env_id, endless):
+        assert resumed["tasks"][env_id]["per_episode"] == fresh["tasks"][env_id]["per_episode"]
+    assert json.loads((tmp_path / "eval_info.json").read_text())["tasks"].keys() == {
+        fake_env_id,
+        endless,
+    }
+
+    Flaky.calls = 0
+    evaluate(EvalConfig(**{**cfg.to_dict(), "max_steps": 2}), policy=Flaky())
+    assert Flaky.calls > 8  # other settings: the first task again, then the 8 endless calls
+    Flaky.calls = 0
+    evaluate(EvalConfig(**{**cfg.to_dict(), "resume": False}), policy=Flaky())
+    assert Flaky.calls == in_first_task + 12

@@ -50,8 +50,17 @@ from vla.rollout.loop import DEFAULT_MAX_STEPS
     help="Chunked robot policies: 'first', 'receding:H' or 'ensemble[:DECAY]' (default: ask "
     "the policy every step).",
 )
+@click.option(
+    "--resume/--no-resume",
+    default=True,
+    show_default=True,
+    help="Keep the tasks an interrupted run of the same policy and settings finished in --out.",
+)
 def eval_(env_ids: tuple[str, ...], execution: str | None, **kwargs) -> None:
     """Evaluate a policy in closed loop; writes eval_info.json and report.html.
+
+    Each task is saved in --out/tasks/ as soon as it ends: rerunning the same command after an
+    interruption evaluates only the tasks still missing.
 
     Bad input (an unknown env id or checkpoint, evaluation seeds the policy trained on, no
     display for an env that needs one) stops it with one `Error:` line before any episode.

@@ -8,6 +8,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from vla.evaluation import resume
 from vla.evaluation.config import EvalConfig
 from vla.evaluation.info import EpisodeOutcome, EvalInfo, SeedCheck, TaskSummary
 from vla.evaluation.metrics import latency_summary, wilson_interval
@@ -80,11 +81,12 @@ def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
     """Run ``cfg.episodes`` episodes of every env in ``cfg.env_ids`` and summarise them.
 
     ``policy`` (optional) is an already loaded :class:`vla.Policy`; otherwise ``cfg.policy`` is
-    loaded. Writes ``eval_info.json``, ``report.html`` and GIF replays to ``cfg.out`` when set.
+    loaded. Writes ``eval_info.json``, ``report.html`` and GIF replays to ``cfg.out`` when set,
+    and each task's numbers to ``cfg.out/tasks/`` as soon as it ends: rerunning an interrupted
+    evaluation with the same weights and settings evaluates only the missing tasks
+    (:mod:`vla.evaluation.resume`; ``cfg.resume=False`` starts over).
     Returns the ``eval_info`` dict (:meth:`EvalInfo.to_dict`; ``EvalInfo.from_dict`` types it).
     """
-    from tqdm.auto import tqdm
-
     seeds = seed_check(cfg)
     if cfg.threads:
         import torch
@@ -94,39 +96,8 @@ def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
         from vla.rollout.agents import load_policy
 
         policy = load_policy(cfg.policy, device=cfg.device)
-    make_agent = functools.partial(PolicyAgent.for_env, policy, execution=cfg.execution)
-    results: list[RolloutResult] = []
-    with tqdm(total=cfg.episodes * len(cfg.env_ids), disable=not cfg.progress, desc="eval") as bar:
-        for env_id in cfg.env_ids:
-            wins = [0]
-
-            def tick(ep: Any, wins: list[int] = wins, env_id: str = env_id) -> None:
-                wins[0] += ep.success
-                bar.update(1)
-                bar.set_postfix_str(f"{env_id.split('/')[-1]} success {wins[0]}")
-
-            results.append(
-                run_episodes(
-                    make_agent,
-                    env_id,
-                    list(cfg.seeds),
-                    workers=cfg.workers,
-                    env_kwargs=cfg.env_kwargs,
-                    max_steps=cfg.max_steps,
-                    replays=cfg.replays,
-                    on_episode=tick,
-                )
-            )
-    info = _eval_info(cfg, policy, seeds, results)
-    if cfg.out is not None:
-        from vla.evaluation.report import write_report
-
-        write_report(Path(cfg.out), info, results)
-    return info.to_dict()
-
-
-def _eval_info(cfg: EvalConfig, policy: Any, seeds: dict, results: list[RolloutResult]) -> EvalInfo:
-    return EvalInfo(
+    summaries = _run_tasks(cfg, policy)
+    info = EvalInfo(
         policy=cfg.policy,
         device=str(getattr(policy, "device", "unknown")),
         episodes_per_task=cfg.episodes,
@@ -134,9 +105,66 @@ def _eval_info(cfg: EvalConfig, policy: Any, seeds: dict, results: list[RolloutR
         seed_check=SeedCheck.from_dict(seeds),
         workers=cfg.workers,
         max_steps=cfg.max_steps,
-        tasks={r.env_id: task_summary(r, cfg.max_steps) for r in results},
+        tasks={env_id: summaries[env_id] for env_id in cfg.env_ids},
         extra=_settings(cfg),
     )
+    if cfg.out is not None:
+        from vla.evaluation.report import write_report
+
+        write_report(Path(cfg.out), info)
+    return info.to_dict()
+
+
+def _run_tasks(cfg: EvalConfig, policy: Any) -> dict[str, TaskSummary]:
+    """Every task's summary: those an interrupted run with the same settings finished, then
+    the rest, each saved (with its replays) the moment it ends."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    from vla.evaluation.report import remove_old_replays, write_replays
+
+    out = Path(cfg.out) if cfg.out is not None else None
+    key, done = "", {}
+    if out is not None:
+        key = resume.run_key(cfg, policy)
+        done = resume.finished_tasks(out, key, cfg.env_ids) if cfg.resume else {}
+        if done:
+            print(
+                f"resuming: {len(done)} of {len(cfg.env_ids)} tasks already evaluated with "
+                f"these weights and settings in {out / resume.TASKS_DIR} (resume=False starts "
+                "over)",
+                file=sys.stderr,
+            )
+        else:
+            remove_old_replays(out)  # the folder shows this run only
+    make_agent = functools.partial(PolicyAgent.for_env, policy, execution=cfg.execution)
+    todo = [env_id for env_id in cfg.env_ids if env_id not in done]
+    with tqdm(total=cfg.episodes * len(todo), disable=not cfg.progress, desc="eval") as bar:
+        for env_id in todo:
+            wins = [0]
+
+            def tick(ep: Any, wins: list[int] = wins, env_id: str = env_id) -> None:
+                wins[0] += ep.success
+                bar.update(1)
+                bar.set_postfix_str(f"{env_id.split('/')[-1]} success {wins[0]}")
+
+            result = run_episodes(
+                make_agent,
+                env_id,
+                list(cfg.seeds),
+                workers=cfg.workers,
+                env_kwargs=cfg.env_kwargs,
+                max_steps=cfg.max_steps,
+                replays=cfg.replays,
+                on_episode=tick,
+            )
+            summary = task_summary(result, cfg.max_steps)
+            if out is not None:
+                summary.replays = write_replays(out, result)
+                resume.save_task(out, key, env_id, summary)
+            done[env_id] = summary
+    return done
 
 
 def _settings(cfg: EvalConfig) -> dict[str, Any]:

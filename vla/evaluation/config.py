@@ -39,6 +39,8 @@ class EvalConfig:
         execution: how a chunked robot policy's chunks are executed (receding horizon or
             temporal ensembling, :class:`~vla.rollout.chunk_execution.ChunkExecution`); None
             asks the policy every step.
+        resume: reuse the tasks that an interrupted evaluation with the same weights and
+            settings finished in ``out`` (``out/tasks/``); False evaluates every task again.
     """
 
     policy: str
@@ -55,6 +57,7 @@ class EvalConfig:
     threads: int = 1
     progress: bool = True
     execution: ChunkExecution | None = None
+    resume: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.env_ids, str):

@@ -24,6 +24,7 @@ __all__ = [
     "remove_old_replays",
     "render_html",
     "safe_file_name",
+    "write_replays",
     "write_report",
 ]
 
@@ -32,18 +33,16 @@ __all__ = [
 _REPLAY = re.compile(r"^[A-Za-z0-9._-]+-seed-?\d+-(success|failure)\.gif$")
 
 
-def write_report(out: Path, info: EvalInfo, results: list[RolloutResult]) -> Path:
-    """Write everything under ``out``; sets each task's ``replays`` in ``info`` (paths relative
-    to ``out``) and returns the path of ``report.html``.
+def write_replays(out: Path, result: RolloutResult) -> list[Replay]:
+    """Write the GIF replays of one task's episodes that kept their frames; returns them with
+    their paths relative to ``out``."""
+    return [_write_gif(out, result.env_id, ep) for ep in result.episodes if ep.frames]
 
-    ``out`` starts clean: the replays of an earlier evaluation written there are removed first
-    (only GIFs named as this module names them, in ``out/replays/``), so the folder shows this
-    run only. Other files in ``out`` are left alone."""
+
+def write_report(out: Path, info: EvalInfo) -> Path:
+    """Write ``eval_info.json`` and ``report.html`` under ``out`` (the replays each task lists
+    are already there: :func:`write_replays`); returns the path of ``report.html``."""
     out.mkdir(parents=True, exist_ok=True)
-    remove_old_replays(out)
-    for result in results:
-        replays = [_write_gif(out, result.env_id, ep) for ep in result.episodes if ep.frames]
-        info.tasks[result.env_id].replays = replays
     (out / "eval_info.json").write_text(json.dumps(info.to_dict(), indent=2) + "\n")
     path = out / "report.html"
     path.write_text(info.to_html())
