@@ -3,6 +3,7 @@
     python benchmarks/closed_loop.py                              # robot reach + browser click-button
     python benchmarks/closed_loop.py --env vla/panda-pick-place-v0 --steps 300
     python benchmarks/closed_loop.py --env vla/panda-reach-v0 --chunk-size 8 --execution receding --horizon 8
+    python benchmarks/closed_loop.py --env vla/panda-reach-v0 --execution receding --horizon 8
 
 For each env, the same seeds are run twice in this process, alternating episode by episode
 (so machine load hits both alike): once with the scripted expert choosing actions, once with
@@ -11,11 +12,13 @@ steps/s of each loop, the policy's median latency, and the overhead
 ``policy_loop_time / expert_loop_time - 1`` per step (target on CPU: <= 50%).
 
 ``--chunk-size K`` (issue 14) drives the env with a random ``vla-tiny`` that decodes
-``K``-action chunks in one pass (``parallel_decoding``; no chunked checkpoint is shipped, and a
-chunk's decoding cost does not depend on the weights) through
+``K``-action chunks in one pass (``parallel_decoding``; a chunk's decoding cost does not depend
+on the weights) through
 ``PolicyAgent(..., execution=ChunkExecution(--execution, --horizon))``: ``receding`` asks the
 policy every ``--horizon`` steps, ``ensemble`` every step. The policy's act time is then per
 executed step (0 on the steps served from a chunk); ``policy_queries`` counts the chunks.
+``--execution`` without ``--chunk-size`` runs the checkpoint's own chunks that way (the shipped
+``vla-robot-tiny`` predicts 8-action chunks and is evaluated with ``receding:8``).
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ def bench(
     policy_name: str,
     steps: int,
     seed: int,
-    chunk: tuple[int, str, int] | None = None,
+    chunk: tuple[int | None, str, int] | None = None,
 ) -> dict:
     import gymnasium as gym
 
@@ -83,8 +86,12 @@ def bench(
 
     env = gym.make(env_id)
     expert = make_expert(env)
-    if chunk is None:
-        agent = PolicyAgent.for_env(Policy.from_pretrained(policy_name), env.action_space)
+    if chunk is None or chunk[0] is None:  # a checkpoint, with its own chunks when asked
+        execution = None if chunk is None else ChunkExecution(chunk[1], horizon=chunk[2])
+        policy = Policy.from_pretrained(policy_name)
+        agent = PolicyAgent.for_env(policy, env.action_space, execution)
+        if execution is not None:
+            policy_name = f"{policy_name}, {execution.mode} (horizon {execution.horizon})"
     else:
         k, mode, horizon = chunk
         policy_name = f"random vla-tiny, chunk_size={k}, parallel, {mode} (horizon {horizon})"
@@ -120,6 +127,7 @@ def bench(
     out = {"env": env_id, "policy": policy_name, "episodes": k}
     if chunk is not None:
         out["policy_queries"] = queries
+        out["policy_act_ms_mean"] = round(1000 * float(np.mean(totals["policy"][2])), 2)
     for name, (n, dt, acts) in totals.items():
         out[f"{name}_steps"] = n
         out[f"{name}_steps_per_s"] = round(n / dt, 2)
@@ -137,12 +145,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=300_000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--chunk-size", type=int, default=None, help="random chunked policy")
-    parser.add_argument("--execution", default="receding", help="first, receding, ensemble")
+    parser.add_argument(
+        "--execution", default=None, help="first, receding, ensemble [receding with --chunk-size]"
+    )
     parser.add_argument("--horizon", type=int, default=None, help="receding: [chunk size]")
     args = parser.parse_args()
     chunk = None
     if args.chunk_size:
-        chunk = (args.chunk_size, args.execution, args.horizon or args.chunk_size)
+        mode = args.execution or "receding"
+        chunk = (args.chunk_size, mode, args.horizon or args.chunk_size)
+    elif args.execution:  # the checkpoint's own chunks
+        chunk = (None, args.execution, args.horizon or 1)
     import torch
 
     torch.set_num_threads(args.threads)

@@ -94,7 +94,8 @@ def test_renderers_show_the_numbers_and_survive_unmeasured_latency():
     text = info.to_text()
     assert "env/a" in text and "50.0%" in text and "75.0%" in text
     md = info.to_markdown()
-    assert "| `env/a` | 50% |" in md and "| - |" in md and "**75.0%**" in md
+    assert "| `env/a` | 50% |" in md and "| - / - |" in md and "**75.0%**" in md
+    assert "| 2 / 2.5 |" in md  # the median and the mean (a chunked policy's amortised cost)
     page = info.to_html()
     assert "&lt;ck&gt;" in page and "WARNING" in page and "100..109" in page
     assert (

@@ -198,6 +198,25 @@ def card_metadata(recipe: Any, data: dict[str, Any], info: dict[str, Any]) -> Mo
     )
 
 
+def _execution_usage(recipe: Any) -> str:
+    """How to run a chunked checkpoint the way it was evaluated (empty for the others)."""
+    if not recipe.execution:
+        return ""
+    return f"""
+It predicts chunks of actions and was evaluated executing them as `{recipe.execution}`
+(`vla eval --execution {recipe.execution}`); `policy.act` alone asks it every step and executes
+the first action of each chunk. In a loop of your own:
+
+```python
+from vla.rollout import PolicyAgent
+from vla.rollout.chunk_execution import parse_execution
+agent = PolicyAgent(policy, env.action_space.spec, parse_execution("{recipe.execution}"))
+obs, info = env.reset(seed=0)
+action = agent.act(obs, info)  # call agent.reset() when a new episode starts
+```
+"""
+
+
 def write_model_card(recipe: Any, dest: Path, stages: dict[str, Any]) -> Path:
     """Write ``dest/README.md`` for ``recipe`` from the records in ``dest`` and ``stages``."""
     path = dest / "README.md"
@@ -225,7 +244,7 @@ def model_card(recipe: Any, dest: Path, stages: dict[str, Any]) -> ModelCard:
 from vla import Policy
 policy = Policy.from_pretrained("{recipe.name}")
 ```
-
+{_execution_usage(recipe)}
 ## Model
 
 `{recipe.train.get("config")}` preset: SigLIP-style vision tower ({cfg.get("vision_config", {}).get("image_size", "?")} px input)

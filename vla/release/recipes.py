@@ -138,13 +138,18 @@ RECIPES: dict[str, Recipe] = {
                 "bin_smoothing": 0.01,
                 "conv_stem": True,
                 "sincos_position_init": True,
+                # the next 8 actions decoded in one pass, run open-loop (receding horizon 8):
+                # docs/results.md, "Robot"
+                "chunk_size": 8,
+                "parallel_decoding": True,
             },
-            "steps": 4500,
+            "steps": 1500,
             "batch_size": 32,
             "lr": 1e-3,
-            "threads": 1,
+            "threads": 2,
         },
         eval_env_ids=ROBOT_ENVS,
+        execution="receding:8",
     ),
 }
 
