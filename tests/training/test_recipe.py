@@ -64,7 +64,9 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
     assert summary["steps"] == 3
     card = (shipped / "README.md").read_text()
     assert _commands(recipe) in card and "vla collect --dagger --policy" in card
-    assert card.count("--execution receding:2") == 2  # the DAgger round and the eval
+    # how to run its chunks (the usage note), then the DAgger round's and the eval's commands
+    assert card.count("--execution receding:2") == 3
+    assert 'PolicyAgent(policy, env.action_space.spec, parse_execution("receding:2"))' in card
     assert card.count("""--env-kwargs '{"cameras": ["scene", "wrist"], "image_size": 48}'""") == 3
 
     # A round added to the recipe later runs alone; the first round keeps its record.
