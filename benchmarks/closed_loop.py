@@ -17,7 +17,8 @@ on the weights) through
 ``PolicyAgent(..., execution=ChunkExecution(--execution, --horizon))``: ``receding`` asks the
 policy every ``--horizon`` steps, ``ensemble`` every step. The policy's act time is then per
 executed step (0 on the steps served from a chunk); ``policy_queries`` counts the chunks.
-``--execution`` without ``--chunk-size`` runs the checkpoint's own chunks that way (the shipped
+``--execution`` without ``--chunk-size`` runs the checkpoint's own chunks that way (``--horizon``
+defaults to the chunk size; the shipped
 ``vla-robot-tiny`` predicts 8-action chunks and is evaluated with ``receding:8``).
 """
 
@@ -74,8 +75,12 @@ def bench(
     policy_name: str,
     steps: int,
     seed: int,
-    chunk: tuple[int | None, str, int] | None = None,
+    chunk_size: int | None = None,
+    mode: str | None = None,
+    horizon: int | None = None,
 ) -> dict:
+    """``chunk_size``: drive a random chunked ``vla-tiny`` instead of ``policy_name``; ``mode``
+    (with ``horizon``, default the chunk size): execute the policy's chunks that way."""
     import gymnasium as gym
 
     import vla.envs  # noqa: F401
@@ -86,18 +91,16 @@ def bench(
 
     env = gym.make(env_id)
     expert = make_expert(env)
-    if chunk is None or chunk[0] is None:  # a checkpoint, with its own chunks when asked
-        execution = None if chunk is None else ChunkExecution(chunk[1], horizon=chunk[2])
-        policy = Policy.from_pretrained(policy_name)
-        agent = PolicyAgent.for_env(policy, env.action_space, execution)
-        if execution is not None:
-            policy_name = f"{policy_name}, {execution.mode} (horizon {execution.horizon})"
+    if chunk_size:
+        policy = _chunk_policy(chunk_size)
+        policy_name = f"random vla-tiny, chunk_size={chunk_size}, parallel"
     else:
-        k, mode, horizon = chunk
-        policy_name = f"random vla-tiny, chunk_size={k}, parallel, {mode} (horizon {horizon})"
-        agent = PolicyAgent.for_env(
-            _chunk_policy(k), env.action_space, ChunkExecution(mode, horizon=horizon)
-        )
+        policy = Policy.from_pretrained(policy_name)
+    execution = None
+    if mode is not None:
+        execution = ChunkExecution(mode, horizon=horizon or policy.chunk_size)
+        policy_name = f"{policy_name}, {mode} (horizon {execution.horizon})"
+    agent = PolicyAgent.for_env(policy, env.action_space, execution)
 
     def policy_act(obs, info):
         return agent.act(obs, info)
@@ -125,7 +128,7 @@ def bench(
     finally:
         env.close()
     out = {"env": env_id, "policy": policy_name, "episodes": k}
-    if chunk is not None:
+    if execution is not None:
         out["policy_queries"] = queries
         out["policy_act_ms_mean"] = round(1000 * float(np.mean(totals["policy"][2])), 2)
     for name, (n, dt, acts) in totals.items():
@@ -150,19 +153,16 @@ def main() -> None:
     )
     parser.add_argument("--horizon", type=int, default=None, help="receding: [chunk size]")
     args = parser.parse_args()
-    chunk = None
-    if args.chunk_size:
-        mode = args.execution or "receding"
-        chunk = (args.chunk_size, mode, args.horizon or args.chunk_size)
-    elif args.execution:  # the checkpoint's own chunks
-        chunk = (None, args.execution, args.horizon or 1)
+    # a random chunked policy executes its chunks (receding by default); a checkpoint when asked
+    mode = args.execution or ("receding" if args.chunk_size else None)
     import torch
 
     torch.set_num_threads(args.threads)
     envs = args.env or list(DEFAULT_ENVS)
     for env_id in envs:
         name = args.policy or DEFAULT_ENVS.get(env_id, "vla-robot-tiny")
-        print(json.dumps(bench(env_id, name, args.steps, args.seed, chunk)))
+        result = bench(env_id, name, args.steps, args.seed, args.chunk_size, mode, args.horizon)
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":
