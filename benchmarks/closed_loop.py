@@ -18,8 +18,9 @@ on the weights) through
 policy every ``--horizon`` steps, ``ensemble`` every step. The policy's act time is then per
 executed step (0 on the steps served from a chunk); ``policy_queries`` counts the chunks.
 ``--execution`` without ``--chunk-size`` runs the checkpoint's own chunks that way (``--horizon``
-defaults to the chunk size; the shipped
-``vla-robot-tiny`` predicts 8-action chunks and is evaluated with ``receding:8``).
+defaults to the chunk size). Without ``--execution`` a checkpoint runs the execution it names
+(``VLAConfig.execution``: the shipped ``vla-robot-tiny`` predicts 8-action chunks and names
+``receding:8``); ``--execution first`` asks it every step.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ def bench(
         execution = ChunkExecution(mode, horizon=horizon or policy.chunk_size)
         policy_name = f"{policy_name}, {mode} (horizon {execution.horizon})"
     agent = PolicyAgent.for_env(policy, env.action_space, execution)
+    if execution is None and agent.execution is not None:
+        policy_name = f"{policy_name}, its own execution {policy.execution}"
 
     def policy_act(obs, info):
         return agent.act(obs, info)

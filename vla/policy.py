@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECKPOINTS_DIR", "Policy"]
 
-# CHECKPOINTS_DIR (the shipped checkpoints) lives in vla.hub; re-exported here for old imports.
+# CHECKPOINTS_DIR (vla.hub) is re-exported here for old imports.
 #: The policy's own settings beside the model files: ``{"robot_space": null | {...}}``.
 POLICY_FILE = "policy.json"
 #: The statistics entry of the robot state (its length is the state length a checkpoint expects).
@@ -214,6 +214,12 @@ class Policy:
         return int(getattr(self.model.config, "chunk_size", 1))
 
     @property
+    def execution(self) -> str | None:
+        """How this checkpoint's chunks are meant to run (``VLAConfig.execution``, e.g.
+        ``"receding:8"``), used by a :class:`~vla.rollout.PolicyAgent` given none."""
+        return getattr(self.model.config, "execution", None)
+
+    @property
     def action_history(self) -> int:
         """How many previous actions of the episode the model reads (``VLAConfig.
         action_history``); 0: none, and ``history`` is ignored."""
@@ -273,12 +279,9 @@ class Policy:
         path.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(path)
         self.processor.save_pretrained(path)
-        meta: dict[str, Any] = {"robot_space": None}
-        if self.robot_space is not None:
-            meta["robot_space"] = {
-                "action": self.robot_space.action,
-                "n_joints": self.robot_space.n_joints,
-            }
+        space = self.robot_space
+        meta: dict[str, Any] = {"robot_space": None if space is None else {
+            "action": space.action, "n_joints": space.n_joints}}  # fmt: skip
         (path / POLICY_FILE).write_text(json.dumps(meta, indent=1))
         return path
 

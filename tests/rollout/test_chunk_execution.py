@@ -207,3 +207,40 @@ def test_a_bad_execution_flag_names_the_accepted_forms(text):
 
     with pytest.raises(ValueError, match="receding:H"):
         parse_execution(text)
+
+
+def test_a_checkpoint_that_names_its_execution_runs_its_chunks_that_way(policy, tmp_path):
+    """`VLAConfig.execution` (written by the recipe when shipping) is what `vla run`, `vla demo`
+    and `vla eval` use when no --execution is given; an explicit one still wins."""
+    from vla.evaluation import EvalConfig, evaluate
+    from vla.rollout.chunk_execution import parse_execution
+
+    policy.model.config.execution = "receding:2"
+    try:
+        saved = Recording.from_pretrained(policy.save_pretrained(tmp_path / "ckpt"), device="cpu")
+    finally:
+        policy.model.config.execution = None
+    assert saved.execution == "receding:2" and policy.execution is None
+    assert PolicyAgent(saved).execution == ChunkExecution("receding", 2)
+    assert PolicyAgent(policy).execution is None
+    every_step = parse_execution("first")
+    assert PolicyAgent(saved, None, every_step).execution == every_step
+
+    cfg = EvalConfig(
+        policy="saved", env_ids=["vla/panda-reach-v0"], episodes=1, max_steps=4, out=None,
+        env_kwargs={"image_size": 32}, progress=False, allow_seed_overlap=True,
+    )  # fmt: skip
+    rows = []
+    batch = saved.act_chunk_batch
+    saved.act_chunk_batch = lambda images, *a, **k: (
+        rows.append(len(images)) or batch(images, *a, **k)
+    )
+    info = evaluate(cfg, policy=saved)
+    assert sum(rows) == 2  # 4 steps, a chunk per 2
+    assert info["execution"] == {"mode": "receding", "horizon": 2, "decay": 0.01}
+
+    saved.model.config.execution = "receding:x"
+    with pytest.raises(ValueError, match=r"checkpoint.s `execution` in config\.json is invalid"):
+        PolicyAgent(saved)
+    with pytest.raises(ValueError, match="for `execution`; it must be None or a text"):
+        VLAConfig(execution="")

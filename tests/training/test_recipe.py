@@ -9,6 +9,8 @@ import json
 
 import pytest
 
+from vla import Policy
+
 pytestmark = [pytest.mark.slow, pytest.mark.robot]
 
 
@@ -66,7 +68,9 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
     assert _commands(recipe) in card and "vla collect --dagger --policy" in card
     # how to run its chunks (the usage note), then the DAgger round's and the eval's commands
     assert card.count("--execution receding:2") == 3
-    assert 'PolicyAgent(policy, env.action_space.spec, parse_execution("receding:2"))' in card
+    assert "PolicyAgent(policy, env.action_space.spec)  # runs the chunks as receding:2" in card
+    # the checkpoint names its execution, so vla run / demo / eval run its chunks that way
+    assert Policy.from_pretrained(shipped).execution == "receding:2"
     assert card.count("""--env-kwargs '{"cameras": ["scene", "wrist"], "image_size": 48}'""") == 3
 
     # A round added to the recipe later runs alone; the first round keeps its record.

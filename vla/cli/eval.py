@@ -47,8 +47,8 @@ from vla.rollout.loop import DEFAULT_MAX_STEPS
 @click.option(
     "--execution",
     default=None,
-    help="Chunked robot policies: 'first', 'receding:H' or 'ensemble[:DECAY]' (default: ask "
-    "the policy every step).",
+    help="Chunked robot policies: 'first', 'receding:H' or 'ensemble[:DECAY]' (default: the "
+    "execution the checkpoint names in its config.json, else ask the policy every step).",
 )
 @click.option(
     "--resume/--no-resume",

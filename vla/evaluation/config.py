@@ -37,8 +37,9 @@ class EvalConfig:
             because the env workers need the other cores, and a loaded machine makes torch's
             threads spin against each other (measured: 27 ms vs 500 ms per robot action).
         execution: how a chunked robot policy's chunks are executed (receding horizon or
-            temporal ensembling, :class:`~vla.rollout.chunk_execution.ChunkExecution`); None
-            asks the policy every step.
+            temporal ensembling, :class:`~vla.rollout.chunk_execution.ChunkExecution`); None:
+            the checkpoint's own (``VLAConfig.execution``) if it names one, else the policy is
+            asked every step.
         resume: reuse the tasks that an interrupted evaluation with the same weights and
             settings finished in ``out`` (``out/tasks/``); False evaluates every task again.
     """

@@ -132,6 +132,10 @@ class VLAConfig(PreTrainedConfig):
             instead of the previous value, in training and in decoding, so the
             ``chunk_size * dims`` values do not depend on each other's choice and all come out
             of one pass (:mod:`vla.model.decoding`). UI actions decode as before.
+        execution: how this checkpoint's robot chunks are meant to run (the ``vla eval
+            --execution`` text it was evaluated with, e.g. ``"receding:8"``; the recipe writes
+            it when shipping). An agent given no execution of its own runs the chunks this way
+            (``PolicyAgent``: ``vla run``, ``vla demo``, ``vla eval``). None: asked every step.
         state_dim: largest robot state vector (float32[D], D <= state_dim); 0 disables the state
             token. States are normalised with ``observation.state`` q01/q99 when known.
         vision_backbone_path: a local folder with a pretrained SigLIP (vision or full) model whose
@@ -166,6 +170,7 @@ class VLAConfig(PreTrainedConfig):
     action_history: int = 0
     view_names: list[str] | tuple[str, ...] = ()
     parallel_decoding: bool = False
+    execution: str | None = None
     state_dim: int = 32
     vision_backbone_path: str | None = None
     lm_backbone_path: str | None = None
@@ -233,6 +238,7 @@ class VLAConfig(PreTrainedConfig):
         for name in ("vision_film", "vision_early_fusion", "parallel_decoding"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
+        _check_execution(self.execution)
         tokens = self.max_image_tokens
         if tokens is not None and (
             isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0
@@ -319,3 +325,12 @@ class VLAConfig(PreTrainedConfig):
             else:
                 top[key] = value
         return cls(vision_config=vision, text_config=text, **top)
+
+
+def _check_execution(execution: Any) -> None:
+    """``VLAConfig.execution`` is None or a ``--execution`` text (parsed where it is used)."""
+    if execution is not None and (not isinstance(execution, str) or not execution):
+        raise ValueError(
+            f"Got {execution!r} for `execution`; it must be None or a text such as "
+            "'receding:8' (vla eval --execution)"
+        )

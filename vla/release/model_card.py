@@ -204,13 +204,14 @@ def _execution_usage(recipe: Any) -> str:
         return ""
     return f"""
 It predicts chunks of actions and was evaluated executing them as `{recipe.execution}`
-(`vla eval --execution {recipe.execution}`); `policy.act` alone asks it every step and executes
-the first action of each chunk. In a loop of your own:
+(`vla eval --execution {recipe.execution}`). Its `config.json` names that execution, so
+`vla run`, `vla demo`, `vla eval` and `PolicyAgent` run its chunks that way unless told
+otherwise (`--execution first` asks it every step); `policy.act` alone asks it every step and
+executes the first action of each chunk. In a loop of your own:
 
 ```python
 from vla.rollout import PolicyAgent
-from vla.rollout.chunk_execution import parse_execution
-agent = PolicyAgent(policy, env.action_space.spec, parse_execution("{recipe.execution}"))
+agent = PolicyAgent(policy, env.action_space.spec)  # runs the chunks as {recipe.execution}
 obs, info = env.reset(seed=0)
 action = agent.act(obs, info)  # call agent.reset() when a new episode starts
 ```

@@ -305,6 +305,7 @@ def stage_ship(recipe: Recipe, root: Path) -> dict[str, Any]:
     dest.mkdir(parents=True, exist_ok=True)
     for name in SHIPPED_FILES:
         shutil.copy(p["final"] / name, dest / name)
+    name_execution(dest, recipe.execution)
     if (p["eval"] / "eval_info.json").is_file():
         shutil.copy(p["eval"] / "eval_info.json", dest / "eval_info.json")
     record = json.loads((dest / "training_data.json").read_text())
@@ -318,6 +319,16 @@ def stage_ship(recipe: Recipe, root: Path) -> dict[str, Any]:
     stages = json.loads(p["log"].read_text()) if p["log"].is_file() else {}
     write_model_card(recipe, dest, stages)
     return {"path": str(dest), "size_mb": round(size, 2)}
+
+
+def name_execution(checkpoint: Path, execution: str | None) -> None:
+    """Write the chunk execution the recipe evaluated with into the checkpoint's
+    ``config.json`` (``VLAConfig.execution``), so ``vla run``, ``vla demo`` and ``PolicyAgent``
+    run its chunks the way its numbers were measured."""
+    path = checkpoint / "config.json"
+    config = json.loads(path.read_text())
+    config["execution"] = execution
+    path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
 def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/recipes") -> dict:

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any, Protocol, runtime_checkable
 
 from vla.actions import Action
-from vla.rollout.chunk_execution import ChunkExecution, ChunkExecutor
+from vla.rollout.chunk_execution import ChunkExecution, ChunkExecutor, parse_execution
 
 __all__ = [
     "Agent",
@@ -95,6 +95,10 @@ class PolicyAgent:
     state, cleared by :meth:`reset_copies`, and one ``act_chunk_batch`` call serves the copies
     that need a new chunk.
 
+    Given no ``execution``, a policy that names its own (``Policy.execution``: the
+    checkpoint's ``VLAConfig.execution``, e.g. ``"receding:8"``) runs that way; pass
+    ``parse_execution("first")`` to ask it every step.
+
     A policy with ``action_history > 0`` (a :class:`vla.Policy` trained to read the episode's
     previous actions) is handed the actions this agent returned since the episode began
     (per copy in the vectorised loop). An action executed instead of the policy's (DAgger's
@@ -106,7 +110,7 @@ class PolicyAgent:
     ) -> None:
         self.policy = policy
         self.space = space
-        self.execution = execution
+        self.execution = execution = default_execution(policy, execution)
         self._executor: ChunkExecutor | None = None
         if execution is not None:
             if not isinstance(policy, ChunkPolicyLike):
@@ -263,3 +267,19 @@ def load_policy(spec: str, device: str | None = None) -> PolicyLike:
     from vla.policy import Policy
 
     return Policy.from_pretrained(spec, device=device)
+
+
+def default_execution(
+    policy: Any, execution: ChunkExecution | None = None
+) -> ChunkExecution | None:
+    """``execution``, else the one ``policy`` names for itself (``Policy.execution``, a
+    ``--execution`` text saved with the checkpoint), else None (ask every step)."""
+    if execution is not None:
+        return execution
+    text = getattr(policy, "execution", None)
+    if not isinstance(text, str):  # a scripted or remote policy names none
+        return None
+    try:
+        return parse_execution(text)
+    except ValueError as err:
+        raise ValueError(f"the checkpoint's `execution` in config.json is invalid: {err}") from None
