@@ -156,7 +156,9 @@ def build_episode(
     from the ``step`` that followed. A step without ``images`` has one camera, named
     ``camera`` (``observation.images.<camera>``). The episode's ``success`` is that of its
     last step. Steps that also have ``"executed"`` (an action executed in place of the
-    recorded one: DAgger, a noisy expert) keep those actions in the episode's metadata.
+    recorded one: DAgger, a noisy expert) keep those actions in the episode's metadata; steps
+    with ``"target_pixels"`` (the env's grounding label of the observation, camera name ->
+    ``[x, y]``, e.g. the Panda envs' named cube) keep those too.
     """
     import pyarrow as pa
 
@@ -193,9 +195,18 @@ def build_episode(
                             "success": success}  # fmt: skip
     if any("executed" in s for s in steps):
         meta["executed"] = [to_dict(s.get("executed", s["action"])) for s in steps]
+    if any(s.get("target_pixels") for s in steps):
+        meta["target_pixels"] = [_rounded(s.get("target_pixels")) for s in steps]
     schema = staged_schema(names).with_metadata({b"vla": json.dumps(meta).encode()})
     table = pa.Table.from_pydict(columns, schema=schema)
     ret = float(sum(s["reward"] for s in steps))
     return EpisodeRecord(
         env_id, int(seed), success, table, float(fps), str(steps[0]["instruction"]), ret
     )
+
+
+def _rounded(pixels: dict[str, Any] | None) -> dict[str, list[float]] | None:
+    """A step's ``target_pixels`` as JSON (0.1 px)."""
+    if not pixels:
+        return None
+    return {str(k): [round(float(c), 1) for c in v] for k, v in pixels.items()}

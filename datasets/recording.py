@@ -24,18 +24,23 @@ class EpisodeRecorder:
     the step; the default stores the executed one (DAgger stores the expert's instead). With a
     ``label``, the executed actions are kept too (the episode's ``executed`` list in
     ``meta/vla/episodes.jsonl``): a model that reads its previous actions trains on those.
+    An env whose ``info`` has ``target_pixels`` (a grounding label) gets them kept per step
+    beside the ``executed`` list, each with the observation it describes.
     """
 
     def __init__(self, env_id: str, label: Callable[[StepRecord], Action] | None = None) -> None:
         self.env_id = env_id
         self.label = label
         self.steps: list[dict[str, Any]] = []
+        self._pixels: Any = None  # info["target_pixels"] of the observation acted on
 
     def on_reset(self, obs: dict[str, Any], info: dict[str, Any]) -> None:
         check_observation(obs, self.env_id)
+        self._pixels = info.get("target_pixels")
 
     def on_step(self, step: StepRecord) -> None:
         check_observation(step.obs, self.env_id)
+        pixels, self._pixels = self._pixels, step.info.get("target_pixels")
         self.steps.append(
             {
                 "image": step.obs["image"],
@@ -47,6 +52,7 @@ class EpisodeRecorder:
                 "terminated": step.terminated,
                 "truncated": step.truncated,
                 "success": bool(step.info.get("is_success", False)),
+                "target_pixels": pixels,
             }
         )
         if self.label is not None:

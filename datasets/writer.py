@@ -348,7 +348,9 @@ def _episode_entry(
     state = table[fmt.STATE_KEY][0].as_py()
     actions = [from_dict(json.loads(a)) for a in table["action"].to_pylist()]
     joints = {len(a.positions) for a in actions if isinstance(a, JointTarget)}
-    executed = {"executed": meta["executed"]} if "executed" in meta else {}
+    # per-step lists: actions executed in place of the recorded ones (DAgger), as dicts, and
+    # the env's grounding labels (format.build_episode)
+    per_step = {k: meta[k] for k in ("executed", "target_pixels") if k in meta}
     return {
         "episode_index": index,
         "env_id": meta["env_id"],
@@ -369,5 +371,5 @@ def _episode_entry(
         "action_verbs": sorted({a.verb for a in actions}),
         "joints": joints.pop() if len(joints) == 1 else None,
         "image_stats": image_stats,
-        **executed,  # actions executed in place of the recorded ones (DAgger), as dicts
+        **per_step,
     }

@@ -14,8 +14,10 @@ positions). A 7- (or 8-) element array is accepted too and read with
 ``info`` (privileged; for experts and metrics, never for a policy): ``is_success``,
 ``goal`` (the task's goal as colours/names), ``objects`` (name -> ``{"kind", "color",
 "position", "orientation"}``), ``ee_position``, ``ee_rpy``, ``gripper_width``, ``clipped``
-(reasons a command was clipped this step) and, for container tasks, ``container``
-(``{"name", "position", "inner_half", "wall_height", "round"}``). See docs/robot.md.
+(reasons a command was clipped this step), ``target_pixels`` (camera name -> ``[x, y]``,
+where the cube the instruction is about is in that camera's image: a grounding label) and, for
+container tasks, ``container`` (``{"name", "position", "inner_half", "wall_height",
+"round"}``). See docs/robot.md.
 """
 
 from __future__ import annotations
@@ -205,6 +207,21 @@ class PandaEnv(gym.Env):
     def _check(self) -> tuple[bool, bool]:
         return self.task.check(self._world(), self.layout)  # type: ignore[arg-type]
 
+    def _target(self) -> str:
+        """The colour of the cube the instruction is about now (sequence: the next one)."""
+        goal = self.layout.goal  # type: ignore[union-attr]
+        if "object" in goal:
+            return str(goal["object"])
+        placed = self.layout.extra.get("placed", [])  # type: ignore[union-attr]
+        return str(goal["objects"][min(len(placed), len(goal["objects"]) - 1)])
+
+    def _pixels(self, xyz: Any) -> dict[str, list[float]]:
+        """``xyz`` in each camera's image (pixels, :func:`project`): where to look."""
+        return {
+            name: project(*self.arm.camera_matrices(cam), xyz, cam.width, cam.height)
+            for name, cam in self.cameras.items()
+        }
+
     def _observe(self) -> dict[str, Any]:
         if self.render_images:
             self._images = {n: self.arm.render(cam) for n, cam in self.cameras.items()}
@@ -232,6 +249,7 @@ class PandaEnv(gym.Env):
             "ee_rpy": arm.ee_rpy(),
             "gripper_width": arm.gripper_width(),
             "clipped": clipped,
+            "target_pixels": self._pixels(sc.pose(self._names[self._target()])[0]),
         }
         if sc.pad is not None:
             color = self.layout.target_color  # type: ignore[union-attr]
@@ -246,6 +264,16 @@ class PandaEnv(gym.Env):
         if "placed" in self.layout.extra:  # type: ignore[union-attr]
             info["goal"]["placed"] = list(self.layout.extra["placed"])  # type: ignore[union-attr]
         return info
+
+
+def project(view: Any, proj: Any, xyz: Any, width: int, height: int) -> list[float]:
+    """Where the world point ``xyz`` appears in an image of PyBullet camera ``(view, proj)``
+    (column-major 4x4 lists): ``[x, y]`` in pixels from the top-left corner (outside
+    ``[0, width] x [0, height]`` when out of view)."""
+    m = np.asarray(proj, np.float64).reshape(4, 4).T @ np.asarray(view, np.float64).reshape(4, 4).T
+    clip = m @ np.append(np.asarray(xyz, np.float64), 1.0)
+    ndc = clip[:2] / clip[3]
+    return [float((ndc[0] + 1) / 2 * width), float((1 - ndc[1]) / 2 * height)]
 
 
 def _camera_names(camera: str, cameras: Sequence[str] | None) -> list[str]:

@@ -86,6 +86,33 @@ def test_dagger_on_panda_labels_the_states_the_policy_visited(
     assert merged.episodes == 2 and verify(tmp_path / "merged").ok
 
 
+@pytest.mark.robot
+def test_the_envs_grounding_labels_are_kept_per_step_with_the_observation_they_describe(
+    tmp_path: Path, robot_policy: Path
+) -> None:
+    """`info["target_pixels"]` (where the named cube is in each camera) goes to the episode's
+    metadata, one entry per recorded step, for expert and DAgger episodes, and survives a merge."""
+    import gymnasium as gym
+
+    from vla.datasets.reader import read_episodes
+
+    _collect(tmp_path / "expert", REACH, max_steps=4)
+    _collect(tmp_path / "dagger", REACH, max_steps=4, policy=str(robot_policy), seed=50)
+    env = gym.make(REACH)
+    try:
+        for name, seed in (("expert", 3), ("dagger", 50)):
+            (episode,) = read_episodes(tmp_path / name)
+            pixels = episode["target_pixels"]
+            assert len(pixels) == episode["length"] == 4
+            reset_pixels = env.reset(seed=seed)[1]["target_pixels"]["front"]
+            assert pixels[0]["front"] == pytest.approx(reset_pixels, abs=0.05)  # the reset's
+    finally:
+        env.close()
+    merge([tmp_path / "expert", tmp_path / "dagger"], tmp_path / "merged")
+    kept = [e["target_pixels"] for e in read_episodes(tmp_path / "merged")]
+    assert kept == [read_episodes(tmp_path / n)[0]["target_pixels"] for n in ("expert", "dagger")]
+
+
 @pytest.mark.browser
 def test_dagger_on_miniwob_labels_every_state_with_the_experts_click(
     tmp_path: Path, ui_policy: Path

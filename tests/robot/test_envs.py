@@ -208,3 +208,28 @@ def test_a_nan_that_bypasses_the_dataclass_is_refused_and_the_env_goes_on():
         assert np.all(np.isfinite(obs["state"]))
     finally:
         env.close()
+
+
+@pytest.mark.parametrize("task", ["reach", "pick-place", "sequence"])
+def test_target_pixels_land_on_the_named_cube_in_every_world_camera(task):
+    """`info["target_pixels"]` is the grounding label: the pixel under it shows the colour of
+    the cube the instruction names (the cameras look down, so the projected centre is on the
+    cube's top or side face)."""
+    from vla.envs.robot.scene import COLORS
+
+    env = gym.make(f"vla/panda-{task}-v0", cameras=["front", "scene"], image_size=128)
+    try:
+        for seed in range(4):
+            obs, info = env.reset(seed=seed)
+            goal = info["goal"]
+            rgb = np.asarray(COLORS[goal.get("object") or goal["objects"][0]]) * 255
+            for name in ("front", "scene"):
+                x, y = info["target_pixels"][name]
+                assert 0 <= x < 128 and 0 <= y < 128, (seed, name, x, y)
+                patch = obs["images"][name][int(y) - 1 : int(y) + 2, int(x) - 1 : int(x) + 2]
+                dist = np.abs(patch.reshape(-1, 3).astype(float) - rgb).sum(-1)
+                assert dist.min() < 120, (seed, name, patch.reshape(-1, 3).tolist(), rgb)
+        obs, _, _, _, info = env.step(EEDelta(np.zeros(3), np.zeros(3), 1.0))
+        assert set(info["target_pixels"]) == {"front", "scene"}
+    finally:
+        env.close()

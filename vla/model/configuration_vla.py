@@ -132,6 +132,11 @@ class VLAConfig(PreTrainedConfig):
             instead of the previous value, in training and in decoding, so the
             ``chunk_size * dims`` values do not depend on each other's choice and all come out
             of one pass (:mod:`vla.model.decoding`). UI actions decode as before.
+        point_loss: 0 (default): off. W > 0: training also asks the model to point at the
+            image patch (first view) holding the object the instruction names, when the data
+            says where it is (``info["target_pixels"]``, kept by the recorder), and adds W times
+            that cross-entropy to the loss (:mod:`vla.model.grounding_vla`). Training only;
+            one fixed-resolution image only (no ``max_image_tokens``, no ``view_names``).
         execution: how this checkpoint's robot chunks are meant to run (the ``vla eval
             --execution`` text it was evaluated with, e.g. ``"receding:8"``; the recipe writes
             it when shipping). An agent given no execution of its own runs the chunks this way
@@ -170,6 +175,7 @@ class VLAConfig(PreTrainedConfig):
     action_history: int = 0
     view_names: list[str] | tuple[str, ...] = ()
     parallel_decoding: bool = False
+    point_loss: float = 0.0
     execution: str | None = None
     state_dim: int = 32
     vision_backbone_path: str | None = None
@@ -239,6 +245,7 @@ class VLAConfig(PreTrainedConfig):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
         _check_execution(self.execution)
+        _check_point_loss(self.point_loss, self.max_image_tokens, self.view_names)
         tokens = self.max_image_tokens
         if tokens is not None and (
             isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0
@@ -333,4 +340,16 @@ def _check_execution(execution: Any) -> None:
         raise ValueError(
             f"Got {execution!r} for `execution`; it must be None or a text such as "
             "'receding:8' (vla eval --execution)"
+        )
+
+
+def _check_point_loss(weight: Any, max_image_tokens: int | None, views: Any) -> None:
+    """``VLAConfig.point_loss`` is a number >= 0, and only for one fixed-resolution image."""
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
+        raise ValueError(f"Got {weight!r} for `point_loss`; it must be a number >= 0")
+    if weight and (max_image_tokens or views):
+        raise ValueError(
+            "Got point_loss with max_image_tokens or view_names; the grounding loss needs one "
+            "fixed-resolution image (set max_image_tokens=None and view_names=[], or "
+            "point_loss=0)"
         )

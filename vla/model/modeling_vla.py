@@ -33,6 +33,7 @@ from transformers.utils import ModelOutput
 from vla.model.backbones import load_backbones
 from vla.model.configuration_vla import VLAConfig
 from vla.model.copy_vla import ActionHead, CopyMemory, InstructionCopy
+from vla.model.grounding_vla import TargetPointer, with_point_loss
 from vla.model.kv_cache import kv_cache_kwarg, kv_cache_of
 from vla.model.loss_vla import action_loss
 from vla.model.parallel_decoding import placeholder_inputs
@@ -103,6 +104,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
         if config.copy_instruction:  # absent otherwise: older checkpoints load unchanged
             self.instruction_copy = InstructionCopy(d)
+        if config.point_loss:  # training signal only (vla.model.grounding_vla)
+            self.target_pointer = TargetPointer(d)
         if config.conv_stem and not vision_path:
             emb = self.vision_tower.embeddings
             emb.patch_embedding = ConvStem(vision_cfg.patch_size, emb.embed_dim)
@@ -265,6 +268,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         image_grids: torch.Tensor | None = None,
         thumbnail_values: torch.Tensor | None = None,
         view_mask: torch.Tensor | None = None,
+        target_points: torch.Tensor | None = None,
         **kwargs: Any,
     ) -> VLAOutput:
         """Full forward pass (training, or the prefix of a decode).
@@ -281,6 +285,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
                 (B, 3, S, S), native mode only (from :meth:`VLAProcessor.native_pixels`).
             view_mask: (B, V) which views each row has (``config.view_names``; pixels are then
                 (B, V, 3, S, S)); None: all of them.
+            target_points: (B, 2) where the named object is, as fractions of the first view's
+                width and height (NaN: unknown); adds ``config.point_loss`` x the grounding loss.
         """
         embeds, mask, positions = self.build_inputs(
             pixel_values,
@@ -307,6 +313,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             target = labels[:, 1:]  # position t predicts token t + 1
             keep = target != -100  # (N, V) only where there is a loss
             loss = self.action_loss(head.masked(keep).float(), target[keep])
+        loss = with_point_loss(self, loss, out.last_hidden_state, labels, target_points)
         return VLAOutput(
             loss=loss,
             logits=head.last(logits_to_keep),

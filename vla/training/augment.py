@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from vla.actions import ROBOT_ACTIONS, Action, Click, Drag, Scroll
 
-__all__ = ["AugmentConfig", "augment"]
+__all__ = ["AugmentConfig", "augment", "augment_point"]
 
 # (x field, y field) pairs of every action type that carries pixel coordinates.
 _POINTS: dict[type, tuple[tuple[str, str], ...]] = {
@@ -55,15 +56,30 @@ def augment(
     image: np.ndarray, action: Action, rng: np.random.Generator, cfg: AugmentConfig | None = None
 ) -> tuple[np.ndarray, Action]:
     """Return an augmented copy of ``(image uint8[H, W, 3], action)``; the inputs are not changed."""
+    image, action, _ = augment_point(image, action, None, rng, cfg)
+    return image, action
+
+
+def augment_point(
+    image: np.ndarray,
+    action: Action,
+    point: tuple[float, float] | None,
+    rng: np.random.Generator,
+    cfg: AugmentConfig | None = None,
+) -> tuple[np.ndarray, Action, tuple[float, float] | None]:
+    """:func:`augment`, also moving ``point`` (``(x, y)`` image pixels, e.g. where the named
+    object is) with a robot sample's crop; a UI sample's point becomes None when the image
+    moves (UI points are the action's own coordinates)."""
     cfg = cfg or AugmentConfig()
     if isinstance(action, ROBOT_ACTIONS):
         if rng.random() < cfg.p_geometric:
-            image = _random_crop(image, rng, cfg.min_crop_fraction)
+            image, point = _random_crop(image, rng, cfg.min_crop_fraction, point)
     elif rng.random() < cfg.p_geometric:
         image, action = _ui_affine(image, action, rng, cfg)
+        point = None
     if rng.random() < cfg.p_color:
         image = _color_jitter(image, rng, cfg)
-    return image, action
+    return image, action, point
 
 
 def _ui_affine(
@@ -98,7 +114,12 @@ def _border(image: np.ndarray) -> np.ndarray:
     return np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).reshape(-1, 3)
 
 
-def _random_crop(image: np.ndarray, rng: np.random.Generator, min_fraction: float) -> np.ndarray:
+def _random_crop(
+    image: np.ndarray, rng: np.random.Generator, min_fraction: float, point: Any = None
+) -> tuple[np.ndarray, Any]:
+    """A random crop of at least ``min_fraction`` of each side, resized back; ``point``
+    (``(x, y)`` pixels or None) moves with it (continuous coordinates: a pixel's left edge is
+    ``x``, its centre ``x + 0.5``)."""
     from PIL import Image
 
     h, w = image.shape[:2]
@@ -106,7 +127,9 @@ def _random_crop(image: np.ndarray, rng: np.random.Generator, min_fraction: floa
     ch, cw = max(1, round(h * frac)), max(1, round(w * frac))
     top, left = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
     crop = Image.fromarray(image[top : top + ch, left : left + cw])
-    return np.asarray(crop.resize((w, h), Image.Resampling.BILINEAR))
+    if point is not None:
+        point = ((point[0] - left) * w / cw, (point[1] - top) * h / ch)
+    return np.asarray(crop.resize((w, h), Image.Resampling.BILINEAR)), point
 
 
 def _color_jitter(image: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:

@@ -5,6 +5,7 @@ collation through :class:`~vla.model.VLAProcessor`, robot action-chunk targets
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from vla.actions import ROBOT_ACTIONS, Action, from_dict
-from vla.training.augment import AugmentConfig, augment
+from vla.training.augment import AugmentConfig, augment_point
 
 __all__ = [
     "ChunkTargets",
@@ -49,7 +50,10 @@ class Collator:
     """Turns a list of dataset items into one processor batch (a dict of tensors).
 
     Picklable, so DataLoader worker processes can run it. With ``augment`` set, each sample is
-    augmented (:func:`vla.training.augment.augment`) from a generator seeded per worker.
+    augmented (:func:`vla.training.augment.augment_point`) from a generator seeded per worker.
+    Items with ``target_pixels`` (:class:`vla.training.grounding.TargetPoints`) add
+    ``target_points`` (B, 2) to the batch: the point moved with the image, as fractions of its
+    size (NaN where an item has none).
     """
 
     def __init__(self, processor: Any, augment_cfg: AugmentConfig | None = None, seed: int = 0):
@@ -69,22 +73,24 @@ class Collator:
         return self._rng
 
     def __call__(self, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        images, actions, views = [], [], []
+        images, actions, views, points = [], [], [], []
         for item in items:
-            image, action = item["image"], item["action"]
+            image, action, point = item["image"], item["action"], item_point(item)
             named = item.get("images") if self.processor.view_names else None
             if named is not None:  # a dataset may hold cameras the model does not read
                 named = {k: v for k, v in named.items() if k in self.processor.view_names}
             if self.augment_cfg is not None:
-                image, action = self._augment(image, action)
+                image, action, point = self._augment(image, action, point)
                 if named is not None:  # every view its own draw; robot actions do not move
                     named = {k: self._augment(v, action)[0] for k, v in named.items()}
             images.append(image)
             actions.append(action)
             views.append(named)
+            h, w = image.shape[:2]
+            points.append((math.nan, math.nan) if point is None else (point[0] / w, point[1] / h))
         states = [item.get("state") for item in items]
         histories = [item.get("history") for item in items]
-        return self.processor(
+        batch = self.processor(
             images,
             [item["instruction"] for item in items],
             states=None if all(s is None for s in states) else states,
@@ -92,13 +98,31 @@ class Collator:
             views=views if any(v is not None for v in views) else None,
             histories=None if all(h is None for h in histories) else histories,
         )
+        if any("target_pixels" in item for item in items):  # the grounding loss's targets
+            import torch
 
-    def _augment(self, image: Any, action: Any) -> tuple[Any, Any]:
-        """:func:`augment` of one image; a robot chunk (a list) is augmented as its first
+            batch["target_points"] = torch.tensor(points, dtype=torch.float32)
+        return batch
+
+    def _augment(self, image: Any, action: Any, point: Any = None) -> tuple[Any, Any, Any]:
+        """:func:`augment_point` of one image; a robot chunk (a list) is augmented as its first
         action (robot actions are in the base frame: the image changes, the chunk does not)."""
+        rng, cfg = self._generator(), self.augment_cfg
         if isinstance(action, list):
-            return augment(image, action[0], self._generator(), self.augment_cfg)[0], action
-        return augment(image, action, self._generator(), self.augment_cfg)
+            image, _, point = augment_point(image, action[0], point, rng, cfg)
+            return image, action, point
+        return augment_point(image, action, point, rng, cfg)
+
+
+def item_point(item: dict[str, Any]) -> tuple[float, float] | None:
+    """The grounding target's ``(x, y)`` pixels in ``item["image"]`` (``target_pixels`` of
+    :class:`vla.training.grounding.TargetPoints`): the entry of its first camera, the one that
+    fills ``obs["image"]``; None when the item has none."""
+    pixels = item.get("target_pixels")
+    if not pixels:
+        return None
+    x, y = next(iter(pixels.values()))
+    return float(x), float(y)
 
 
 def summarize_episodes(episodes: Sequence[tuple[str, int]], dataset_paths: Sequence[str]) -> dict:
@@ -160,6 +184,10 @@ class _EpisodeItems:
         self._actions[i] = item["action"]
         return i, item
 
+    def _episode(self, i: int) -> int:
+        """The episode that item ``i`` belongs to."""
+        return int(np.searchsorted(self._starts, i, side="right")) - 1
+
     def _action(self, j: int) -> Action:
         if j not in self._actions:
             self._actions[j] = _read_action(self.dataset, j)
@@ -194,7 +222,7 @@ class ChunkTargets(_EpisodeItems):
     def chunk(self, i: int) -> list[Action]:
         """The actions of steps ``i .. i + chunk_size - 1`` of ``i``'s episode (the last one
         repeated past its end)."""
-        e = int(np.searchsorted(self._starts, i, side="right")) - 1
+        e = self._episode(i)
         stop = min(i + self.chunk_size, int(self._stops[e]))
         actions = [self._action(j) for j in range(i, stop)]
         return actions + [actions[-1]] * (self.chunk_size - len(actions))
@@ -244,7 +272,7 @@ class PastActions(_EpisodeItems):
 
     def history(self, i: int) -> list[Action]:
         """The actions executed at steps ``max(start, i - k) .. i - 1`` of ``i``'s episode."""
-        e = int(np.searchsorted(self._starts, i, side="right")) - 1
+        e = self._episode(i)
         start = int(self._starts[e])
         first = max(start, i - self.k)
         executed = self.dataset.episodes[e].get("executed")

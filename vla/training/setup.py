@@ -18,6 +18,7 @@ from vla.training.data import (
     PastActions,
     summarize_episodes,
 )
+from vla.training.grounding import TargetPoints
 
 __all__ = ["TrainData", "build_data", "build_model", "build_optimizer"]
 
@@ -34,12 +35,14 @@ class TrainData:
     training_data: dict[str, Any]
     _loaders: dict[str, Any] = field(default_factory=dict)
 
-    def train_loader(self, processor: Any) -> Any:
-        """Shuffled (seeded, per epoch), augmented batches of the train split (cached)."""
+    def train_loader(self, processor: Any, points: bool = False) -> Any:
+        """Shuffled (seeded, per epoch), augmented batches of the train split (cached); with
+        ``points``, each batch has the grounding loss's ``target_points`` too."""
         if "train" not in self._loaders:
             aug = AugmentConfig() if self.cfg.augment == "auto" else None
+            train = TargetPoints(self.train) if points else self.train
             self._loaders["train"] = self._loader(
-                _targets(self.train, processor),
+                _targets(train, processor),
                 Collator(processor, aug, self.cfg.seed),
                 shuffle=True,
                 drop_last=True,

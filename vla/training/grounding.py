@@ -1,0 +1,32 @@
+"""Targets of the grounding loss (``VLAConfig.point_loss``, :mod:`vla.model.grounding_vla`):
+where, in each training image, the object the instruction names is.
+
+The recorder keeps an env's ``info["target_pixels"]`` (camera name -> ``[x, y]`` pixels of the
+observation acted on) in the episode's metadata; :class:`TargetPoints` hands each item its
+step's entry, and the :class:`~vla.training.data.Collator` moves the point with the image's
+augmentation and passes it to the model as ``target_points`` (fractions of the image size).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vla.training.data import _EpisodeItems
+
+__all__ = ["TargetPoints"]
+
+
+class TargetPoints(_EpisodeItems):
+    """A dataset whose items carry ``item["target_pixels"]`` (camera name -> ``[x, y]``, or
+    None where the episode kept none: such steps add no grounding loss). ``dataset`` is an
+    episode dataset as for :class:`~vla.training.data.ChunkTargets`; these wrappers stack."""
+
+    def __init__(self, dataset: Any) -> None:
+        super().__init__(dataset, "target points")
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        i, item = self._item(i)
+        e = self._episode(i)
+        pixels = self.dataset.episodes[e].get("target_pixels")
+        item["target_pixels"] = pixels[i - int(self._starts[e])] if pixels else None
+        return item
