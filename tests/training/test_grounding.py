@@ -109,8 +109,32 @@ def test_patch_index_and_the_loss_point_at_the_patch_under_the_target():
 def test_point_loss_is_refused_where_it_cannot_apply():
     with pytest.raises(ValueError, match="point_loss"):
         VLAConfig.from_preset("vla-tiny", **TINY, point_loss=-1.0)
-    with pytest.raises(ValueError, match="one fixed-resolution image"):
-        VLAConfig.from_preset("vla-tiny", **TINY, point_loss=1.0, view_names=["front", "wrist"])
+    with pytest.raises(ValueError, match="needs fixed-resolution images"):
+        VLAConfig.from_preset("vla-tiny", **TINY, point_loss=1.0, max_image_tokens=64)
+
+
+@pytest.mark.parametrize("names", [["front", "scene"], ["scene", "front"]])
+def test_a_model_with_named_views_points_in_its_first_view(tmp_path, names):
+    from vla.datasets import CollectConfig, EpisodeDataset, collect, load_stats
+
+    collect(
+        CollectConfig(
+            env_ids=["vla/panda-reach-v0"], episodes=1, out=tmp_path, workers=0, progress=False,
+            env_kwargs={"cameras": ["front", "scene"], "image_size": 48}, max_steps=3,
+            keep_failures=True,
+        )
+    )  # fmt: skip
+    dataset = EpisodeDataset(tmp_path, split="all")
+    cfg = VLAConfig.from_preset("vla-tiny", **TINY, point_loss=1.0, view_names=names)
+    proc = VLAProcessor.from_config(cfg)
+    proc.tokenizer.set_stats(load_stats([tmp_path]))
+    items = [TargetPoints(dataset)[i] for i in range(3)]
+    batch = Collator(proc)(items)
+    expected = [c / 48 for it in items for c in it["target_pixels"][names[0]]]
+    assert batch["target_points"].flatten().tolist() == pytest.approx(expected)
+    rng_cfg = AugmentConfig(p_geometric=1.0, p_color=0.0, min_crop_fraction=0.8)
+    moved = Collator(proc, rng_cfg, seed=1)(items)["target_points"]
+    assert not torch.allclose(moved, batch["target_points"])  # the first view's crop moved it
 
 
 def test_a_run_with_the_grounding_loss_learns_to_point(dataset, tmp_path):

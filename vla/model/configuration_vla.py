@@ -136,7 +136,7 @@ class VLAConfig(PreTrainedConfig):
             image patch (first view) holding the object the instruction names, when the data
             says where it is (``info["target_pixels"]``, kept by the recorder), and adds W times
             that cross-entropy to the loss (:mod:`vla.model.grounding_vla`). Training only;
-            one fixed-resolution image only (no ``max_image_tokens``, no ``view_names``).
+            fixed resolution only (not with ``max_image_tokens``).
         execution: how this checkpoint's robot chunks are meant to run (the ``vla eval
             --execution`` text it was evaluated with, e.g. ``"receding:8"``; the recipe writes
             it when shipping). An agent given no execution of its own runs the chunks this way
@@ -245,7 +245,7 @@ class VLAConfig(PreTrainedConfig):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
         _check_execution(self.execution)
-        _check_point_loss(self.point_loss, self.max_image_tokens, self.view_names)
+        _check_point_loss(self.point_loss, self.max_image_tokens)
         tokens = self.max_image_tokens
         if tokens is not None and (
             isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0
@@ -343,13 +343,12 @@ def _check_execution(execution: Any) -> None:
         )
 
 
-def _check_point_loss(weight: Any, max_image_tokens: int | None, views: Any) -> None:
-    """``VLAConfig.point_loss`` is a number >= 0, and only for one fixed-resolution image."""
+def _check_point_loss(weight: Any, max_image_tokens: int | None) -> None:
+    """``VLAConfig.point_loss`` is a number >= 0, and only for fixed-resolution images."""
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
         raise ValueError(f"Got {weight!r} for `point_loss`; it must be a number >= 0")
-    if weight and (max_image_tokens or views):
+    if weight and max_image_tokens:
         raise ValueError(
-            "Got point_loss with max_image_tokens or view_names; the grounding loss needs one "
-            "fixed-resolution image (set max_image_tokens=None and view_names=[], or "
-            "point_loss=0)"
+            "Got point_loss with max_image_tokens; the grounding loss needs fixed-resolution "
+            "images (set max_image_tokens=None or point_loss=0)"
         )

@@ -73,21 +73,8 @@ class Collator:
         return self._rng
 
     def __call__(self, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        images, actions, views, points = [], [], [], []
-        for item in items:
-            image, action, point = item["image"], item["action"], item_point(item)
-            named = item.get("images") if self.processor.view_names else None
-            if named is not None:  # a dataset may hold cameras the model does not read
-                named = {k: v for k, v in named.items() if k in self.processor.view_names}
-            if self.augment_cfg is not None:
-                image, action, point = self._augment(image, action, point)
-                if named is not None:  # every view its own draw; robot actions do not move
-                    named = {k: self._augment(v, action)[0] for k, v in named.items()}
-            images.append(image)
-            actions.append(action)
-            views.append(named)
-            h, w = image.shape[:2]
-            points.append((math.nan, math.nan) if point is None else (point[0] / w, point[1] / h))
+        samples = [self._sample(item) for item in items]
+        images, actions, views, points = (list(x) for x in zip(*samples, strict=True))
         states = [item.get("state") for item in items]
         histories = [item.get("history") for item in items]
         batch = self.processor(
@@ -104,6 +91,27 @@ class Collator:
             batch["target_points"] = torch.tensor(points, dtype=torch.float32)
         return batch
 
+    def _sample(self, item: dict[str, Any]) -> tuple[Any, Any, Any, tuple[float, float]]:
+        """``(image, action, views, point)`` of one item, augmented; the point (NaN: none) is
+        in the image the model sees first (its first view when it reads named views), as
+        fractions of that image's width and height, moved with that image's crop."""
+        image, action, names = item["image"], item["action"], self.processor.view_names
+        named = item.get("images") if names else None
+        if named is not None:  # a dataset may hold cameras the model does not read
+            named = {k: v for k, v in named.items() if k in names}
+        first = names[0] if named is not None and names[0] in named else None
+        point = item_point(item, first)
+        if self.augment_cfg is not None:
+            image, action, moved = self._augment(image, action, None if first else point)
+            if named is not None:  # every view its own draw; robot actions do not move
+                for k, v in named.items():
+                    named[k], _, seen = self._augment(v, action, point if k == first else None)
+                    moved = seen if k == first else moved
+            point = moved
+        h, w = (image if first is None else named[first]).shape[:2]  # type: ignore[index]
+        frac = (math.nan, math.nan) if point is None else (point[0] / w, point[1] / h)
+        return image, action, named, frac
+
     def _augment(self, image: Any, action: Any, point: Any = None) -> tuple[Any, Any, Any]:
         """:func:`augment_point` of one image; a robot chunk (a list) is augmented as its first
         action (robot actions are in the base frame: the image changes, the chunk does not)."""
@@ -114,14 +122,14 @@ class Collator:
         return augment_point(image, action, point, rng, cfg)
 
 
-def item_point(item: dict[str, Any]) -> tuple[float, float] | None:
-    """The grounding target's ``(x, y)`` pixels in ``item["image"]`` (``target_pixels`` of
-    :class:`vla.training.grounding.TargetPoints`): the entry of its first camera, the one that
-    fills ``obs["image"]``; None when the item has none."""
+def item_point(item: dict[str, Any], camera: str | None = None) -> tuple[float, float] | None:
+    """The grounding target's ``(x, y)`` pixels (``target_pixels`` of
+    :class:`vla.training.grounding.TargetPoints`) in ``camera``'s image, by default in
+    ``item["image"]`` (the env's first camera); None when the item has none."""
     pixels = item.get("target_pixels")
-    if not pixels:
+    if not pixels or (camera is not None and camera not in pixels):
         return None
-    x, y = next(iter(pixels.values()))
+    x, y = pixels[camera] if camera is not None else next(iter(pixels.values()))
     return float(x), float(y)
 
 
