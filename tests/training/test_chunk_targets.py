@@ -6,21 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from vla_training_fakes import TINY
 
 from vla.actions import EEDelta
 from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
 from vla.training.data import ChunkTargets, Collator
 
 pytestmark = [pytest.mark.robot]
-
-TINY = {
-    "vision_image_size": 32,
-    "vision_hidden_size": 32,
-    "vision_intermediate_size": 64,
-    "text_hidden_size": 32,
-    "text_intermediate_size": 64,
-    "state_dim": 16,
-}
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from vla_training_fakes import TINY
 
 from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
 from vla.model.grounding_vla import patch_index
@@ -17,15 +18,6 @@ from vla.training.data import ChunkTargets, Collator
 from vla.training.grounding import TargetPoints
 
 pytestmark = [pytest.mark.robot]
-
-TINY = {
-    "vision_image_size": 32,
-    "vision_hidden_size": 32,
-    "vision_intermediate_size": 64,
-    "text_hidden_size": 32,
-    "text_intermediate_size": 64,
-    "state_dim": 16,
-}
 
 
 @pytest.fixture(scope="module")

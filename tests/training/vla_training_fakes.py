@@ -2,7 +2,8 @@
 
 ``ColorClickEnv``: a 64x64 white image with one coloured square; the instruction names its
 colour. A click inside the square succeeds and ends the episode; three misses truncate it.
-``RedClicker`` clicks the centre of the red pixels (so it fails on blue episodes).
+``RedClicker`` clicks the centre of the red pixels (so it fails on blue episodes). ``TINY``:
+the overrides of a very small model.
 """
 
 from __future__ import annotations
@@ -16,6 +17,15 @@ from vla.actions import Click, Done, UISpace
 from vla.envs.spaces import ActionSpace, observation_space
 
 ENV_ID = "vla-test/color-click-v0"
+#: ``vla-tiny`` overrides for a very small robot-capable model (pipeline tests, seconds to train).
+TINY = {
+    "vision_image_size": 32,
+    "vision_hidden_size": 32,
+    "vision_intermediate_size": 64,
+    "text_hidden_size": 32,
+    "text_intermediate_size": 64,
+    "state_dim": 16,
+}
 
 
 class ColorClickEnv(gym.Env):
