@@ -16,7 +16,8 @@ robot recipe's (conv stem, sine-cosine init, bin smoothing 0.01), and three keys
 ``views`` (``+``-separated camera names: the model's ``view_names`` and the cameras the eval
 env renders, at ``--image-size``), ``execution`` (``vla eval --execution`` text) and
 ``chunk_size`` (which also turns on ``parallel_decoding``). The dataset must hold every camera a
-variant reads. Each variant trains into ``--out/NAME`` and evaluates into ``--out/NAME/eval``;
+variant reads. ``point_loss=1.0`` adds the grounding loss (docs/model.md); it needs data
+collected since the envs report ``target_pixels``. Each variant trains into ``--out/NAME`` and evaluates into ``--out/NAME/eval``;
 finished parts are not rerun, so an interrupted ablation resumes. Printed at the end (and
 written to ``--out/ablation.json``): per-task success, the mean, training samples per second
 and the policy's median latency per call.
