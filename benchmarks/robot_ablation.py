@@ -12,9 +12,10 @@ then evaluate each closed loop on the same tasks and unseen seeds (issue 14).
         --variant scene+wrist-k8:views=scene+wrist,chunk_size=8,execution=receding:8
 
 A variant is ``NAME:KEY=VALUE,...``: ``vla-tiny`` preset overrides (JSON values) on top of the
-robot recipe's (conv stem, sine-cosine init, bin smoothing 0.01), and three keys of its own:
+robot recipe's (conv stem, sine-cosine init, bin smoothing 0.01), and keys of its own:
 ``views`` (``+``-separated camera names: the model's ``view_names`` and the cameras the eval
-env renders, at ``--image-size``), ``execution`` (``vla eval --execution`` text) and
+env renders, at ``--image-size``), ``image`` (instead of ``views``: one camera read as the
+single unnamed image, as the shipped recipe reads ``front``), ``execution`` (``vla eval --execution`` text) and
 ``chunk_size`` (which also turns on ``parallel_decoding``). The dataset must hold every camera a
 variant reads. ``point_loss=1.0`` adds the grounding loss (docs/model.md); it needs data
 collected since the envs report ``target_pixels``. Each variant trains into ``--out/NAME`` and evaluates into ``--out/NAME/eval``;
@@ -39,17 +40,23 @@ def run_variant(name: str, settings: dict[str, Any], args: argparse.Namespace) -
     from vla.rollout.chunk_execution import parse_execution
 
     overrides = dict(settings)
-    views = str(overrides.pop("views", "front")).split("+")
     execution = overrides.pop("execution", None)
     if overrides.get("chunk_size", 1) > 1:
         overrides.setdefault("parallel_decoding", True)
+    if "image" in overrides:  # one unnamed image, as the shipped recipe reads it
+        model = {**RECIPE, **overrides}
+        env_kwargs = {"camera": str(model.pop("image")), "image_size": args.image_size}
+    else:
+        views = str(overrides.pop("views", "front")).split("+")
+        model = {**RECIPE, "view_names": views, **overrides}
+        env_kwargs = {"cameras": views, "image_size": args.image_size}
     row = train_and_evaluate(
         Path(args.out) / name,
         args,
-        {**RECIPE, "view_names": views, **overrides},
+        model,
         [f"vla/panda-{t}-v0" for t in args.task],
         workers=args.workers,
-        env_kwargs={"cameras": views, "image_size": args.image_size},
+        env_kwargs=env_kwargs,
         execution=parse_execution(execution) if execution else None,
     )
     return {"variant": name, "overrides": settings} | row

@@ -130,44 +130,37 @@ def test_a_model_with_named_views_points_in_its_first_view(tmp_path, names):
 
 
 def test_a_run_with_the_grounding_loss_learns_to_point(dataset, tmp_path):
-    """A few hundred steps on the reach data: the pointer's top patch is the cube's far more
-    often than chance."""
+    """150 steps on two reach episodes: the pointer's top patch is the cube's on the frames it
+    trained on (chance: 1/16), and not without the loss; validation reports the rate on the
+    held-out episode (a new cube position: too few episodes to generalise here)."""
     from vla.training import TrainConfig, train
 
-    root = dataset.roots[0]
-    cfg = TrainConfig(
-        datasets=[str(root)], out=str(tmp_path / "run"), config="vla-tiny",
-        model_overrides={**TINY, "point_loss": 1.0, "conv_stem": True}, steps=150,
-        batch_size=16, lr=2e-3, val_fraction=0.0, progress=False, log_with="none",
-        val_decode_samples=0, augment="none", warmup_steps=10,
-    )  # fmt: skip
-    train(cfg)
-    model = VLAForActionPrediction.from_pretrained(tmp_path / "run")
-    proc = VLAProcessor.from_pretrained(tmp_path / "run")
-    items = [TargetPoints(dataset)[i] for i in range(len(dataset))]
-    batch = Collator(proc)(items)
-    points = batch.pop("target_points")
-    with torch.no_grad():
-        hits = _pointer_hits(model, batch, points)
-    assert hits > 0.5, hits  # chance is 1/16
+    def run(weight: float, name: str) -> tuple[dict, float]:
+        cfg = TrainConfig(
+            datasets=[str(dataset.roots[0])], out=str(tmp_path / name), config="vla-tiny",
+            model_overrides={**TINY, "point_loss": weight, "conv_stem": True}, steps=150,
+            batch_size=16, lr=2e-3, val_fraction=0.34, progress=False, log_with="none",
+            val_decode_samples=0, augment="none", warmup_steps=10, val_every=150,
+        )  # fmt: skip
+        metrics = train(cfg).metrics
+        if not weight:
+            return metrics, 0.0
+        model = VLAForActionPrediction.from_pretrained(tmp_path / name)
+        proc = VLAProcessor.from_pretrained(tmp_path / name)
+        from vla.datasets import EpisodeDataset
+
+        seen = TargetPoints(EpisodeDataset(dataset.roots, split="train", val_fraction=0.34))
+        batch = Collator(proc)([seen[i] for i in range(len(seen))])
+        return metrics, _pointer_hits(model, batch)
+
+    metrics, hits = run(1.0, "point")
+    assert hits > 0.5 and 0 <= metrics["val/point_accuracy"] <= 1, (hits, metrics)
+    assert run(1e-9, "none")[1] < 0.3  # the pointer exists but learns nothing
+    assert "val/point_accuracy" not in run(0.0, "off")[0]
 
 
-def _pointer_hits(model, batch, points) -> float:
+def _pointer_hits(model, batch) -> float:
     """Fraction of items whose highest-scoring patch is the one under the target."""
-    captured = {}
+    from vla.training.validation import teacher_forced_metrics
 
-    def keep(module, args, output):
-        captured["hidden"] = output.last_hidden_state
-
-    handle = model.language_model.model.register_forward_hook(keep)
-    try:
-        model(**batch)
-    finally:
-        handle.remove()
-    hidden, labels = captured["hidden"], batch["labels"]
-    first = (labels != -100).float().argmax(-1)
-    at = hidden.shape[1] - labels.shape[1] + first - 1
-    rows = torch.arange(hidden.shape[0])
-    scores = model.target_pointer.scores(hidden[rows, at], hidden[:, :16])
-    target = patch_index(points, 4)
-    return float((scores.argmax(-1) == target).float().mean())
+    return teacher_forced_metrics(model, [batch], "cpu")["val/point_accuracy"]

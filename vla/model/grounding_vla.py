@@ -20,7 +20,14 @@ from typing import Any
 import torch
 from torch import nn
 
-__all__ = ["TargetPointer", "patch_index", "point_loss", "with_point_loss"]
+__all__ = [
+    "TargetPointer",
+    "first_view_patches",
+    "patch_index",
+    "point_loss",
+    "pointer_hits",
+    "with_point_loss",
+]
 
 
 class TargetPointer(nn.Module):
@@ -64,17 +71,41 @@ def point_loss(
             position before the first labelled one, whose hidden state predicts the action.
         points: (B, 2) the target's ``(x, y)`` as fractions of the image size (NaN: none).
     """
-    grid = round(patches**0.5)
-    target = patch_index(points.to(torch.float32), grid)
-    labelled = labels != -100
-    keep = (target >= 0) & labelled.any(-1)
+    logits, target, keep = _pointed(pointer, hidden, labels, patches, points)
     if not keep.any():
         return None
+    return nn.functional.cross_entropy(logits[keep].float(), target[keep])
+
+
+def pointer_hits(
+    pointer: TargetPointer,
+    hidden: torch.Tensor,
+    labels: torch.Tensor,
+    patches: int,
+    points: torch.Tensor,
+) -> tuple[int, int]:
+    """``(hits, rows)``: of the rows with a target in view, how many put their highest patch
+    score on the target's patch (arguments as :func:`point_loss`)."""
+    logits, target, keep = _pointed(pointer, hidden, labels, patches, points)
+    hits = (logits.argmax(-1) == target) & keep
+    return int(hits.sum()), int(keep.sum())
+
+
+def _pointed(
+    pointer: TargetPointer,
+    hidden: torch.Tensor,
+    labels: torch.Tensor,
+    patches: int,
+    points: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(logits (B, P), target patch (B,), keep (B,))`` of :func:`point_loss`."""
+    target = patch_index(points.to(torch.float32), round(patches**0.5))
+    labelled = labels != -100
+    keep = (target >= 0) & labelled.any(-1)
     first = labelled.float().argmax(-1)  # index of the first labelled text position
     query_at = hidden.shape[1] - labels.shape[1] + first - 1
     rows = torch.arange(hidden.shape[0], device=hidden.device)
-    logits = pointer.scores(hidden[rows, query_at], hidden[:, :patches])
-    return nn.functional.cross_entropy(logits[keep].float(), target[keep])
+    return pointer.scores(hidden[rows, query_at], hidden[:, :patches]), target, keep
 
 
 def with_point_loss(
@@ -89,7 +120,11 @@ def with_point_loss(
     pointer = getattr(model, "target_pointer", None)
     if loss is None or labels is None or points is None or pointer is None:
         return loss
-    vision = model.config.vision_config
-    patches = (vision.image_size // vision.patch_size) ** 2
-    extra = point_loss(pointer, hidden, labels, patches, points)
+    extra = point_loss(pointer, hidden, labels, first_view_patches(model.config), points)
     return loss if extra is None else loss + model.config.point_loss * extra
+
+
+def first_view_patches(config: Any) -> int:
+    """How many image tokens the first (or only) view has at fixed resolution."""
+    vision = config.vision_config
+    return int((vision.image_size // vision.patch_size) ** 2)

@@ -239,10 +239,10 @@ def _validate(cfg, accelerator, model, processor, data, state, logger, say) -> d
     metrics: dict[str, Any] = {"step": state.step}
     if not accelerator.is_main_process:
         return metrics
-    loader = data.val_loader(processor)
+    unwrapped = accelerator.unwrap_model(model)
+    loader = data.val_loader(processor, points=bool(getattr(unwrapped.config, "point_loss", 0)))
     if loader is not None:
         t0 = time.time()
-        unwrapped = accelerator.unwrap_model(model)
         metrics.update(teacher_forced_metrics(unwrapped, loader, accelerator.device))
         items = data.val_items(cfg.val_decode_samples, processor)
         if items:

@@ -49,13 +49,15 @@ class TrainData:
             )
         return self._loaders["train"]
 
-    def val_loader(self, processor: Any) -> Any | None:
-        """Batches of the validation split in order, not augmented; None without a split."""
+    def val_loader(self, processor: Any, points: bool = False) -> Any | None:
+        """Batches of the validation split in order, not augmented (``points``: with the
+        grounding targets); None without a split."""
         if self.val is None or len(self.val) == 0:
             return None
         if "val" not in self._loaders:
+            val = TargetPoints(self.val) if points else self.val
             self._loaders["val"] = self._loader(
-                _targets(self.val, processor), Collator(processor), shuffle=False
+                _targets(val, processor), Collator(processor), shuffle=False
             )
         return self._loaders["val"]
 

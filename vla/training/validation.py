@@ -4,8 +4,9 @@ actions would do: click distance in pixels (UI) and per-dimension absolute error
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,22 +36,57 @@ def token_accuracy(logits: Any, labels: Any) -> tuple[int, int]:
 
 
 def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, float]:
-    """Mean loss (per batch) and action-token accuracy over every batch of ``loader``."""
+    """Mean loss (per batch) and action-token accuracy over every batch of ``loader``; with
+    batches that say where the named object is (``target_points``) and a model trained to
+    point at it (``point_loss``), ``val/point_accuracy``: how often its top patch is the
+    object's. The loss is the action loss alone either way."""
     import torch
 
-    losses, correct, total = [], 0, 0
+    losses, correct, total, pointed = [], 0, 0, [0, 0]
     model.eval()
     with torch.no_grad():
         for batch in loader:
             batch = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
-            out = model(**batch)
+            points = batch.pop("target_points", None)
+            with _last_hidden(model, points) as hidden:
+                out = model(**batch)
             losses.append(float(out.loss))
             c, t = token_accuracy(out.logits, batch["labels"])
             correct, total = correct + c, total + t
-    return {
+            if hidden:
+                hits = _pointer_hits(model, hidden[0], batch["labels"], points)
+                pointed = [pointed[0] + hits[0], pointed[1] + hits[1]]
+    metrics = {
         "val/loss": float(np.mean(losses)) if losses else math.nan,
         "val/token_accuracy": correct / total if total else math.nan,
     }
+    if pointed[1]:
+        metrics["val/point_accuracy"] = pointed[0] / pointed[1]
+    return metrics
+
+
+@contextlib.contextmanager
+def _last_hidden(model: Any, points: Any) -> Iterator[list[Any]]:
+    """Collects the language model's last hidden states of the forward pass run inside (only
+    when there are target points and the model has a pointer; else the list stays empty)."""
+    seen: list[Any] = []
+    if points is None or getattr(model, "target_pointer", None) is None:
+        yield seen
+        return
+    hook = model.language_model.model.register_forward_hook(
+        lambda _module, _args, output: seen.append(output.last_hidden_state)
+    )
+    try:
+        yield seen
+    finally:
+        hook.remove()
+
+
+def _pointer_hits(model: Any, hidden: Any, labels: Any, points: Any) -> tuple[int, int]:
+    from vla.model.grounding_vla import first_view_patches, pointer_hits
+
+    patches = first_view_patches(model.config)
+    return pointer_hits(model.target_pointer, hidden, labels, patches, points)
 
 
 def _points(action: Action) -> list[tuple[float, float]]:
@@ -126,6 +162,7 @@ _LINE = (
     ("val/click_px_median", "click err median", "{:.1f} px"),
     ("val/click_px_mean", "mean", "{:.1f} px"),
     ("val/click_within_5px", "within 5 px", "{:.0%}"),
+    ("val/point_accuracy", "points at the target", "{:.0%}"),
 )
 
 
