@@ -7,7 +7,8 @@ wall time of
 * the same pipeline with ``model.generate()`` (greedy, same grammar as a ``LogitsProcessor``)
   in place of the constrained decoder,
 
-checks that both produce the same action, and prints the speed-up.
+checks that both produce the same action, and prints the speed-up. A ``copy_instruction``
+checkpoint has no ``generate()`` reference (it cannot copy), so only ``act`` is timed.
 
     python benchmarks/policy_latency.py [--checkpoint PATH_OR_NAME] [--repeats 50] [--threads N]
     python benchmarks/policy_latency.py --overrides conv_stem=True,vision_patch_size=16,max_image_tokens=140
@@ -169,6 +170,9 @@ def main() -> None:
     for name, image, text, st, space in cases:
         with torch.inference_mode():
             fast, a = median_ms(lambda: policy.act(image, text, st, space), args.repeats)  # noqa: B023
+            if policy.model.config.copy_instruction:  # generate() cannot copy: no reference
+                print(f"{name:<14} {fast:8.2f} {'-':>12} {'-':>9}  -     {a}")
+                continue
             slow, b = median_ms(
                 lambda: act_with_generate(policy, image, text, st, space),  # noqa: B023
                 args.repeats,

@@ -113,11 +113,15 @@ RECIPES: dict[str, Recipe] = {
                 "bin_smoothing": 0.02,
                 "conv_stem": True,
                 "sincos_position_init": True,
+                # issue 13: a pointer over the instruction's bytes for typing, and the last 4
+                # actions of the episode in the prompt (docs/results.md, "What each change bought")
+                "copy_instruction": True,
+                "action_history": 4,
             },
             "steps": 4000,
             "batch_size": 32,
             "lr": 1e-3,
-            "threads": 1,
+            "threads": 2,
         },
         eval_env_ids=BROWSER_ENVS,
         eval_max_steps=25,  # > the longest expert episode (form-sequence: 21); the env's is 30
