@@ -137,6 +137,10 @@ class VLAConfig(PreTrainedConfig):
             says where it is (``info["target_pixels"]``, kept by the recorder), and adds W times
             that cross-entropy to the loss (:mod:`vla.model.grounding_vla`). Training only;
             fixed resolution only (not with ``max_image_tokens``).
+        point_to_action: the pointing feeds the action: the patch the model points at (its
+            expected position and features) and the robot state are fused into the hidden
+            state of every action position before the LM head (:class:`PointedAction`).
+            Usually with ``point_loss`` to teach the pointer. Fixed resolution only.
         execution: how this checkpoint's robot chunks are meant to run (the ``vla eval
             --execution`` text it was evaluated with, e.g. ``"receding:8"``; the recipe writes
             it when shipping). An agent given no execution of its own runs the chunks this way
@@ -176,6 +180,7 @@ class VLAConfig(PreTrainedConfig):
     view_names: list[str] | tuple[str, ...] = ()
     parallel_decoding: bool = False
     point_loss: float = 0.0
+    point_to_action: bool = False
     execution: str | None = None
     state_dim: int = 32
     vision_backbone_path: str | None = None
@@ -241,11 +246,11 @@ class VLAConfig(PreTrainedConfig):
                 f"Got image_size={size!r}, patch_size={patch!r} in `vision_config`; the image "
                 "must be square and a whole number of patches"
             )
-        for name in ("vision_film", "vision_early_fusion", "parallel_decoding"):
+        for name in ("vision_film", "vision_early_fusion", "parallel_decoding", "point_to_action"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
         _check_execution(self.execution)
-        _check_point_loss(self.point_loss, self.max_image_tokens)
+        _check_point_loss(self.point_loss, self.max_image_tokens, self.point_to_action)
         tokens = self.max_image_tokens
         if tokens is not None and (
             isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0
@@ -343,12 +348,12 @@ def _check_execution(execution: Any) -> None:
         )
 
 
-def _check_point_loss(weight: Any, max_image_tokens: int | None) -> None:
-    """``VLAConfig.point_loss`` is a number >= 0, and only for fixed-resolution images."""
+def _check_point_loss(weight: Any, max_image_tokens: int | None, to_action: bool) -> None:
+    """``VLAConfig.point_loss`` is a number >= 0; pointing is for fixed-resolution images."""
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
         raise ValueError(f"Got {weight!r} for `point_loss`; it must be a number >= 0")
-    if weight and max_image_tokens:
+    if (weight or to_action) and max_image_tokens:
         raise ValueError(
-            "Got point_loss with max_image_tokens; the grounding loss needs fixed-resolution "
-            "images (set max_image_tokens=None or point_loss=0)"
+            "Got point_loss or point_to_action with max_image_tokens; pointing needs "
+            "fixed-resolution images (set max_image_tokens=None)"
         )

@@ -11,6 +11,15 @@ scores patches), and a cross-entropy pulls the score to the patch under the targ
 (``info["target_pixels"]`` of the Panda envs, kept per step by the recorder). It is a training
 signal only: decoding never reads it, and :meth:`TargetPointer.scores` shows where the model
 looks.
+
+``VLAConfig.point_to_action`` makes the pointing part of the action: the same pointer, queried
+from the hidden state at ``SEP`` (the one that predicts the first action token), gives a soft
+choice of patch; its expected ``(x, y)``, the robot state and the pointed patch's features go
+through an MLP (:class:`PointedAction`), and that summary is fused into the hidden state of
+every action position before the LM head (late fusion, identity at initialisation). A motion
+toward the cube is then a function of where the cube is and where the gripper is, both given
+to the head directly. Decoding computes the summary once in the prefix pass
+(``VLAOutput.point_memory``) and fuses it into every incremental step.
 """
 
 from __future__ import annotations
@@ -20,9 +29,14 @@ from typing import Any
 import torch
 from torch import nn
 
+from vla.model.vocabulary_vla import SEP
+
 __all__ = [
+    "PointedAction",
     "TargetPointer",
     "first_view_patches",
+    "fuse_pointed",
+    "fuse_pointed_steps",
     "patch_index",
     "point_loss",
     "pointer_hits",
@@ -128,3 +142,108 @@ def first_view_patches(config: Any) -> int:
     """How many image tokens the first (or only) view has at fixed resolution."""
     vision = config.vision_config
     return int((vision.image_size // vision.patch_size) ** 2)
+
+
+class PointedAction(nn.Module):
+    """Where the model points, fused into the action positions (``config.point_to_action``).
+
+    ``summary``: ``[expected (x, y) of the pointed patch, the state, its features]`` -> (D,);
+    ``fuse``: ``h + mlp([h, summary])`` at each action position (zero at initialisation:
+    call :meth:`reset` after the model's weight initialisation).
+    """
+
+    def __init__(self, dim: int, state_dim: int) -> None:
+        super().__init__()
+        self.state_dim = state_dim
+        self.summary = nn.Sequential(
+            nn.Linear(2 + state_dim + dim, dim), nn.GELU(), nn.Linear(dim, dim)
+        )
+        self.fuse = nn.Sequential(nn.Linear(2 * dim, dim), nn.GELU(), nn.Linear(dim, dim))
+
+    def reset(self) -> None:
+        """Make :meth:`fuse_into` the identity (the model starts as one without it)."""
+        for param in self.fuse[-1].parameters():
+            nn.init.zeros_(param)
+
+    def memory(
+        self,
+        pointer: TargetPointer,
+        hidden: torch.Tensor,
+        query_at: torch.Tensor,
+        patches: int,
+        states: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """(B, D) summary from the whole sequence's hidden states (B, L, D), the query's index
+        (B,) in it, the first view's ``patches`` and the (B, state_dim) states (None: zeros)."""
+        rows = torch.arange(hidden.shape[0], device=hidden.device)
+        image = hidden[:, :patches]
+        attn = pointer.scores(hidden[rows, query_at], image).float().softmax(-1)  # (B, P)
+        xy = attn @ patch_centres(patches).to(attn.device)  # (B, 2)
+        if states is None:
+            states = hidden.new_zeros(hidden.shape[0], self.state_dim)
+        pooled = torch.einsum("bp,bpd->bd", attn.to(image.dtype), image)
+        return self.summary(torch.cat([xy.to(hidden.dtype), states.to(hidden.dtype), pooled], -1))
+
+    def fuse_into(
+        self, hidden: torch.Tensor, memory: torch.Tensor, where: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """``hidden`` (B, T, D) with the summary fused in (only where ``where`` (B, T) is set)."""
+        context = memory[:, None].expand_as(hidden)
+        fused = hidden + self.fuse(torch.cat([hidden, context], dim=-1))
+        return fused if where is None else torch.where(where[..., None], fused, hidden)
+
+
+def patch_centres(patches: int) -> torch.Tensor:
+    """(P, 2) ``(x, y)`` of each patch's centre of a square grid, as fractions, row-major."""
+    grid = round(patches**0.5)
+    cells = (torch.arange(grid, dtype=torch.float32) + 0.5) / grid
+    ys, xs = torch.meshgrid(cells, cells, indexing="ij")
+    return torch.stack([xs.flatten(), ys.flatten()], dim=-1)
+
+
+def fuse_pointed(
+    model: Any,
+    hidden: torch.Tensor,
+    input_ids: torch.Tensor,
+    states: torch.Tensor | None,
+    state_mask: torch.Tensor | None,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``(the text positions' hidden states, the pointed summary)`` of a full pass: ``hidden``
+    (B, L, D) of the whole sequence, ``input_ids`` (B, T) its text. Without
+    ``config.point_to_action`` the text's hidden states come back unchanged with None.
+
+    The query is the last ``SEP`` of each row; the summary is fused from there on (the
+    positions that predict the verb and its arguments)."""
+    n = input_ids.shape[1]
+    text = hidden[:, -n:]
+    head: PointedAction | None = getattr(model, "pointed_action", None)
+    if head is None:
+        return text, None
+    positions = torch.arange(n, device=input_ids.device)
+    sep = torch.where(input_ids == SEP, positions, -1).amax(-1).clamp(min=0)  # (B,)
+    if states is not None and state_mask is not None:
+        states = states * state_mask[:, None].to(states.dtype)
+    memory = head.memory(
+        model.target_pointer,
+        hidden,
+        hidden.shape[1] - n + sep,
+        first_view_patches(model.config),
+        states,
+    )
+    return head.fuse_into(text, memory, positions[None] >= sep[:, None]), memory
+
+
+def fuse_pointed_steps(
+    model: Any, hidden: torch.Tensor, memory: torch.Tensor | None
+) -> torch.Tensor:
+    """``hidden`` (B, L, D) of an incremental decode step (every position an action one) with
+    the prefix's pointed summary fused in; unchanged without ``config.point_to_action``."""
+    head: PointedAction | None = getattr(model, "pointed_action", None)
+    if head is None:
+        return hidden
+    if memory is None:
+        raise ValueError(
+            "this model points to act: pass the prefix pass's `point_memory` "
+            "(VLAOutput.point_memory) to decode_step"
+        )
+    return head.fuse_into(hidden, memory)

@@ -30,10 +30,10 @@ from transformers import (
 )
 from transformers.utils import ModelOutput
 
+from vla.model import grounding_vla as grounding
 from vla.model.backbones import load_backbones
 from vla.model.configuration_vla import VLAConfig
 from vla.model.copy_vla import ActionHead, CopyMemory, InstructionCopy
-from vla.model.grounding_vla import TargetPointer, with_point_loss
 from vla.model.kv_cache import kv_cache_kwarg, kv_cache_of
 from vla.model.loss_vla import action_loss
 from vla.model.parallel_decoding import placeholder_inputs
@@ -53,14 +53,15 @@ class VLAOutput(ModelOutput):
     (all of them, or only the last when ``logits_to_keep=1``), ``cache`` (the KV cache, with
     ``use_cache=True``; also readable as ``past_key_values``), ``attention_mask`` (B, L) of the
     whole sequence (image, state and text tokens): incremental decoding extends it.
-    ``copy_memory``: the instruction's keys for :meth:`VLAForActionPrediction.decode_step`
-    (``config.copy_instruction`` only; :mod:`vla.model.copy_vla`)."""
+    ``copy_memory`` / ``point_memory``: what ``decode_step`` needs from the prefix
+    (``copy_instruction``: :mod:`vla.model.copy_vla`; ``point_to_action``: ``grounding_vla``)."""
 
     loss: torch.Tensor | None = None
     logits: torch.Tensor | None = None
     cache: Any = None
     attention_mask: torch.Tensor | None = None
     copy_memory: Any = None
+    point_memory: torch.Tensor | None = None
 
     @property
     def past_key_values(self) -> Any:
@@ -104,16 +105,15 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
         if config.copy_instruction:  # absent otherwise: older checkpoints load unchanged
             self.instruction_copy = InstructionCopy(d)
-        if config.point_loss:  # training signal only (vla.model.grounding_vla)
-            self.target_pointer = TargetPointer(d)
+        if config.point_loss or config.point_to_action:  # vla.model.grounding_vla
+            self.target_pointer = grounding.TargetPointer(d)
+        if config.point_to_action:
+            self.pointed_action = grounding.PointedAction(d, config.state_dim)
         if config.conv_stem and not vision_path:
             emb = self.vision_tower.embeddings
             emb.patch_embedding = ConvStem(vision_cfg.patch_size, emb.embed_dim)
-        native, film, fusion = (
-            bool(config.max_image_tokens),
-            config.vision_film,
-            config.vision_early_fusion,
-        )
+        native, film = bool(config.max_image_tokens), config.vision_film
+        fusion = config.vision_early_fusion
         if native or film or fusion:  # absent otherwise: older checkpoints load unchanged
             self.vision_conditioning = VisionConditioning(
                 dv,
@@ -127,6 +127,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         self.post_init()
         if film:
             self.vision_conditioning.reset_film()
+        if config.point_to_action:
+            self.pointed_action.reset()
         if config.sincos_position_init and not vision_path:
             sincos_position_init(self.vision_tower)
         if vision_path or lm_path:
@@ -207,13 +209,6 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         if state_mask is not None:
             token = torch.where(state_mask[:, None].bool(), token, empty)
         return token[:, None]  # (B, 1, D)
-
-    def prefix_length(self) -> int:
-        """Tokens before ``input_ids`` in fixed mode: the image tokens and the state token (in
-        native mode it varies per batch: read ``VLAOutput.attention_mask``)."""
-        if self.config.max_image_tokens:
-            raise ValueError("the prefix of a native-resolution model varies per batch")
-        return self.config.num_image_tokens + (1 if self.config.state_dim else 0)
 
     def build_inputs(
         self,
@@ -305,21 +300,23 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             use_cache=use_cache,
         )
         n = input_ids.shape[1]  # the text positions (their embeddings: placeholders included)
-        head = ActionHead(
-            self, out.last_hidden_state[:, -n:], embeds[:, -n:], input_ids, mask[:, -n:]
+        text, pointed = grounding.fuse_pointed(
+            self, out.last_hidden_state, input_ids, states, state_mask
         )
+        head = ActionHead(self, text, embeds[:, -n:], input_ids, mask[:, -n:])
         loss = None
         if labels is not None:
             target = labels[:, 1:]  # position t predicts token t + 1
             keep = target != -100  # (N, V) only where there is a loss
             loss = self.action_loss(head.masked(keep).float(), target[keep])
-        loss = with_point_loss(self, loss, out.last_hidden_state, labels, target_points)
+        loss = grounding.with_point_loss(self, loss, out.last_hidden_state, labels, target_points)
         return VLAOutput(
             loss=loss,
             logits=head.last(logits_to_keep),
             cache=kv_cache_of(out),
             attention_mask=mask,
             copy_memory=head.memory,
+            point_memory=pointed,
         )
 
     def action_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -336,11 +333,13 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         past_key_values: Any,
         logits_to_keep: int = 1,
         copy_memory: CopyMemory | None = None,
+        point_memory: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """One incremental step: (B, L) new tokens, (B, past + L) mask, (B, L) positions ->
         (B, logits_to_keep, V) logits of the last new tokens. ``past_key_values`` is updated
         in place. The decoder feeds the tokens as given (placeholders included). A
-        ``copy_instruction`` model needs the prefix pass's ``VLAOutput.copy_memory``."""
+        ``copy_instruction`` model needs the prefix pass's ``VLAOutput.copy_memory``, a
+        ``point_to_action`` model its ``point_memory``."""
         embeds = self.get_input_embeddings()(input_ids)
         out = self.language_model.model(
             inputs_embeds=embeds,
@@ -349,7 +348,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             use_cache=True,
             **{kv_cache_kwarg(self.language_model.model.__class__): past_key_values},
         )
-        head = ActionHead(self, out.last_hidden_state, embeds, memory=copy_memory)
+        hidden = grounding.fuse_pointed_steps(self, out.last_hidden_state, point_memory)
+        head = ActionHead(self, hidden, embeds, memory=copy_memory)
         return head.last(logits_to_keep)
 
     @torch.no_grad()
