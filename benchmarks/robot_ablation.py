@@ -18,7 +18,8 @@ env renders, at ``--image-size``), ``image`` (instead of ``views``: one camera r
 single unnamed image, as the shipped recipe reads ``front``), ``execution`` (``vla eval --execution`` text) and
 ``chunk_size`` (which also turns on ``parallel_decoding``). The dataset must hold every camera a
 variant reads. ``point_loss=1.0`` adds the grounding loss (docs/model.md); it needs data
-collected since the envs report ``target_pixels``. Each variant trains into ``--out/NAME`` and evaluates into ``--out/NAME/eval``;
+collected since the envs report ``target_pixels``. ``point_to_action=true`` also fuses where
+the model points into its action positions. Each variant trains into ``--out/NAME`` and evaluates into ``--out/NAME/eval``;
 finished parts are not rerun, so an interrupted ablation resumes. Printed at the end (and
 written to ``--out/ablation.json``): per-task success, the mean, training samples per second
 and the policy's median latency per call.
