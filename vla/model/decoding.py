@@ -292,15 +292,8 @@ def constrained_decode(
                 new_mask[i, width - len(p) :] = 1
         positions = (next_pos[:, None] + new_mask.cumsum(-1) - 1).clamp(min=0)
         mask = torch.cat([mask, new_mask], dim=1)
-        logits = model.decode_step(
-            ids.to(device),
-            mask,
-            positions,
-            cache,
-            max(want),
-            copy_memory=out.copy_memory,
-            point_memory=out.point_memory,
-        )
+        memories = (out.copy_memory, out.point_memory)  # what the prefix pass left for the steps
+        logits = model.decode_step(ids.to(device), mask, positions, cache, max(want), *memories)
         next_pos = next_pos + new_mask.sum(-1)
     return [g.tokens(s) for g, s in zip(grammars, states, strict=True)]
 
