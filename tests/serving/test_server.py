@@ -123,3 +123,33 @@ def test_act_batch_and_input_errors(browser_server: Server) -> None:
         with pytest.raises(ValueError, match="space: a state was sent"):
             policy.act(IMAGE, TEXT, state=np.zeros(4, np.float32))
         assert isinstance(policy.act(IMAGE, TEXT), Click)  # connection still up
+
+
+def test_the_episodes_history_travels_and_acts_as_in_process(browser_server: Server) -> None:
+    # vla-browser-tiny reads its last 4 actions (action_history=4): the client sends them, the
+    # server decodes with them, and the reply is the in-process action for the same history.
+    from vla import Policy
+    from vla.actions import Type
+
+    local = Policy.from_pretrained("vla-browser-tiny", device="cpu")
+    history = [Click(40.0, 60.0), Type("riley"), Click(80.0, 120.0)]
+    image, text = IMAGE, 'Enter "riley" into the text field and press Submit.'
+    with RemotePolicy(browser_server.url, token=TOKEN) as policy:
+        assert policy.action_history == 4
+        for past in (None, [], history[:1], history):
+            assert policy.act(image, text, history=past) == local.act(image, text, history=past)
+        got = policy.act_batch([image, image], [text, text], histories=[history, None])
+        assert got == local.act_batch([image, image], [text, text], histories=[history, None])
+    ws = _raw(browser_server)
+    try:
+        for past, problem in (
+            ([{"verb": "fly"}], "item 0: unknown action verb"),
+            ({"not": "a list"}, "must be a list of <= 64"),
+            ([to_dict(Click(1.0, 2.0))] * 65, "must be a list of <= 64"),
+        ):
+            msg = {"id": 1, "image": IMAGE, "instruction": TEXT, "history": past}
+            ws.send(dumps(msg))
+            reply = loads(ws.recv(timeout=30))
+            assert reply["error"].startswith(f"history: {problem}"), reply
+    finally:
+        ws.close()

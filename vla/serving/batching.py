@@ -48,8 +48,8 @@ class Batcher:
     """Queues validated requests and serves them in batches.
 
     Args:
-        act_batch: ``Policy.act_batch``-like: lists of images, instructions, states, spaces ->
-            list of actions. Called in one worker thread, one batch at a time.
+        act_batch: ``Policy.act_batch``-like: lists of images, instructions, states, spaces
+            (and the keyword ``histories``) -> list of actions. Called in one worker thread, one batch at a time.
         max_batch: most requests per call (>= 1).
         max_wait_s: longest time a batch waits for more requests (>= 0).
         max_queue: most requests waiting; :meth:`submit` blocks beyond that (backpressure).
@@ -190,6 +190,7 @@ class Batcher:
                 [r.instruction for r in requests],
                 [r.state for r in requests],
                 [r.space for r in requests],
+                histories=[r.history for r in requests],
             )
             return [(a, None) for a in actions]
         except Exception as err:
@@ -199,7 +200,10 @@ class Batcher:
 
     def _run_one(self, r: Request) -> tuple[Any | None, str | None]:
         try:
-            return self._act_batch([r.image], [r.instruction], [r.state], [r.space])[0], None
+            one = self._act_batch(
+                [r.image], [r.instruction], [r.state], [r.space], histories=[r.history]
+            )
+            return one[0], None
         except Exception as err:
             return None, self._model_error(err)
 

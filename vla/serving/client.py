@@ -18,12 +18,19 @@ from typing import Any
 
 import numpy as np
 
-from vla.actions import Action, RobotSpace, UISpace, from_dict
-from vla.serving.wire import dumps, loads, require, space_from_dict, space_to_dict
+from vla.actions import Action, RobotSpace, UISpace, from_dict, to_dict
+from vla.serving.wire import (
+    MAX_HISTORY,
+    dumps,
+    loads,
+    require,
+    space_from_dict,
+    space_to_dict,
+)
 
 __all__ = ["RemotePolicy"]
 
-_INPUT_FIELDS = ("image", "instruction", "state", "space", "id", "message")
+_INPUT_FIELDS = ("image", "instruction", "state", "space", "id", "history", "message")
 
 
 class RemotePolicy:
@@ -89,9 +96,17 @@ class RemotePolicy:
         instruction: str,
         state: Any = None,
         space: UISpace | RobotSpace | None = None,
+        history: Sequence[Action] | None = None,
     ) -> Action:
         """One action for one observation; the arguments are those of :meth:`vla.Policy.act`."""
-        return self.act_batch([image], [instruction], [state], [space])[0]
+        past = None if history is None else [history]
+        return self.act_batch([image], [instruction], [state], [space], histories=past)[0]
+
+    @property
+    def action_history(self) -> int:
+        """How many of the episode's previous actions the served policy reads (its
+        ``action_history``; 0: none, and ``history`` is not sent)."""
+        return int(self.metadata.get("action_history") or 0)
 
     def act_batch(
         self,
@@ -99,9 +114,13 @@ class RemotePolicy:
         instructions: Sequence[str],
         states: Sequence[Any] | None = None,
         spaces: Sequence[UISpace | RobotSpace | None] | None = None,
+        *,
+        histories: Sequence[Sequence[Action] | None] | None = None,
     ) -> list[Action]:
         """:meth:`act` for a list: all requests are sent before the first reply is read, so the
         server batches them (with other clients' requests). Returns actions in input order.
+        ``histories``: per observation the episode's executed actions (or None), sent only
+        when the served policy reads them (:attr:`action_history`; the last 64 at most).
 
         Raises ``ValueError`` for input the server refused (the message names the field),
         ``RuntimeError`` for a failure on the server, ``TimeoutError`` after ``timeout`` s.
@@ -113,11 +132,14 @@ class RemotePolicy:
             raise ValueError(f"instructions must be a list of {n} strings; got {instructions!r}")
         states = list(states) if states is not None else [None] * n
         spaces = list(spaces) if spaces is not None else [None] * n
-        if len(states) != n or len(spaces) != n:
-            raise ValueError(f"states and spaces need one entry per image ({n})")
+        pasts = list(histories) if histories is not None else [None] * n
+        if len(states) != n or len(spaces) != n or len(pasts) != n:
+            raise ValueError(f"states, spaces and histories need one entry per image ({n})")
+        if not self.action_history:
+            pasts = [None] * n
         with self._lock:
             ids = [next(self._ids) for _ in range(n)]
-            rows = zip(ids, images, instructions, states, spaces, strict=True)
+            rows = zip(ids, images, instructions, states, spaces, pasts, strict=True)
             frames = [self._encode(*row) for row in rows]
             for frame in frames:
                 self._send(frame)
@@ -125,7 +147,9 @@ class RemotePolicy:
             self.last_timings = [replies[i].get("timing", {}) for i in ids]
         return [self._action(replies[i]) for i in ids]
 
-    def _encode(self, rid: int, image: Any, instruction: Any, state: Any, space: Any) -> bytes:
+    def _encode(
+        self, rid: int, image: Any, instruction: Any, state: Any, space: Any, history: Any
+    ) -> bytes:
         if hasattr(image, "convert") and hasattr(image, "size"):  # a PIL image
             image = np.asarray(image.convert("RGB"))
         msg: dict[str, Any] = {"id": rid, "image": np.asarray(image), "instruction": instruction}
@@ -133,6 +157,8 @@ class RemotePolicy:
             msg["state"] = np.asarray(state, dtype=np.float32)
         if space is not None:
             msg["space"] = space_to_dict(space)
+        if history is not None:  # the policy reads at most its last action_history of them
+            msg["history"] = [to_dict(a) for a in list(history)[-MAX_HISTORY:]]
         try:
             frame = dumps(msg)
         except (TypeError, ValueError) as err:

@@ -147,6 +147,7 @@ def metadata(policy: Policy, cfg: ServeConfig) -> dict[str, Any]:
         "action_spaces": spaces,
         "image_views": ["image"],
         "state_dim": policy.processor.state_dim,
+        "action_history": policy.action_history,
         "device": str(policy.device),
         "dtype": str(next(policy.model.parameters()).dtype).removeprefix("torch."),
         "max_batch": cfg.max_batch,
@@ -163,12 +164,6 @@ class PolicyServer:
     """
 
     def __init__(self, policy: Policy, cfg: ServeConfig) -> None:
-        if policy.action_history:
-            raise ValueError(
-                f"{cfg.policy} reads the episode's previous actions (action_history="
-                f"{policy.action_history}), which the wire protocol does not carry yet; "
-                "run it in process with vla.Policy (vla eval / vla run)"
-            )
         self.policy, self.cfg = policy, cfg
         _maybe_compile(policy, cfg.compile, cfg.max_batch)
         self.metadata = metadata(policy, cfg)

@@ -20,6 +20,8 @@ state          float array (D,) (any float/int dtype, or a list of numbers)     
 space          ``{"kind": "ui", "verbs": [...]}`` or                                no
                ``{"kind": "robot", "action": "ee_delta"|"joint_target", "n_joints": 7}``
 id             int or str (<= 128 chars), echoed in the reply                        no
+history        list of <= 64 actions (``vla.actions.to_dict`` maps), oldest first:  no
+               the episode's executed actions, for a policy with ``action_history``
 =============  ====================================================================  =========
 
 Reply (server -> client): ``{"id": ..., "action": vla.actions.to_dict(action), "timing":
@@ -38,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from vla.actions import ROBOT_VERBS, UI_VERBS, RobotSpace, UISpace
+from vla.actions import ROBOT_VERBS, UI_VERBS, Action, RobotSpace, UISpace, from_dict
 
 __all__ = [
     "FIELDS",
@@ -53,11 +55,12 @@ __all__ = [
 ]
 
 #: The fields a request may carry.
-FIELDS = ("image", "instruction", "state", "space", "id")
+FIELDS = ("image", "instruction", "state", "space", "id", "history")
 MAX_IMAGE_SIDE = 4096
 MAX_INSTRUCTION_CHARS = 4096
 MAX_STATE_DIM = 1024
 MAX_ID_CHARS = 128
+MAX_HISTORY = 64
 # Numeric dtypes only (openpi refuses object, void and complex; we refuse every other kind too,
 # so a hostile dtype string never reaches a pickle or a structured-dtype parser).
 _DTYPES = frozenset(
@@ -224,6 +227,7 @@ class Request:
     state: np.ndarray | None  # float32 (D,)
     space: UISpace | RobotSpace | None
     id: int | str | None = None
+    history: tuple[Action, ...] | None = None
 
 
 def parse_request(msg: Any) -> Request:
@@ -262,7 +266,24 @@ def parse_request(msg: Any) -> Request:
         )
     state = _state(msg.get("state"))
     space = space_from_dict(msg["space"]) if msg.get("space") is not None else None
-    return Request(image, text, state, space, req_id)
+    return Request(image, text, state, space, req_id, _history(msg.get("history")))
+
+
+def _history(value: Any) -> tuple[Action, ...] | None:
+    """The ``history`` field: None, or a list of ``to_dict`` maps -> actions."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > MAX_HISTORY:
+        raise WireError(
+            "history", f"must be a list of <= {MAX_HISTORY} action maps; got {_kind(value)}"
+        )
+    actions = []
+    for i, item in enumerate(value):
+        try:
+            actions.append(from_dict(item))
+        except (TypeError, ValueError) as err:
+            raise WireError("history", f"item {i}: {str(err)[:200]}") from None
+    return tuple(actions)
 
 
 def _state(value: Any) -> np.ndarray | None:
