@@ -55,13 +55,15 @@ def train_and_evaluate(
     args: argparse.Namespace,
     model_overrides: dict[str, Any],
     env_ids: list[str],
+    augment: str = "auto",
     **eval_settings: Any,
 ) -> dict[str, Any]:
     """Train ``vla-tiny`` with ``model_overrides`` into ``run`` (``args``: dataset, steps,
     batch_size, lr, threads, episodes) unless it is trained, evaluate it on ``env_ids`` into
     ``run/eval`` (``eval_settings``: more :class:`EvalConfig` fields) unless that exists, and
     return ``tasks`` (short task name -> success rate), ``mean``, ``samples_per_s``,
-    ``policy_ms_p50`` and the final ``val`` metrics. Shared by the robot ablation."""
+    ``policy_ms_p50`` and the final ``val`` metrics (``augment``: :class:`TrainConfig`'s).
+    Shared by the robot ablation."""
     from vla.evaluation import EvalConfig, evaluate
     from vla.training import TrainConfig, train
 
@@ -79,6 +81,7 @@ def train_and_evaluate(
                 seed=0,
                 resume=True,
                 log_with="none",
+                augment=augment,
             )
         )
     summary = json.loads((run / "training_summary.json").read_text())

@@ -19,7 +19,8 @@ single unnamed image, as the shipped recipe reads ``front``), ``execution`` (``v
 ``chunk_size`` (which also turns on ``parallel_decoding``). The dataset must hold every camera a
 variant reads. ``point_loss=1.0`` adds the grounding loss (docs/model.md); it needs data
 collected since the envs report ``target_pixels``. ``point_to_action=true`` also fuses where
-the model points into its action positions. Each variant trains into ``--out/NAME`` and evaluates into ``--out/NAME/eval``;
+the model points into its action positions. ``augment=none`` trains without image augmentation
+(``vla train --augment none``). Each variant trains into ``--out/NAME`` and evaluates into ``--out/NAME/eval``;
 finished parts are not rerun, so an interrupted ablation resumes. Printed at the end (and
 written to ``--out/ablation.json``): per-task success, the mean, training samples per second
 and the policy's median latency per call.
@@ -42,6 +43,7 @@ def run_variant(name: str, settings: dict[str, Any], args: argparse.Namespace) -
 
     overrides = dict(settings)
     execution = overrides.pop("execution", None)
+    augment = str(overrides.pop("augment", "auto"))
     if overrides.get("chunk_size", 1) > 1:
         overrides.setdefault("parallel_decoding", True)
     if "image" in overrides:  # one unnamed image, as the shipped recipe reads it
@@ -59,6 +61,7 @@ def run_variant(name: str, settings: dict[str, Any], args: argparse.Namespace) -
         workers=args.workers,
         env_kwargs=env_kwargs,
         execution=parse_execution(execution) if execution else None,
+        augment=augment,
     )
     return {"variant": name, "overrides": settings} | row
 
