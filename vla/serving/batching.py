@@ -49,7 +49,8 @@ class Batcher:
 
     Args:
         act_batch: ``Policy.act_batch``-like: lists of images, instructions, states, spaces
-            (and the keyword ``histories``) -> list of actions. Called in one worker thread, one batch at a time.
+            (and the keyword ``histories``) -> list of actions. Called in one worker thread,
+            one batch at a time.
         max_batch: most requests per call (>= 1).
         max_wait_s: longest time a batch waits for more requests (>= 0).
         max_queue: most requests waiting; :meth:`submit` blocks beyond that (backpressure).

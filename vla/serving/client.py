@@ -19,14 +19,7 @@ from typing import Any
 import numpy as np
 
 from vla.actions import Action, RobotSpace, UISpace, from_dict, to_dict
-from vla.serving.wire import (
-    MAX_HISTORY,
-    dumps,
-    loads,
-    require,
-    space_from_dict,
-    space_to_dict,
-)
+from vla.serving.wire import dumps, loads, require, space_from_dict, space_to_dict
 
 __all__ = ["RemotePolicy"]
 
@@ -120,7 +113,7 @@ class RemotePolicy:
         """:meth:`act` for a list: all requests are sent before the first reply is read, so the
         server batches them (with other clients' requests). Returns actions in input order.
         ``histories``: per observation the episode's executed actions (or None), sent only
-        when the served policy reads them (:attr:`action_history`; the last 64 at most).
+        when the served policy reads them, and only the last :attr:`action_history` of each.
 
         Raises ``ValueError`` for input the server refused (the message names the field),
         ``RuntimeError`` for a failure on the server, ``TimeoutError`` after ``timeout`` s.
@@ -157,8 +150,8 @@ class RemotePolicy:
             msg["state"] = np.asarray(state, dtype=np.float32)
         if space is not None:
             msg["space"] = space_to_dict(space)
-        if history is not None:  # the policy reads at most its last action_history of them
-            msg["history"] = [to_dict(a) for a in list(history)[-MAX_HISTORY:]]
+        if history is not None:  # the policy reads only its last action_history of them
+            msg["history"] = [to_dict(a) for a in list(history)[-self.action_history :]]
         try:
             frame = dumps(msg)
         except (TypeError, ValueError) as err:
