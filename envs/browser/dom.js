@@ -66,6 +66,9 @@
       checked: !!(el.checked || (el instanceof HTMLOptionElement && el.selected)),
       disabled: !!el.disabled,
       bg_color: cs.backgroundColor, color: cs.color, attrs: attrs,
+      // Content larger than the box by more than a pixel: a scrolling area, or a panel that is
+      // still opening or closing (its height animates while its content keeps its own).
+      clipped: shown && (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1),
     });
     let inner = vis;
     if (cs.overflowX !== "visible" || cs.overflowY !== "visible") {

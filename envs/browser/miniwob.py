@@ -138,7 +138,8 @@ class MiniWoBEnv(BrowserEnvBase):
     ``ref``, ``parent``, ``tag``, ``id``, ``classes`` (space-separated str), ``text``,
     ``value``, ``type``, ``bbox`` = ``[left, top, width, height]`` in image pixels, ``rects``
     (the line boxes of an element that wraps over several lines, same units; [] otherwise),
-    ``visible``, ``focused``, ``checked``, ``disabled``, ``bg_color``, ``color``, ``attrs``),
+    ``visible``, ``focused``, ``checked``, ``disabled``, ``bg_color``, ``color``, ``attrs``,
+    ``clipped`` (its content is larger than its box: it scrolls, or is still opening)),
     ``raw_reward`` (MiniWoB raw reward, 0 until done), ``reward`` (time-discounted by
     ``step_ms`` per step, see the module docstring), ``scroll`` (page scroll, CSS px),
     ``done``, ``reason``, ``is_success`` (``raw_reward > 0``), ``task``, ``page_seed``; and

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 ELEMENT_KEYS = {
     "ref", "parent", "tag", "id", "classes", "text", "value", "type", "bbox", "rects",
-    "visible", "focused", "checked", "disabled", "bg_color", "color", "attrs",
+    "visible", "focused", "checked", "disabled", "bg_color", "color", "attrs", "clipped",
 }  # fmt: skip
 
 

@@ -74,3 +74,45 @@ def test_expert_solves_task(task: str) -> None:
             assert info["raw_reward"] > 0
     finally:
         env.close()
+
+
+@pytest.mark.parametrize("task", ["click-collapsible", "click-collapsible-2"])
+def test_accordion_experts_wait_only_while_a_section_moves(task: str) -> None:
+    """The label is a function of the page: the expert waits only while a section is opening
+    or closing, and on a still page a fresh expert (no memory of earlier screenshots) acts at
+    once (a link inside an opening section, which does not move, may be clicked). An expert that waited for a box to be the same in two observations labelled the
+    first still screenshot "wait" and the same screenshot one step later "click"."""
+    import gymnasium as gym
+
+    import vla.envs  # noqa: F401
+    from vla.actions import Click, Wait
+    from vla.datasets import make_expert
+
+    def moving(info: dict) -> bool:
+        return any(
+            "ui-accordion-content" in e["classes"] and e["clipped"] for e in info["elements"]
+        )
+
+    env = gym.make(f"vla/miniwob-{task}-v0")
+    try:
+        expert, fresh = make_expert(env), make_expert(env)
+        for seed in (3, 4):
+            obs, info = env.reset(seed=seed)
+            expert.reset()
+            waits = 0
+            for _ in range(20):
+                action = expert.act(obs, info)
+                if isinstance(action, Wait):
+                    assert moving(info), (seed, "waited on a still page")
+                    waits += 1
+                if isinstance(action, Click) and not moving(info):
+                    fresh.reset()
+                    assert isinstance(fresh.act(obs, info), Click), (seed, "fresh expert waits")
+                obs, _, terminated, truncated, info = env.step(action)
+                if terminated or truncated:
+                    break
+            # click-collapsible's Submit moves while its section opens; in click-collapsible-2 a
+            # link inside an opening section is already where it stays, and is clicked at once.
+            assert info["is_success"] and (waits >= 1 or task.endswith("-2")), (seed, waits)
+    finally:
+        env.close()

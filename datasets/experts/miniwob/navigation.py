@@ -3,8 +3,12 @@ accordions, a collapsible file tree, and a paginated search engine.
 
 Each expert re-reads the DOM from ``info`` every step: when the target is on screen it is
 clicked, otherwise the tab, section header, folder or page link that reveals it. Accordions
-animate, so their experts click a moving target only once it has stopped (its box is the
-same in two consecutive observations) and return ``Wait()`` until then.
+animate, so their experts return ``Wait()`` while a section is still opening or closing (its
+content is ``clipped`` by its growing or shrinking box) and click only on a still page. That
+is read from the current page alone, so the label is the same for two identical screenshots
+(an expert that waited for a box to be the same in two observations labelled the first still
+frame "wait" and the same frame one step later "click"; behaviour cloning learned a coin flip,
+and a policy that drew "wait" on a still page waited for ever).
 """
 
 from __future__ import annotations
@@ -48,22 +52,9 @@ def ancestors(info: dict[str, Any], el: Element) -> list[Element]:
     return out
 
 
-class _SettlingExpert(ExpertBase):
-    """Base for experts on animated pages: :meth:`settled` is True once an element's box is
-    the same as in the previous observation."""
-
-    def reset(self) -> None:
-        super().reset()
-        self._boxes: dict[Any, list[float]] = {}
-
-    def settled(self, el: Element) -> bool:
-        key = (el["ref"], el["tag"], el["id"])
-        previous, self._boxes[key] = self._boxes.get(key), list(el["bbox"])
-        return previous == list(el["bbox"])
-
-    def click_when_settled(self, el: Element) -> Action:
-        """Click ``el``'s centre if it has stopped moving, else wait a step."""
-        return click(el) if self.settled(el) else Wait()
+def _animating(info: dict[str, Any]) -> bool:
+    """Whether an accordion section is opening or closing (which moves everything below it)."""
+    return any(has_class(e, "ui-accordion-content") and e["clipped"] for e in find_all(info))
 
 
 class ClickTabExpert(ExpertBase):
@@ -115,21 +106,22 @@ def _expanded(header: Element) -> bool:
     return has_class(header, "ui-accordion-header-active")
 
 
-class ClickCollapsibleExpert(_SettlingExpert):
-    """click-collapsible: expand the one section, then Submit once it stops moving."""
+class ClickCollapsibleExpert(ExpertBase):
+    """click-collapsible: expand the one section, then Submit once it has opened; stateless."""
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         header = require(info, lambda e: has_class(e, "ui-accordion-header"))
         if not _expanded(header):
             return click(header)
-        return self.click_when_settled(require(info, id="subbtn"))
+        return Wait() if _animating(info) else click(require(info, id="subbtn"))
 
 
-class ClickCollapsible2Expert(_SettlingExpert):
+class ClickCollapsible2Expert(ExpertBase):
     """click-collapsible-2: expand the section that holds the link "word" and click it.
 
     A link inside an opening panel is already at its final place (the panel grows below it),
-    so it is clicked as soon as it shows; a header is clicked once it stops moving.
+    so it is clicked as soon as it shows; a header only while no section opens or closes
+    (that moves the headers below it); stateless.
     """
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
@@ -147,7 +139,7 @@ class ClickCollapsible2Expert(_SettlingExpert):
             header = _header_of(info, content)
             if _expanded(header):
                 return Wait()  # opening: the link is not uncovered yet
-            return self.click_when_settled(header)
+            return Wait() if _animating(info) else click(header)
         raise ExpertError(f"click-collapsible-2: no link {word!r} in any section")
 
 
