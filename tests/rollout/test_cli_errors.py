@@ -62,3 +62,10 @@ def test_mp4_without_the_video_extra_names_the_extra(monkeypatch: pytest.MonkeyP
     env = ["--env", "vla/miniwob-click-test-v0"]
     _one_line_error([*RUN, *env, "--record", "ep.mp4"], "pip install -e '.[video]'")
     _one_line_error([*RUN, *env, "--record", "ep.avi"], ".gif or .mp4")
+
+
+@pytest.mark.parametrize(
+    "args", [[*EVAL, "--policy", "vla-browser-tiny"], [*RUN, "--env", "vla/miniwob-click-test-v0"]]
+)
+def test_a_bad_still_waits_limit_is_refused_up_front(args: list[str]) -> None:
+    _one_line_error([*args, "--still-waits", "0"], "still_waits", ">= 1")

@@ -197,3 +197,22 @@ def test_an_interrupted_eval_resumes_with_the_tasks_it_finished(fake_env_id, tmp
     Flaky.calls = 0
     evaluate(EvalConfig(**{**cfg.to_dict(), "resume": False}), policy=Flaky())
     assert Flaky.calls == in_first_task + 12
+
+
+def test_a_wait_limit_is_recorded_and_keeps_its_own_resume_key(fake_env_id, tmp_path):
+    """``still_waits`` changes outcomes, so eval_info.json says it was on and an evaluation
+    without it does not reuse the tasks one with it finished (and the other way round)."""
+    from vla_training_fakes import RedClicker
+
+    from vla.evaluation.resume import run_key
+
+    cfg = EvalConfig(
+        policy="scripted", env_ids=[fake_env_id], episodes=2, seed_start=500,
+        out=str(tmp_path), progress=False, still_waits=2,
+    )  # fmt: skip
+    evaluate(cfg, policy=RedClicker())
+    assert json.loads((tmp_path / "eval_info.json").read_text())["still_waits"] == 2
+    without = EvalConfig(**{**cfg.to_dict(), "still_waits": None})
+    assert run_key(cfg, RedClicker()) != run_key(without, RedClicker())
+    with pytest.raises(ValueError, match="still_waits"):
+        EvalConfig(**{**cfg.to_dict(), "still_waits": 0})

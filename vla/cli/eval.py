@@ -51,6 +51,13 @@ from vla.rollout.loop import DEFAULT_MAX_STEPS
     "execution the checkpoint names in its config.json, else ask the policy every step).",
 )
 @click.option(
+    "--still-waits",
+    type=int,
+    default=None,
+    help="UI policies: after N waits in a row at an unchanged screen, act with the policy's "
+    "best action that is not a wait (default: never override).",
+)
+@click.option(
     "--resume/--no-resume",
     default=True,
     show_default=True,

@@ -100,6 +100,13 @@ def _printer(cfg: RunConfig, seed_given: bool) -> Any:
 @click.option(
     "--max-rate", type=float, default=5.0, show_default=True, help="Desktop: actions/s limit."
 )
+@click.option(
+    "--still-waits",
+    type=int,
+    default=None,
+    help="After N waits in a row at an unchanged screen, act with the policy's best action "
+    "that is not a wait (default: never override).",
+)
 def run(**kwargs) -> None:
     """Run one live episode with a policy, printing each action as it happens.
 

@@ -140,7 +140,9 @@ def _run_tasks(cfg: EvalConfig, policy: Any) -> dict[str, TaskSummary]:
             )
         else:
             remove_old_replays(out)  # the folder shows this run only
-    make_agent = functools.partial(PolicyAgent.for_env, policy, execution=cfg.execution)
+    make_agent = functools.partial(
+        PolicyAgent.for_env, policy, execution=cfg.execution, still_waits=cfg.still_waits
+    )
     todo = [env_id for env_id in cfg.env_ids if env_id not in done]
     with tqdm(total=cfg.episodes * len(todo), disable=not cfg.progress, desc="eval") as bar:
         for env_id in todo:
@@ -170,9 +172,12 @@ def _run_tasks(cfg: EvalConfig, policy: Any) -> dict[str, TaskSummary]:
 
 
 def _settings(cfg: EvalConfig) -> dict[str, Any]:
-    """The env kwargs and chunk execution of an evaluation, when it set them (the numbers
-    depend on them: the cameras a policy reads, how its chunks run)."""
+    """The env kwargs, chunk execution and wait limit of an evaluation, when it set them (the
+    numbers depend on them: the cameras a policy reads, how its chunks run, whether it may wait
+    for ever)."""
     out: dict[str, Any] = {"env_kwargs": dict(cfg.env_kwargs)} if cfg.env_kwargs else {}
     if cfg.execution is not None:
         out["execution"] = dataclasses.asdict(cfg.execution)
+    if cfg.still_waits is not None:
+        out["still_waits"] = cfg.still_waits
     return out

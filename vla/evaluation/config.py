@@ -7,6 +7,7 @@ from typing import Any
 
 from vla.rollout.chunk_execution import ChunkExecution
 from vla.rollout.loop import DEFAULT_MAX_STEPS
+from vla.rollout.still_waits import check_still_waits
 
 __all__ = ["DEFAULT_SEED_START", "EvalConfig"]
 
@@ -40,6 +41,9 @@ class EvalConfig:
             temporal ensembling, :class:`~vla.rollout.chunk_execution.ChunkExecution`); None:
             the checkpoint's own (``VLAConfig.execution``) if it names one, else the policy is
             asked every step.
+        still_waits: UI policies: after that many waits in a row at an unchanged screen, the
+            next action is the policy's best that is not a wait
+            (:class:`~vla.rollout.still_waits.StillWaits`); None: never overridden.
         resume: reuse the tasks that an interrupted evaluation with the same weights and
             settings finished in ``out`` (``out/tasks/``); False evaluates every task again.
     """
@@ -58,6 +62,7 @@ class EvalConfig:
     threads: int = 1
     progress: bool = True
     execution: ChunkExecution | None = None
+    still_waits: int | None = None
     resume: bool = True
 
     def __post_init__(self) -> None:
@@ -82,6 +87,7 @@ class EvalConfig:
             raise ValueError(f"Got {self.threads!r} for `threads`; it must be an int >= 0")
         if not isinstance(self.replays, int) or self.replays < 0:
             raise ValueError(f"Got {self.replays!r} for `replays`; it must be an int >= 0")
+        check_still_waits(self.still_waits)
 
     @property
     def seeds(self) -> range:

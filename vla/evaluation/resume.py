@@ -45,6 +45,7 @@ def run_key(cfg: EvalConfig, policy: Any) -> str:
         "replays": cfg.replays,
         "env_kwargs": cfg.env_kwargs,
         "execution": dataclasses.asdict(cfg.execution) if cfg.execution is not None else None,
+        **({"still_waits": cfg.still_waits} if cfg.still_waits is not None else {}),
     }
     text = json.dumps(settings, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

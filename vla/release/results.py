@@ -251,6 +251,17 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
   1.01 / 1.00 / 0.58 cm (x / y / z). The same closed-loop benchmark, run twice on this
   checkpoint: +45% and +46% overhead, 3.56 and 3.65 ms per executed step (within the 4 ms
   target in these runs; the decode is the same, so the gap to 5.5 ms is this machine's load).
+- One DAgger round on top of it did not help (2026-12-03; not shipped, the recipe has no
+  round): 50 episodes per task driven by the shipped model, the IK expert's action executed
+  30% of the time (`beta=0.3`, so that rollouts also reach grasps), every visited state
+  labelled by the expert (10 400 frames; the mixed rollouts succeeded in 38, 12, 19 and 9 of
+  50), then 500 more steps on all the data: reach 12/100 (unchanged), push 5/100 (was 7),
+  pick-place and stack 0, on the same seeds. The recipe with
+  `dagger=(DaggerRound(episodes=50, steps=500, seed=20_000, beta=0.3, max_steps=60),)` and
+  `python -m vla.release.recipes vla-robot-tiny --stages dagger,eval` (731 s + 360 s). DAgger
+  teaches recovery to a model that can already act from expert states; this one is still no
+  better than a linear map of the state on them (above), so more labels of the same kind do
+  not move it.
 """
 
 WHY = """

@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from vla.actions import Action
 from vla.rollout.chunk_execution import ChunkExecution, ChunkExecutor, parse_execution
+from vla.rollout.still_waits import StillWaits
 
 __all__ = [
     "Agent",
@@ -103,13 +104,22 @@ class PolicyAgent:
     previous actions) is handed the actions this agent returned since the episode began
     (per copy in the vectorised loop). An action executed instead of the policy's (DAgger's
     expert) is told with :meth:`executed`.
+
+    ``still_waits`` (UI policies): after that many waits in a row at a screen that did not
+    change, the next action is the policy's best that is not a wait
+    (:class:`~vla.rollout.still_waits.StillWaits`); None (the default) never overrides.
     """
 
     def __init__(
-        self, policy: PolicyLike, space: Any = None, execution: ChunkExecution | None = None
+        self,
+        policy: PolicyLike,
+        space: Any = None,
+        execution: ChunkExecution | None = None,
+        still_waits: int | None = None,
     ) -> None:
         self.policy = policy
         self.space = space
+        self.still_waits = None if still_waits is None else StillWaits(still_waits)
         self.execution = execution = default_execution(policy, execution)
         self._executor: ChunkExecutor | None = None
         if execution is not None:
@@ -134,11 +144,15 @@ class PolicyAgent:
 
     @classmethod
     def for_env(
-        cls, policy: PolicyLike, action_space: Any, execution: ChunkExecution | None = None
+        cls,
+        policy: PolicyLike,
+        action_space: Any,
+        execution: ChunkExecution | None = None,
+        still_waits: int | None = None,
     ) -> PolicyAgent:
         """The agent for an env whose ``action_space`` (a :class:`vla.envs.spaces.ActionSpace`)
         carries the grammar as ``.spec``; a plain gymnasium space gives no grammar."""
-        return cls(policy, getattr(action_space, "spec", None), execution)
+        return cls(policy, getattr(action_space, "spec", None), execution, still_waits)
 
     @property
     def device(self) -> str:
@@ -157,6 +171,8 @@ class PolicyAgent:
             self._executor.reset()
         self._copies = []
         self._history, self._histories = [], []
+        if self.still_waits is not None:
+            self.still_waits.reset()
 
     def reset_copies(self, mask: Sequence[bool]) -> None:
         """The vectorised loop restarted the copies where ``mask`` is True: their chunks (and
@@ -166,6 +182,8 @@ class PolicyAgent:
                 self._copies[i].reset()
             if restarted and i < len(self._histories):
                 self._histories[i] = []
+            if restarted and self.still_waits is not None:
+                self.still_waits.reset(i)
 
     def executed(self, action: Action) -> None:
         """Another agent's action was executed in this agent's place (single-episode loop):
@@ -180,7 +198,10 @@ class PolicyAgent:
         if self._remember:
             kwargs["history"] = list(self._history)
         if self._executor is None:
-            action = self.policy.act(image, text, state, space=self.space, **kwargs)
+            space = self._space(0, obs)
+            action = self.policy.act(image, text, state, space=space, **kwargs)
+            if self.still_waits is not None:
+                self.still_waits.record(0, action)
         else:
             policy: Any = self.policy
             action = self._executor.step(
@@ -207,11 +228,24 @@ class PolicyAgent:
             actions = self._act_chunked(obs)
         else:
             rows = range(len(obs))
-            actions = self.policy.act_batch(*self._batch(obs), **self._batch_views(obs, rows))
+            images, texts, states, _ = self._batch(obs)
+            spaces = [self._space(i, o) for i, o in enumerate(obs)]
+            actions = self.policy.act_batch(
+                images, texts, states, spaces, **self._batch_views(obs, rows)
+            )
+            if self.still_waits is not None:
+                for i, action in enumerate(actions):
+                    self.still_waits.record(i, action)
         if self._remember:
             for past, action in zip(self._histories, actions, strict=False):
                 past.append(action)
         return actions
+
+    def _space(self, copy: int, obs: dict[str, Any]) -> Any:
+        """The grammar for ``copy``'s next action (``still_waits`` may take ``wait`` out)."""
+        if self.still_waits is None:
+            return self.space
+        return self.still_waits.space(copy, obs["image"], self.space, obs.get("state") is not None)
 
     def _batch(self, obs: Sequence[dict[str, Any]]) -> tuple[list[Any], list[str], Any, list]:
         states = [o["state"] for o in obs] if obs and "state" in obs[0] else None

@@ -15,6 +15,7 @@ from typing import Any
 from vla.actions import Action
 from vla.rollout.agents import PolicyLike
 from vla.rollout.records import Episode, StepRecord
+from vla.rollout.still_waits import check_still_waits
 
 __all__ = [
     "RunConfig",
@@ -119,6 +120,8 @@ class RunConfig:
         dry_run_dir: where those screenshots go.
         yes: desktop: type risky text (passwords, shell commands) without asking.
         max_rate: desktop: the most actions per second.
+        still_waits: after that many waits in a row at an unchanged screen, the next action is
+            the policy's best that is not a wait (:class:`vla.rollout.PolicyAgent`).
     """
 
     policy: str
@@ -137,12 +140,14 @@ class RunConfig:
     dry_run_dir: str = "runs/desktop-dry-run"
     yes: bool = False
     max_rate: float = 5.0
+    still_waits: int | None = None
 
     def __post_init__(self) -> None:
         if self.desktop == (self.env_id is not None):
             raise ValueError("give exactly one of `env_id` (--env) and `desktop` (--desktop)")
         if self.desktop and not self.instruction:
             raise ValueError("`instruction` (--instruction) is required with --desktop")
+        check_still_waits(self.still_waits)
         desktop_only: dict[str, Any] = {"region": self.region, "image_size": self.image_size}
         desktop_only |= {"dry_run": self.dry_run, "yes": self.yes}
         for name, value in desktop_only.items():
@@ -209,7 +214,7 @@ def run_live(
     env = make_run_env(cfg, confirm)
     try:
         return run_episode(
-            PolicyAgent.for_env(policy, env.action_space),
+            PolicyAgent.for_env(policy, env.action_space, still_waits=cfg.still_waits),
             env,
             instruction=cfg.instruction,
             max_steps=cfg.max_steps,
