@@ -159,9 +159,9 @@ evaluates closed loop on the same unseen seeds.
   tasks can change: the limit acts only after two waits in a row, and no shipped episode of
   the other 54 tasks has two. With them unchanged, the mean over the 62 tasks is 29.5% ->
   31.5%. The checkpoint's card and the tables above are without the limit (its default is off);
-  the next recipe evaluation should turn it on. Command: `vla eval --policy vla-browser-tiny
-  --env vla/miniwob-click-collapsible-v0 ... (the 8 tasks) --episodes 100 --seed-start 100000
-  --max-steps 25 --workers 2 --still-waits 2`.
+  the next recipe evaluation should turn it on. Command: `python benchmarks/still_waits.py
+  --checkpoint vla-browser-tiny --limit 2` (it finds the 8 tasks and runs `vla eval`'s
+  evaluation on them with the card's seeds, step cap and workers).
 - Native resolution lost at this budget: with 16-px patches the tower must learn to read from
   raw pixels, and in 800 steps it had not started (its synthetic grounding probe was still at
   chance, docs/benchmarks.md). It also costs about 2x per training step. The retrain therefore
