@@ -228,11 +228,7 @@ class PolicyAgent:
             actions = self._act_chunked(obs)
         else:
             rows = range(len(obs))
-            images, texts, states, _ = self._batch(obs)
-            spaces = [self._space(i, o) for i, o in enumerate(obs)]
-            actions = self.policy.act_batch(
-                images, texts, states, spaces, **self._batch_views(obs, rows)
-            )
+            actions = self.policy.act_batch(*self._batch(obs, rows), **self._batch_views(obs, rows))
             if self.still_waits is not None:
                 for i, action in enumerate(actions):
                     self.still_waits.record(i, action)
@@ -247,13 +243,17 @@ class PolicyAgent:
             return self.space
         return self.still_waits.space(copy, obs["image"], self.space, obs.get("state") is not None)
 
-    def _batch(self, obs: Sequence[dict[str, Any]]) -> tuple[list[Any], list[str], Any, list]:
+    def _batch(
+        self, obs: Sequence[dict[str, Any]], rows: Sequence[int]
+    ) -> tuple[list[Any], list[str], Any, list]:
+        """The positional arguments of a batched call for the copies ``rows`` (``obs[j]`` is
+        copy ``rows[j]``'s): images, instructions, states and each copy's grammar."""
         states = [o["state"] for o in obs] if obs and "state" in obs[0] else None
         return (
             [o["image"] for o in obs],
             [o["instruction"] for o in obs],
             states,
-            [self.space] * len(obs),
+            [self._space(i, o) for i, o in zip(rows, obs, strict=True)],
         )
 
     def _batch_views(self, obs: Sequence[dict[str, Any]], rows: Sequence[int]) -> dict[str, Any]:
@@ -276,7 +276,7 @@ class PolicyAgent:
         if need:
             sub = [obs[i] for i in need]
             policy: Any = self.policy
-            got = policy.act_chunk_batch(*self._batch(sub), **self._batch_views(sub, need))
+            got = policy.act_chunk_batch(*self._batch(sub, need), **self._batch_views(sub, need))
             chunks = dict(zip(need, got, strict=True))
         return [self._copies[i].step(partial(chunks.__getitem__, i)) for i in range(len(obs))]
 
