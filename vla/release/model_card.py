@@ -71,6 +71,7 @@ def _commands(recipe: Any) -> str:
         f"vla eval --policy runs/recipes/{recipe.name}/{final} {envs} --episodes "
         f"{recipe.eval_episodes} --seed-start {recipe.eval_seed_start} --workers {recipe.workers}"
         + (f" --max-steps {recipe.eval_max_steps}" if recipe.eval_max_steps else "")
+        + (f" --still-waits {recipe.eval_still_waits}" if recipe.eval_still_waits else "")
         + _env_flags(recipe, execution=True)
     )
     return "\n".join(lines)

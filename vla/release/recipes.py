@@ -73,7 +73,8 @@ class Recipe:
     """How a shipped checkpoint is made. ``train`` holds :class:`TrainConfig` fields (all but
     ``datasets`` and ``out``). ``env_kwargs`` go to every env the recipe makes (collection,
     DAgger and eval: the cameras the model reads). ``execution`` (``vla eval --execution``
-    text, e.g. ``"receding:4"``) runs a chunked robot policy's chunks, in DAgger and in eval."""
+    text, e.g. ``"receding:4"``) runs a chunked robot policy's chunks, in DAgger and in eval.
+    ``eval_still_waits`` is ``vla eval --still-waits`` (UI policies; none: never overridden)."""
 
     name: str
     summary: str
@@ -83,6 +84,7 @@ class Recipe:
     eval_episodes: int = 100
     eval_seed_start: int = DEFAULT_SEED_START
     eval_max_steps: int | None = None
+    eval_still_waits: int | None = None
     workers: int = 1
     dagger: tuple[DaggerRound, ...] = ()
     env_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -295,6 +297,7 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
             seed_start=recipe.eval_seed_start,
             workers=recipe.workers,
             max_steps=recipe.eval_max_steps,
+            still_waits=recipe.eval_still_waits,
             out=str(p["eval"]),
             env_kwargs=dict(recipe.env_kwargs),
             execution=parse_execution(recipe.execution) if recipe.execution else None,
