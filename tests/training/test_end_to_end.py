@@ -54,8 +54,15 @@ def test_collect_train_resume_eval(tmp_path):
     assert (run / "checkpoint-2" / "trainer_state.json").is_file()
     _check_run(run, 3)
 
+    state_file = run / "checkpoint-2" / "trainer_state.json"
+    saved = json.loads(state_file.read_text())
+    assert 0 < saved["seconds"] <= result.wall_time_s
+    state_file.write_text(json.dumps({**saved, "seconds": 1000.0}))  # as if the first run was slow
     resumed = train(TrainConfig(steps=4, resume=True, **common))
     assert resumed.steps == 4
+    assert resumed.wall_time_s > 1000  # the whole run's time, not the second process's
+    summary = json.loads((run / "training_summary.json").read_text())
+    assert summary["wall_time_s"] == round(resumed.wall_time_s, 1)
     events = _check_run(run, 4)
     train_steps = [e["step"] for e in events if "train/loss" in e]
     assert train_steps[-2:] == [3, 4]  # the second run logged only steps 3 and 4

@@ -12,7 +12,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,9 @@ _CKPT = re.compile(r"^checkpoint-(\d+)$")
 
 @dataclass
 class RunState:
-    """Counters that a resumed run restores: optimizer steps done, samples seen, and where in
-    the epoch the data loader stopped (in batches)."""
+    """Counters that a resumed run restores: optimizer steps done, samples seen, where in the
+    epoch the data loader stopped (in batches), and the training seconds of earlier processes
+    up to their newest checkpoint (so a resumed run reports its whole wall time)."""
 
     total_steps: int
     steps_per_epoch: int
@@ -34,6 +35,17 @@ class RunState:
     samples: int = 0
     epoch: int = 0
     batches_in_epoch: int = 0
+    seconds: float = 0.0
+    started: float = field(default_factory=time.time, repr=False)
+
+    def wall(self) -> float:
+        """Training seconds so far: earlier processes' plus this one's."""
+        return self.seconds + time.time() - self.started
+
+    def saved(self) -> dict[str, Any]:
+        """What ``trainer_state.json`` holds (``seconds`` as of now)."""
+        fields = {k: v for k, v in asdict(self).items() if k != "started"}
+        return {**fields, "seconds": round(self.wall(), 1)}
 
     def resume_from(self, out: Path, accelerator: Any) -> None:
         """Load the newest ``out/checkpoint-<step>/``; a run without one starts from scratch."""
@@ -45,6 +57,7 @@ class RunState:
         saved = json.loads((ckpt / "trainer_state.json").read_text())
         for k in ("step", "samples", "epoch", "batches_in_epoch"):
             setattr(self, k, int(saved[k]))
+        self.seconds = float(saved.get("seconds", 0.0))  # absent in older checkpoints
         accelerator.print(f"resumed from {ckpt} at step {self.step}")
 
 
@@ -282,7 +295,7 @@ def save_checkpoint(
             if (out / name).is_file():
                 shutil.copy(out / name, ckpt / name)
         # written last: its presence marks a complete checkpoint (see latest_checkpoint)
-        (ckpt / "trainer_state.json").write_text(json.dumps(asdict(state), indent=1) + "\n")
+        (ckpt / "trainer_state.json").write_text(json.dumps(state.saved(), indent=1) + "\n")
         done = sorted(
             (int(m.group(1)), p)
             for p in out.glob("checkpoint-*")

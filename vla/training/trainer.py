@@ -36,7 +36,8 @@ __all__ = ["TrainResult", "train"]
 @dataclass
 class TrainResult:
     """What :func:`train` returns: the run folder (a loadable policy), steps done, wall time in
-    seconds, and the last validation metrics."""
+    seconds (a resumed run's includes the earlier processes' up to the checkpoint it resumed
+    from), and the last validation metrics."""
 
     out: Path
     steps: int
@@ -77,11 +78,11 @@ def train(cfg: TrainConfig) -> TrainResult:
         state.resume_from(out, accelerator)
     if cfg.progress:
         accelerator.print(startup_summary(cfg, accelerator, model, data, state))
-    t0 = time.time()
+    state.started = time.time()  # this process's training starts here (after set-up)
     metrics = run_loop(
         cfg, accelerator, model, processor, optimizer, scheduler, train_loader, data, state
     )
-    wall = time.time() - t0
+    wall = state.wall()  # earlier processes' seconds included when resumed
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
         _save_final(out, accelerator.unwrap_model(model), processor, state, wall, metrics)
