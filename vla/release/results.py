@@ -294,6 +294,13 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
   teaches recovery to a model that can already act from expert states; this one is still no
   better than a linear map of the state on them (above), so more labels of the same kind do
   not move it.
+- Where the shipped model's reaches go (2026-12-03): to a cube, but not to the one named. Over
+  seeds 100000-100019 the gripper came nearer another cube than the named one in 15 of 20
+  episodes (median closest approach: 5.5 cm to another cube, 12.1 cm to the named one; reach
+  counts 5 cm). Going to a random one of the 3-4 cubes would be nearer the named one in about
+  a third of the episodes, so the colour word does not yet decide where the arm goes; the
+  motion itself (to a cube, a few cm short) is roughly learned. `python
+  benchmarks/robot_wrong_cube.py --policy vla-robot-tiny --env vla/panda-reach-v0 --episodes 20`.
 """
 
 WHY = """
