@@ -11,7 +11,7 @@ A variant is ``NAME:KEY=VALUE,...``: ``vla-tiny`` preset overrides (JSON values)
 ``coord_bins=256, bin_smoothing=0.02``, the browser recipe's. Each variant trains into
 ``--out/NAME`` and evaluates into ``--out/NAME/eval``; a variant whose evaluation exists is
 not rerun, so an interrupted ablation resumes. Printed at the end (and written to
-``--out/ablation.json``): per task success, the mean, training samples per second and the
+``--out/ablation.json``, beside the rows of variants an earlier call ran there): per task success, the mean, training samples per second and the
 policy's median latency per call (a batch of the 2 eval workers' envs).
 """
 
@@ -143,8 +143,12 @@ def parser(doc: str, task_help: str, steps: int, threads: int, episodes: int, ou
 
 
 def run_ablation(args: argparse.Namespace, run_variant: Any) -> None:
-    """Run every ``--variant`` in turn; write ``--out/ablation.json`` and print the table."""
-    rows = []
+    """Run every ``--variant`` in turn; write ``--out/ablation.json`` and print the table.
+    Rows already in ``ablation.json`` for variants not named this time are kept (first)."""
+    record = Path(args.out, "ablation.json")
+    names = {parse_variant(text)[0] for text in args.variant}
+    earlier = json.loads(record.read_text()) if record.is_file() else []
+    rows: list[dict[str, Any]] = []
     for text in args.variant:
         t0 = time.time()
         rows.append(run_variant(*parse_variant(text), args))
@@ -152,7 +156,8 @@ def run_ablation(args: argparse.Namespace, run_variant: Any) -> None:
             f"{rows[-1]['variant']}: mean {100 * rows[-1]['mean']:.1f}% ({time.time() - t0:.0f} s)",
             flush=True,
         )
-    Path(args.out, "ablation.json").write_text(json.dumps(rows, indent=1) + "\n")
+    kept = [r for r in earlier if r.get("variant") not in names]
+    record.write_text(json.dumps(kept + rows, indent=1) + "\n")
     print(table(rows, args.task))
 
 
