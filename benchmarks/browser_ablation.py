@@ -11,8 +11,9 @@ A variant is ``NAME:KEY=VALUE,...``: ``vla-tiny`` preset overrides (JSON values)
 ``coord_bins=256, bin_smoothing=0.02``, the browser recipe's. Each variant trains into
 ``--out/NAME`` and evaluates into ``--out/NAME/eval``; a variant whose evaluation exists is
 not rerun, so an interrupted ablation resumes. Printed at the end (and written to
-``--out/ablation.json``, beside the rows of variants an earlier call ran there): per task success, the mean, training samples per second and the
-policy's median latency per call (a batch of the 2 eval workers' envs).
+``--out/ablation.json``, beside the rows of variants an earlier call ran there): per task
+success, the mean, training samples per second and the policy's median latency per call (a
+batch of the 2 eval workers' envs).
 """
 
 from __future__ import annotations
