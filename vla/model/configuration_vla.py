@@ -134,9 +134,10 @@ class VLAConfig(PreTrainedConfig):
             of one pass (:mod:`vla.model.decoding`). UI actions decode as before.
         point_loss: 0 (default): off. W > 0: training also asks the model to point at the
             image patch (first view) holding the object the instruction names, when the data
-            says where it is (``info["target_pixels"]``, kept by the recorder), and adds W times
-            that cross-entropy to the loss (:mod:`vla.model.grounding_vla`). Training only;
-            fixed resolution only (not with ``max_image_tokens``).
+            says where it is (``info["target_pixels"]``, kept by the recorder; a UI step
+            without one points where its action acts: a click's point, a drag's start), and
+            adds W times that cross-entropy to the loss (:mod:`vla.model.grounding_vla`).
+            Training only; fixed resolution only (not with ``max_image_tokens``).
         point_to_action: the pointing feeds the action: the patch the model points at (its
             expected position and features) and the robot state are fused into the hidden
             state of every action position before the LM head (:class:`PointedAction`).

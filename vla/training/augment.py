@@ -20,7 +20,7 @@ import numpy as np
 
 from vla.actions import ROBOT_ACTIONS, Action, Click, Drag, Scroll
 
-__all__ = ["AugmentConfig", "augment", "augment_point"]
+__all__ = ["AugmentConfig", "action_points", "augment", "augment_point"]
 
 # (x field, y field) pairs of every action type that carries pixel coordinates.
 _POINTS: dict[type, tuple[tuple[str, str], ...]] = {
@@ -28,6 +28,12 @@ _POINTS: dict[type, tuple[tuple[str, str], ...]] = {
     Scroll: (("x", "y"),),
     Drag: (("x0", "y0"), ("x1", "y1")),
 }
+
+
+def action_points(action: Action) -> list[tuple[float, float]]:
+    """The ``(x, y)`` pixels a UI action acts at (a click's or scroll's point, a drag's start
+    and end); empty for the other verbs and for robot actions."""
+    return [(getattr(action, fx), getattr(action, fy)) for fx, fy in _POINTS.get(type(action), ())]
 
 
 @dataclass(frozen=True)

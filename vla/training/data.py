@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from vla.actions import ROBOT_ACTIONS, Action, from_dict
-from vla.training.augment import AugmentConfig, augment_point
+from vla.training.augment import AugmentConfig, action_points, augment_point
 
 __all__ = [
     "ChunkTargets",
@@ -94,7 +94,9 @@ class Collator:
     def _sample(self, item: dict[str, Any]) -> tuple[Any, Any, Any, tuple[float, float]]:
         """``(image, action, views, point)`` of one item, augmented; the point (NaN: none) is
         in the image the model sees first (its first view when it reads named views), as
-        fractions of that image's width and height, moved with that image's crop."""
+        fractions of that image's width and height, moved with that image's crop. A UI step
+        of a grounding batch (``target_pixels`` present) without a recorded point points
+        where its action acts: a click's point, a drag's start."""
         image, action, names = item["image"], item["action"], self.processor.view_names
         named = item.get("images") if names else None
         if named is not None:  # a dataset may hold cameras the model does not read
@@ -108,6 +110,9 @@ class Collator:
                     named[k], _, seen = self._augment(v, action, point if k == first else None)
                     moved = seen if k == first else moved
             point = moved
+        if point is None and "target_pixels" in item and action_points(action):
+            x, y = action_points(action)[0]  # a UI step points where it acts (augmented)
+            point = (x + 0.5, y + 0.5)  # the centre of the pixel a click at integer x hits
         h, w = (image if first is None else named[first]).shape[:2]  # type: ignore[index]
         frac = (math.nan, math.nan) if point is None else (point[0] / w, point[1] / h)
         return image, action, named, frac

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from vla.actions import ROBOT_ACTIONS, Action, Click, Drag, Scroll
+from vla.actions import ROBOT_ACTIONS, Action
+from vla.training.augment import action_points
 
 __all__ = [
     "action_errors",
@@ -89,14 +90,6 @@ def _pointer_hits(model: Any, hidden: Any, labels: Any, points: Any) -> tuple[in
     return pointer_hits(model.target_pointer, hidden, labels, patches, points)
 
 
-def _points(action: Action) -> list[tuple[float, float]]:
-    if isinstance(action, (Click, Scroll)):
-        return [(action.x, action.y)]
-    if isinstance(action, Drag):
-        return [(action.x0, action.y0), (action.x1, action.y1)]
-    return []
-
-
 def action_errors(pred: Action, target: Action) -> dict[str, Any]:
     """How far ``pred`` is from ``target``: ``verb_ok``, ``exact`` (same dataclass values),
     ``click_px`` (mean Euclidean pixel distance of the points, UI, same verb only) and
@@ -106,8 +99,9 @@ def action_errors(pred: Action, target: Action) -> dict[str, Any]:
         return out
     if isinstance(target, ROBOT_ACTIONS):
         out["abs_err"] = np.abs(np.subtract(pred.vector, target.vector))
-    elif _points(target):
-        dists = [math.dist(p, q) for p, q in zip(_points(pred), _points(target), strict=True)]
+    elif action_points(target):
+        pairs = zip(action_points(pred), action_points(target), strict=True)
+        dists = [math.dist(p, q) for p, q in pairs]
         out["click_px"] = float(np.mean(dists))
     return out
 
