@@ -110,8 +110,9 @@ class Collator:
                     named[k], _, seen = self._augment(v, action, point if k == first else None)
                     moved = seen if k == first else moved
             point = moved
-        if point is None and "target_pixels" in item and action_points(action):
-            x, y = action_points(action)[0]  # a UI step points where it acts (augmented)
+        acts_at = action_points(action) if point is None and "target_pixels" in item else []
+        if acts_at:  # a UI step points where it acts (augmented)
+            x, y = acts_at[0]
             point = (x + 0.5, y + 0.5)  # the centre of the pixel a click at integer x hits
         h, w = (image if first is None else named[first]).shape[:2]  # type: ignore[index]
         frac = (math.nan, math.nan) if point is None else (point[0] / w, point[1] / h)
