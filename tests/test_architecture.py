@@ -76,7 +76,7 @@ RULES = [
     Rule(
         "vla.rollout",
         "the episode loops drive envs; a policy (local or remote) is loaded lazily, by name",
-        only=_only("vla.actions", "vla.envs", "vla.render", "vla.policy", "vla.serving"),
+        only=_only("vla.actions", "vla.envs", "vla.render", "vla.policy", "vla.serving", "vla.hub"),
     ),
     Rule(
         "vla.model",

@@ -31,6 +31,7 @@ _REGISTRY: dict[str, str] = {
     "vla/panda-": "vla.datasets.experts.panda:make_panda_expert",
     "vla/desktop-": "vla.datasets.experts.desktop:make_desktop_expert",
     "vla/desktop-miniwob-": "vla.datasets.experts.desktop:make_desktop_suite_expert",
+    "vla/desktop-locate-miniwob-": "vla.datasets.experts.desktop:make_desktop_locate_expert",
 }
 
 

@@ -18,15 +18,26 @@ from typing import Any
 
 from vla.actions import Action, Click, Drag, Scroll
 
-__all__ = ["DesktopExpert", "has_expert", "make_desktop_expert", "make_desktop_suite_expert"]
+__all__ = [
+    "DesktopExpert",
+    "LocateExpert",
+    "has_expert",
+    "make_desktop_expert",
+    "make_desktop_locate_expert",
+    "make_desktop_suite_expert",
+]
 
 
 def has_expert(env_id: str) -> bool:
     """Whether ``make_expert`` supports ``env_id`` by its id alone: true for the desktop suite
     ``vla/desktop-miniwob-<task>-v0`` when the MiniWoB++ task has an expert (the suite env
     carries its task's browser env); false for ``vla/desktop-v0``, whose expert exists only
-    with ``inner=`` (the app's expert), which ``vla collect`` and ``vla tasks`` cannot supply."""
+    with ``inner=`` (the app's expert), which ``vla collect`` and ``vla tasks`` cannot supply.
+    Every ``vla/desktop-locate-miniwob-<task>-v0`` has one (it reads the task's box)."""
     from vla.datasets.experts.miniwob import has_expert as miniwob_has_expert
+
+    if env_id.startswith("vla/desktop-locate-miniwob-"):
+        return True
 
     prefix = "vla/desktop-miniwob-"
     if not env_id.startswith(prefix):
@@ -121,3 +132,22 @@ def make_desktop_suite_expert(env: Any, **kwargs: Any) -> DesktopExpert:
 
     suite = env.unwrapped
     return DesktopExpert(suite, make_expert(suite.browser, **kwargs))
+
+
+class LocateExpert:
+    """The expert of ``vla/desktop-locate-miniwob-<task>-v0``: the task area's box in the
+    current view (``info["target_box"]``), as the ``Drag`` the env asks for."""
+
+    def reset(self) -> None:
+        """Nothing to forget: every answer reads the current view's info."""
+
+    def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        x0, y0, x1, y1 = info["target_box"]
+        return Drag(x0, y0, x1, y1)
+
+
+def make_desktop_locate_expert(env: Any, **kwargs: Any) -> LocateExpert:
+    """The expert for a ``vla/desktop-locate-miniwob-<task>-v0`` env (it takes no options)."""
+    if kwargs:
+        raise ValueError(f"the locate expert takes no options; got {sorted(kwargs)}")
+    return LocateExpert()

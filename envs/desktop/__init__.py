@@ -6,6 +6,9 @@
 * ``vla/desktop-miniwob-<task>-v0``: a MiniWoB++ task in a headful Chromium window among
   distractor windows on a private 1920x1080 Xvfb, seen as a whole screen
   (:class:`vla.envs.desktop.suite.DesktopSuiteEnv`).
+* ``vla/desktop-locate-miniwob-<task>-v0``: the same screens, where the agent names the task's
+  area in views that zoom in on each answer (:class:`vla.envs.desktop.locate.DesktopLocateEnv`):
+  the first pass of the coarse-to-fine desktop policy (:class:`vla.rollout.focus.FocusPolicy`).
 
 Registered lazily by :func:`register` (called from :mod:`vla.envs.registration`); nothing
 heavy is imported here.
@@ -17,8 +20,9 @@ __all__ = ["register"]
 
 
 def register() -> None:
-    """Register ``vla/desktop-v0`` and ``vla/desktop-miniwob-<task>-v0`` (one per task page
-    of the installed ``miniwob`` package) with string entry points."""
+    """Register ``vla/desktop-v0``, ``vla/desktop-miniwob-<task>-v0`` and
+    ``vla/desktop-locate-miniwob-<task>-v0`` (one per task page of the installed ``miniwob``
+    package) with string entry points."""
     import gymnasium as gym
 
     from vla.envs.browser.miniwob import miniwob_tasks
@@ -32,6 +36,12 @@ def register() -> None:
         gym.register(
             id=f"vla/desktop-miniwob-{task}-v0",
             entry_point="vla.envs.desktop.suite:DesktopSuiteEnv",
+            kwargs={"task": task},
+            disable_env_checker=True,
+        )
+        gym.register(
+            id=f"vla/desktop-locate-miniwob-{task}-v0",
+            entry_point="vla.envs.desktop.locate:DesktopLocateEnv",
             kwargs={"task": task},
             disable_env_checker=True,
         )

@@ -285,8 +285,10 @@ def load_policy(spec: str, device: str | None = None) -> PolicyLike:
     """The policy named by ``spec``.
 
     ``ws://...`` / ``wss://...``: a policy server (``vla serve``) through
-    ``vla.serving.RemotePolicy``; otherwise a checkpoint folder or the name of a shipped
-    checkpoint through :meth:`vla.Policy.from_pretrained` on ``device``.
+    ``vla.serving.RemotePolicy``; a checkpoint folder (or shipped name) with a ``focus.json``:
+    the two-pass whole-screen :class:`vla.rollout.focus.FocusPolicy`; otherwise a checkpoint
+    folder or the name of a shipped checkpoint through :meth:`vla.Policy.from_pretrained` on
+    ``device``.
     """
     if spec.startswith(("ws://", "wss://")):
         try:
@@ -298,8 +300,13 @@ def load_policy(spec: str, device: str | None = None) -> PolicyLike:
             ) from None
         remote: PolicyLike = RemotePolicy(spec)
         return remote
+    from vla.hub import find_checkpoint
     from vla.policy import Policy
+    from vla.rollout.focus import FOCUS_FILE, FocusPolicy
 
+    folder = find_checkpoint(spec)  # None: from_pretrained says what is wrong
+    if folder is not None and (folder / FOCUS_FILE).is_file():
+        return FocusPolicy.from_pretrained(folder, device=device)
     return Policy.from_pretrained(spec, device=device)
 
 

@@ -1,0 +1,113 @@
+"""Views of a screen for coarse-to-fine locating (issue 19): crops around a box, one size.
+
+A *view* is ``(x, y, width, height)``, integer pixels of the screen image. A policy that reads
+a 1920x1080 screen through an 80x80 input sees a 20-px button as a speck, but it can still say
+where the task is; a view ``factor`` times that box's size, cut from the screen and resized to
+one ``size``, shows the same region larger, and the next answer is finer. The same functions
+build the views for training (:class:`~vla.envs.desktop.locate.DesktopLocateEnv`) and at
+inference (:class:`vla.rollout.focus.FocusPolicy`), so both see the same pixels.
+
+Boxes are ``(x0, y0, x1, y1)`` floats, the corners of a ``Drag``. Points map exactly:
+``view_to_screen(screen_to_view(p)) == p`` up to float rounding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from vla.actions import Action, Click, Drag, Scroll
+
+__all__ = [
+    "box_view",
+    "full_view",
+    "render_view",
+    "screen_to_view",
+    "shift_action",
+    "view_to_screen",
+    "zoom_view",
+]
+
+View = tuple[int, int, int, int]
+Box = tuple[float, float, float, float]
+#: The smallest box side (pixels) a view is built around: a degenerate answer (both corners
+#: on one pixel) still gives a view of some size.
+MIN_BOX_PX = 16.0
+
+
+def full_view(image_size: tuple[int, int]) -> View:
+    """The whole screen: ``image_size = (width, height)``."""
+    return (0, 0, int(image_size[0]), int(image_size[1]))
+
+
+def zoom_view(box: Box, factor: float, image_size: tuple[int, int]) -> View:
+    """The view ``factor`` times ``box``'s size around its centre, moved inside the screen
+    (and no larger than it). Sides shorter than :data:`MIN_BOX_PX` count as that long."""
+    width, height = int(image_size[0]), int(image_size[1])
+    x0, x1 = sorted((box[0], box[2]))
+    y0, y1 = sorted((box[1], box[3]))
+    w = min(width, max(1, round(max(x1 - x0, MIN_BOX_PX) * factor)))
+    h = min(height, max(1, round(max(y1 - y0, MIN_BOX_PX) * factor)))
+    x = min(max(round((x0 + x1) / 2 - w / 2), 0), width - w)
+    y = min(max(round((y0 + y1) / 2 - h / 2), 0), height - h)
+    return (x, y, w, h)
+
+
+def box_view(box: Box, image_size: tuple[int, int]) -> View:
+    """The pixels ``box`` covers (its corners rounded outwards), clipped to the screen: the
+    crop a policy acting inside the box is shown."""
+    width, height = int(image_size[0]), int(image_size[1])
+    x0, x1 = sorted((box[0], box[2]))
+    y0, y1 = sorted((box[1], box[3]))
+    left = min(max(int(np.floor(x0)), 0), width - 1)
+    top = min(max(int(np.floor(y0)), 0), height - 1)
+    right = max(min(int(np.ceil(x1)), width), left + 1)
+    bottom = max(min(int(np.ceil(y1)), height), top + 1)
+    return (left, top, right - left, bottom - top)
+
+
+def render_view(image: np.ndarray, view: View, size: tuple[int, int] | None) -> np.ndarray:
+    """``view`` cut from ``image`` (uint8[H, W, 3]) and resized (bilinear) to ``size =
+    (width, height)``; ``None`` keeps the native pixels."""
+    x, y, w, h = view
+    crop = np.ascontiguousarray(image[y : y + h, x : x + w])
+    if size is None or (w, h) == tuple(size):
+        return crop
+    from PIL import Image
+
+    resized = Image.fromarray(crop).resize(tuple(size), Image.Resampling.BILINEAR)
+    return np.asarray(resized)
+
+
+def view_to_screen(
+    point: tuple[float, float], view: View, size: tuple[int, int] | None
+) -> tuple[float, float]:
+    """A point in pixels of the rendered view -> screen-image pixels."""
+    x, y, w, h = view
+    sx, sy = (1.0, 1.0) if size is None else (w / size[0], h / size[1])
+    return (x + point[0] * sx, y + point[1] * sy)
+
+
+def screen_to_view(
+    point: tuple[float, float], view: View, size: tuple[int, int] | None
+) -> tuple[float, float]:
+    """A screen-image point -> pixels of the rendered view (the inverse of
+    :func:`view_to_screen`)."""
+    x, y, w, h = view
+    sx, sy = (1.0, 1.0) if size is None else (size[0] / w, size[1] / h)
+    return ((point[0] - x) * sx, (point[1] - y) * sy)
+
+
+def shift_action(action: Action, dx: float, dy: float) -> Action:
+    """``action`` with its pixel coordinates moved by ``(dx, dy)`` and kept >= 0 (clicks,
+    scrolls and both ends of a drag; other actions are returned as they are)."""
+    fields: dict[str, Any] = {}
+    if isinstance(action, (Click, Scroll)):
+        fields = {"x": action.x + dx, "y": action.y + dy}
+    elif isinstance(action, Drag):
+        fields = {"x0": action.x0 + dx, "y0": action.y0 + dy}
+        fields |= {"x1": action.x1 + dx, "y1": action.y1 + dy}
+    fields = {k: max(v, 0.0) for k, v in fields.items()}
+    return dataclasses.replace(action, **fields) if fields else action

@@ -1,0 +1,183 @@
+"""A whole-screen policy in two passes (issue 19): find the task, then act on it in full detail.
+
+A 1920x1080 screen squeezed into a small model's 80x80 input turns a button into a speck.
+:class:`FocusPolicy` joins two policies, both decoding under the action grammar:
+
+* the *locator* reads views of the screen (:mod:`vla.envs.desktop.views`), each resized to
+  ``view_size``: first the whole screen, then, for each factor of ``zooms``, the region that
+  factor times its previous answer. Every answer is a ``Drag`` from the task's top-left to its
+  bottom-right corner (the grammar allows no other verb). It is trained on
+  ``vla/desktop-locate-miniwob-<task>-v0``, which shows it the same chain of views.
+* the *actor* (e.g. ``vla-browser-tiny``) acts on the last box, cut from the screen at native
+  resolution, with the episode's earlier actions moved into the box's pixels; its action is
+  mapped back to screen pixels exactly (a shift by the box's corner).
+
+A checkpoint folder with a ``focus.json`` is such a policy: the folder's model is the locator,
+and ``focus.json`` names the actor (a folder inside it, or a shipped checkpoint's name), the
+zooms and the view size. :func:`vla.rollout.load_policy` (``vla eval --policy``, ``vla run``)
+loads it like any checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from vla.actions import Action, Drag, UISpace
+from vla.envs.desktop.views import (
+    Box,
+    box_view,
+    full_view,
+    render_view,
+    shift_action,
+    view_to_screen,
+    zoom_view,
+)
+
+__all__ = ["FOCUS_FILE", "FocusPolicy"]
+
+#: The file that makes a checkpoint folder a :class:`FocusPolicy`.
+FOCUS_FILE = "focus.json"
+_LOCATE = UISpace(("drag",))
+
+
+class FocusPolicy:
+    """Locate the task on the screen with ``locator``, act inside it with ``actor``.
+
+    Args:
+        locator: a policy trained on ``vla/desktop-locate-miniwob-<task>-v0`` (same ``zooms``
+            and ``view_size``).
+        actor: a UI policy for the task's own page (``vla-browser-tiny``).
+        zooms: the zoom chain after the whole-screen view (factors of the previous answer).
+        view_size: ``(width, height)`` every locator view is resized to.
+    """
+
+    def __init__(
+        self,
+        locator: Any,
+        actor: Any,
+        zooms: Sequence[float] = (3.0,),
+        view_size: tuple[int, int] = (256, 256),
+    ) -> None:
+        if any(not z >= 1.0 for z in zooms):
+            raise ValueError(f"Got zooms={tuple(zooms)!r}; every zoom factor must be >= 1")
+        self.locator = locator
+        self.actor = actor
+        self.zooms = tuple(float(z) for z in zooms)
+        self.view_size = (int(view_size[0]), int(view_size[1]))
+
+    @property
+    def device(self) -> str:
+        return str(getattr(self.actor, "device", "unknown"))
+
+    @property
+    def action_history(self) -> int:
+        """The actor's: :class:`vla.rollout.PolicyAgent` keeps the episode's actions for it."""
+        return int(getattr(self.actor, "action_history", 0) or 0)
+
+    def locate_batch(self, images: Sequence[Any], instructions: Sequence[str]) -> list[Box]:
+        """The task's box in each screen image (pixels), after the whole zoom chain."""
+        sizes = [(image.shape[1], image.shape[0]) for image in images]
+        views = [full_view(size) for size in sizes]
+        boxes: list[Box] = []
+        for k in range(len(self.zooms) + 1):
+            shown = [
+                render_view(im, v, self.view_size) for im, v in zip(images, views, strict=True)
+            ]
+            answers = self.locator.act_batch(
+                shown, list(instructions), spaces=[_LOCATE] * len(shown)
+            )
+            boxes = [_box(a, v, self.view_size) for a, v in zip(answers, views, strict=True)]
+            if k < len(self.zooms):
+                views = [zoom_view(b, self.zooms[k], s) for b, s in zip(boxes, sizes, strict=True)]
+        return boxes
+
+    def act_batch(
+        self,
+        images: Sequence[Any],
+        instructions: Sequence[str],
+        states: Sequence[Any] | None = None,
+        spaces: Sequence[Any] | None = None,
+        *,
+        histories: Sequence[Sequence[Action] | None] | None = None,
+    ) -> list[Action]:
+        """One action per screen image, in its pixels (``states`` must be None: UI only)."""
+        if states is not None and any(s is not None for s in states):
+            raise ValueError("FocusPolicy acts on screens; it takes no robot state")
+        import numpy as np
+
+        images = [np.asarray(image) for image in images]
+        boxes = self.locate_batch(images, instructions)
+        crops = [
+            box_view(b, (im.shape[1], im.shape[0])) for b, im in zip(boxes, images, strict=True)
+        ]
+        kwargs: dict[str, Any] = {}
+        if self.action_history and histories is not None:
+            kwargs["histories"] = [
+                None if past is None else [shift_action(a, -c[0], -c[1]) for a in past]
+                for past, c in zip(histories, crops, strict=True)
+            ]
+        actions = self.actor.act_batch(
+            [render_view(im, c, None) for im, c in zip(images, crops, strict=True)],
+            list(instructions),
+            None,
+            spaces,
+            **kwargs,
+        )
+        return [shift_action(a, c[0], c[1]) for a, c in zip(actions, crops, strict=True)]
+
+    def act(
+        self,
+        image: Any,
+        instruction: str,
+        state: Any = None,
+        space: Any = None,
+        *,
+        history: Sequence[Action] | None = None,
+    ) -> Action:
+        """One action for one screen image (see :meth:`act_batch`)."""
+        past = None if history is None else [history]
+        return self.act_batch([image], [instruction], [state], [space], histories=past)[0]
+
+    def save_pretrained(self, directory: str | Path, actor: str) -> Path:
+        """Save the locator into ``directory`` with a ``focus.json`` naming ``actor`` (a shipped
+        checkpoint's name, or a folder name inside ``directory``)."""
+        path = Path(directory)
+        self.locator.save_pretrained(path)
+        meta = {"actor": actor, "zooms": list(self.zooms), "view_size": list(self.view_size)}
+        (path / FOCUS_FILE).write_text(json.dumps(meta, indent=1) + "\n")
+        return path
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, device: str | None = None) -> FocusPolicy:
+        """Load the locator from ``path`` and the actor ``focus.json`` names."""
+        from vla.policy import Policy
+
+        path = Path(path)
+        try:
+            meta = json.loads((path / FOCUS_FILE).read_text())
+            actor_spec = str(meta["actor"])
+            zooms, view_size = tuple(meta["zooms"]), tuple(meta["view_size"])
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise ValueError(
+                f"{path / FOCUS_FILE} is not a valid focus file ({err!r}); it needs 'actor', "
+                "'zooms' and 'view_size' (FocusPolicy.save_pretrained writes one)"
+            ) from None
+        inner = path / actor_spec
+        actor = Policy.from_pretrained(inner if inner.is_dir() else actor_spec, device=device)
+        locator = Policy.from_pretrained(path, device=device)
+        return cls(locator, actor, zooms, (int(view_size[0]), int(view_size[1])))
+
+    def __repr__(self) -> str:
+        return f"FocusPolicy(zooms={self.zooms}, view_size={self.view_size}, actor={self.actor!r})"
+
+
+def _box(answer: Action, view: Any, size: tuple[int, int]) -> Box:
+    """A locator's answer (a ``Drag`` in view pixels) as a screen box."""
+    if not isinstance(answer, Drag):  # the grammar allows only drags; a stub may not
+        raise ValueError(f"the locator must answer with a Drag box; got {answer!r}")
+    x0, y0 = view_to_screen((answer.x0, answer.y0), view, size)
+    x1, y1 = view_to_screen((answer.x1, answer.y1), view, size)
+    return (x0, y0, x1, y1)
