@@ -50,6 +50,8 @@ $(VENV)/.installed: pyproject.toml setup.py
 checkpoints: setup
 	$(BIN)/python -m vla.release.recipes vla-browser-tiny
 	$(BIN)/python -m vla.release.recipes vla-robot-tiny
+	# after vla-browser-tiny: its checkpoint is the desktop policy's actor
+	$(BIN)/python -m vla.release.recipes vla-desktop-tiny
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -30,3 +31,21 @@ def xvfb() -> Iterator[str]:
         pytest.skip("pyautogui was imported before Xvfb started; it is bound to another display")
     with VirtualDisplay(SCREEN) as display:
         yield display.display  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def tiny_policy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised, very small policy saved like a checkpoint."""
+    from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
+    from vla.policy import Policy
+
+    config = VLAConfig.from_preset(
+        "vla-tiny",
+        vision_image_size=32,
+        vision_hidden_size=32,
+        vision_intermediate_size=64,
+        text_hidden_size=32,
+        text_intermediate_size=64,
+    )
+    policy = Policy(VLAForActionPrediction(config), VLAProcessor.from_config(config), "cpu")
+    return policy.save_pretrained(tmp_path_factory.mktemp("policy") / "tiny")

@@ -23,6 +23,7 @@ LICENSE = "apache-2.0"
 FAMILY_TAGS = {
     "miniwob": ("miniwob", "browser-automation", "web-agent"),
     "panda": ("robotics", "franka-panda", "pybullet"),
+    "desktop": ("desktop-automation", "gui-agent", "miniwob"),
 }
 
 
@@ -40,9 +41,11 @@ def eval_table(info: dict[str, Any]) -> str:
     return EvalInfo.from_dict(info).to_markdown()
 
 
-def _env_flags(recipe: Any, execution: bool = False) -> str:
-    """`` --env-kwargs '...'`` (and `` --execution ...``) when the recipe sets them."""
-    flags = f" --env-kwargs '{json.dumps(recipe.env_kwargs)}'" if recipe.env_kwargs else ""
+def _env_flags(recipe: Any, execution: bool = False, extra: dict[str, Any] | None = None) -> str:
+    """`` --env-kwargs '...'`` (the recipe's, updated with ``extra``: a collection's own) and
+    `` --execution ...`` when they are set."""
+    kwargs = {**recipe.env_kwargs, **(extra or {})}
+    flags = f" --env-kwargs '{json.dumps(kwargs)}'" if kwargs else ""
     return flags + (f" --execution {recipe.execution}" if execution and recipe.execution else "")
 
 
@@ -53,7 +56,7 @@ def _commands(recipe: Any) -> str:
         envs = " ".join(f"--env {e}" for e in c.env_ids)
         lines.append(
             f"vla collect {envs} --episodes {c.episodes} --seed {c.seed} --workers {recipe.workers} "
-            f"--out runs/recipes/{recipe.name}/data-{i}{_env_flags(recipe)}{kw}"
+            f"--out runs/recipes/{recipe.name}/data-{i}{_env_flags(recipe, extra=c.env_kwargs)}{kw}"
         )
     t = recipe.train
     data = " ".join(
@@ -66,6 +69,15 @@ def _commands(recipe: Any) -> str:
     )
     lines += _dagger_commands(recipe, data)
     final = f"train-dagger-{len(recipe.dagger) - 1}" if recipe.dagger else "train"
+    if recipe.focus:
+        f = recipe.focus
+        lines.append(
+            f"# runs/recipes/{recipe.name}/focus: the {final} model's files, a copy of "
+            f"vla/checkpoints/{f.actor} in actor/, and focus.json "
+            f"(vla.rollout.focus.write_focus_file: zooms {list(f.zooms)}, "
+            f"view size {list(f.view_size)})"
+        )
+        final = "focus"
     envs = " ".join(f"--env {e}" for e in recipe.eval_env_ids)
     lines.append(
         f"vla eval --policy runs/recipes/{recipe.name}/{final} {envs} --episodes "
@@ -199,6 +211,18 @@ def card_metadata(recipe: Any, data: dict[str, Any], info: dict[str, Any]) -> Mo
     )
 
 
+def _load_snippet(recipe: Any) -> str:
+    """The card's first code lines: load the checkpoint (and, for a two-pass one, act)."""
+    if not recipe.focus:
+        return f'from vla import Policy\npolicy = Policy.from_pretrained("{recipe.name}")'
+    return (
+        "from vla.rollout import load_policy\n"
+        f'policy = load_policy("{recipe.name}")  # FocusPolicy: this locator + actor/ '
+        f"({recipe.focus.actor})\n"
+        "action = policy.act(screenshot, instruction)  # pixels of the whole screen"
+    )
+
+
 def _execution_usage(recipe: Any) -> str:
     """How to run a chunked checkpoint the way it was evaluated (empty for the others)."""
     if not recipe.execution:
@@ -243,8 +267,7 @@ def model_card(recipe: Any, dest: Path, stages: dict[str, Any]) -> ModelCard:
 {recipe.summary}. Load it by name:
 
 ```python
-from vla import Policy
-policy = Policy.from_pretrained("{recipe.name}")
+{_load_snippet(recipe)}
 ```
 {_execution_usage(recipe)}
 ## Model

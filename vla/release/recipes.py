@@ -9,6 +9,10 @@ A recipe may add DAgger rounds (stage ``dagger``, after ``train``): the latest p
 the expert labels every state it visits (``vla collect --dagger``), and training continues from
 that policy on every dataset so far. Evaluation and shipping take the last round's model.
 
+A recipe with ``focus`` trains the locator of a two-pass whole-screen policy
+(:class:`vla.rollout.focus.FocusPolicy`); its evaluation and checkpoint are the locator with a
+``focus.json`` and a copy of the shipped actor checkpoint in ``actor/``.
+
 Seeds: collection ``c`` of a recipe records episodes ``seed_c + k``; evaluation uses
 ``eval_seed_start + k`` (100000 and up), disjoint from all of them and checked by ``vla eval``.
 """
@@ -19,13 +23,11 @@ import argparse
 import json
 import shutil
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vla.evaluation.config import DEFAULT_SEED_START
 from vla.hub import CHECKPOINTS_DIR
-from vla.release.tasks import BROWSER_ENVS, BROWSER_PRIORITY, ROBOT_ENVS
+from vla.release.recipe_book import RECIPES, Collection, DaggerRound, Recipe
 
 __all__ = ["RECIPES", "Collection", "DaggerRound", "Recipe", "run_recipe"]
 
@@ -44,125 +46,6 @@ SHIPPED_FILES = (
 MAX_SHIPPED_MB = 25.0
 
 
-@dataclass(frozen=True)
-class Collection:
-    """One ``vla collect`` call: successful expert episodes per env, first seed, expert options."""
-
-    env_ids: tuple[str, ...]
-    episodes: int
-    seed: int = 0
-    expert_kwargs: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DaggerRound:
-    """One DAgger round: the latest policy drives ``episodes`` episodes per env (seeds ``seed``
-    and up, each at most ``max_steps`` steps; the env executes the expert's action with
-    probability ``beta``), then training continues from that policy for ``steps`` optimizer
-    steps on every dataset so far."""
-
-    episodes: int
-    steps: int
-    seed: int
-    beta: float = 0.0
-    max_steps: int = 15
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """How a shipped checkpoint is made. ``train`` holds :class:`TrainConfig` fields (all but
-    ``datasets`` and ``out``). ``env_kwargs`` go to every env the recipe makes (collection,
-    DAgger and eval: the cameras the model reads). ``execution`` (``vla eval --execution``
-    text, e.g. ``"receding:4"``) runs a chunked robot policy's chunks, in DAgger and in eval.
-    ``eval_still_waits`` is ``vla eval --still-waits`` (UI policies; none: never overridden)."""
-
-    name: str
-    summary: str
-    collections: tuple[Collection, ...]
-    train: dict[str, Any]
-    eval_env_ids: tuple[str, ...]
-    eval_episodes: int = 100
-    eval_seed_start: int = DEFAULT_SEED_START
-    eval_max_steps: int | None = None
-    eval_still_waits: int | None = None
-    workers: int = 1
-    dagger: tuple[DaggerRound, ...] = ()
-    env_kwargs: dict[str, Any] = field(default_factory=dict)
-    execution: str | None = None
-
-    @property
-    def env_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(e for c in self.collections for e in c.env_ids))
-
-
-RECIPES: dict[str, Recipe] = {
-    "vla-browser-tiny": Recipe(
-        name="vla-browser-tiny",
-        summary="vla-tiny trained on scripted-expert demonstrations of MiniWoB++ tasks",
-        collections=(
-            Collection(tuple(e for e in BROWSER_ENVS if e in BROWSER_PRIORITY), episodes=400),
-            Collection(
-                tuple(e for e in BROWSER_ENVS[:30] if e not in BROWSER_PRIORITY), episodes=100
-            ),
-            # the 32 tasks of issue 13 are mostly multi-step (4-9 actions an episode)
-            Collection(BROWSER_ENVS[30:], episodes=50),
-        ),
-        train={
-            "config": "vla-tiny",
-            # 256 bins are 0.6-0.8 px on a 160x210 page, finer than the 80 px input resolves
-            "model_overrides": {
-                "coord_bins": 256,
-                "bin_smoothing": 0.02,
-                "conv_stem": True,
-                "sincos_position_init": True,
-                # issue 13: a pointer over the instruction's bytes for typing, and the last 4
-                # actions of the episode in the prompt (docs/results.md, "What each change bought")
-                "copy_instruction": True,
-                "action_history": 4,
-            },
-            "steps": 4000,
-            "batch_size": 32,
-            "lr": 1e-3,
-            "threads": 2,
-        },
-        eval_env_ids=BROWSER_ENVS,
-        eval_max_steps=25,  # > the longest expert episode (form-sequence: 21); the env's is 30
-        workers=2,
-        # issue 13: the policy's own mistakes, labelled by the DOM experts
-        dagger=(DaggerRound(episodes=20, steps=1000, seed=20_000, max_steps=20),),
-    ),
-    "vla-robot-tiny": Recipe(
-        name="vla-robot-tiny",
-        summary="vla-tiny trained on scripted IK demonstrations of Panda manipulation tasks",
-        collections=(
-            Collection(ROBOT_ENVS, episodes=150, seed=0),
-            Collection(ROBOT_ENVS, episodes=150, seed=50_000, expert_kwargs={"noise": 0.3}),
-        ),
-        train={
-            "config": "vla-tiny",
-            "model_overrides": {
-                "bin_smoothing": 0.01,
-                "conv_stem": True,
-                "sincos_position_init": True,
-                # the next 8 actions decoded in one pass, run open-loop (receding horizon 8):
-                # docs/results.md, "Robot"
-                "chunk_size": 8,
-                "parallel_decoding": True,
-            },
-            "steps": 1500,
-            "batch_size": 32,
-            "lr": 1e-3,
-            "threads": 2,
-            # a fixed camera: the crop augmentation moves the cube by centimetres while the
-            # action stays (docs/results.md, "Robot": 13.8% without it against 6.2% with it)
-            "augment": "none",
-        },
-        eval_env_ids=ROBOT_ENVS,
-        execution="receding:8",
-    ),
-}
-
-
 def _paths(recipe: Recipe, root: Path) -> dict[str, Any]:
     """Folders of a recipe's stages under ``root``; ``final`` is the model that is evaluated and
     shipped (the last DAgger round's, else ``train``)."""
@@ -174,6 +57,7 @@ def _paths(recipe: Recipe, root: Path) -> dict[str, Any]:
         "dagger_data": [base / f"dagger-{r}" for r in rounds],
         "dagger_train": [base / f"train-dagger-{r}" for r in rounds],
         "final": base / (f"train-dagger-{len(recipe.dagger) - 1}" if recipe.dagger else "train"),
+        "focus": base / "focus",
         "eval": base / "eval",
         "log": base / "stages.json",
     }
@@ -211,7 +95,7 @@ def stage_collect(recipe: Recipe, root: Path) -> dict[str, Any]:
             episodes=c.episodes,
             workers=recipe.workers,
             seed=c.seed,
-            env_kwargs=dict(recipe.env_kwargs),
+            env_kwargs={**recipe.env_kwargs, **c.env_kwargs},
             expert_kwargs=dict(c.expert_kwargs),
         )
     return {"collections": out}
@@ -289,9 +173,10 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
     from vla.rollout.chunk_execution import parse_execution
 
     p = _paths(recipe, root)
+    policy = _focus_folder(recipe, p) if recipe.focus else p["final"]
     info = evaluate(
         EvalConfig(
-            policy=str(p["final"]),
+            policy=str(policy),
             env_ids=list(recipe.eval_env_ids),
             episodes=recipe.eval_episodes,
             seed_start=recipe.eval_seed_start,
@@ -306,6 +191,23 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
     return {"mean_success_rate": info["overall"]["mean_success_rate"]}
 
 
+def _focus_folder(recipe: Recipe, p: dict[str, Any]) -> Path:
+    """The two-pass policy a ``focus`` recipe evaluates and ships: the trained locator's files,
+    ``focus.json``, and a copy of the shipped actor checkpoint in ``actor/``."""
+    from vla.rollout.focus import write_focus_file
+
+    assert recipe.focus is not None
+    folder = p["focus"]
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name in SHIPPED_FILES:
+        shutil.copy(p["final"] / name, folder / name)
+    shutil.copytree(CHECKPOINTS_DIR / recipe.focus.actor, folder / "actor")
+    write_focus_file(folder, "actor", recipe.focus.zooms, recipe.focus.view_size)
+    return folder
+
+
 def stage_ship(recipe: Recipe, root: Path) -> dict[str, Any]:
     """Copy the trained model and its records into ``vla/checkpoints/<name>/`` with a model card."""
     from vla.release.model_card import write_model_card
@@ -313,15 +215,22 @@ def stage_ship(recipe: Recipe, root: Path) -> dict[str, Any]:
     p = _paths(recipe, root)
     dest = CHECKPOINTS_DIR / recipe.name
     dest.mkdir(parents=True, exist_ok=True)
+    source = p["focus"] if recipe.focus else p["final"]
     for name in SHIPPED_FILES:
-        shutil.copy(p["final"] / name, dest / name)
+        shutil.copy(source / name, dest / name)
+    if recipe.focus:
+        from vla.rollout.focus import FOCUS_FILE
+
+        shutil.copy(source / FOCUS_FILE, dest / FOCUS_FILE)
+        shutil.rmtree(dest / "actor", ignore_errors=True)
+        shutil.copytree(source / "actor", dest / "actor")
     name_execution(dest, recipe.execution)
     if (p["eval"] / "eval_info.json").is_file():
         shutil.copy(p["eval"] / "eval_info.json", dest / "eval_info.json")
     record = json.loads((dest / "training_data.json").read_text())
     record["datasets"] = [Path(d).name for d in record["datasets"]]  # no machine paths
     (dest / "training_data.json").write_text(json.dumps(record, indent=1) + "\n")
-    size = sum(f.stat().st_size for f in dest.iterdir()) / 2**20
+    size = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file()) / 2**20
     if size > MAX_SHIPPED_MB:
         raise ValueError(
             f"{dest} is {size:.1f} MB; shipped checkpoints must be <= {MAX_SHIPPED_MB}"

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["BROWSER_ENVS", "BROWSER_PRIORITY", "BROWSER_TASKS", "ROBOT_ENVS"]
+__all__ = [
+    "BROWSER_ENVS",
+    "BROWSER_PRIORITY",
+    "BROWSER_TASKS",
+    "DESKTOP_ENVS",
+    "DESKTOP_TASKS",
+    "LOCATE_ENVS",
+    "ROBOT_ENVS",
+]
 
 #: The MiniWoB++ tasks whose scripted experts meet the >= 99% bar (docs/browser.md).
 BROWSER_TASKS = (
@@ -84,3 +92,20 @@ BROWSER_PRIORITY = tuple(
     )
 )
 ROBOT_ENVS = tuple(f"vla/panda-{t}-v0" for t in ("reach", "push", "pick-place", "stack"))
+
+#: The desktop suite's tasks (issue 19): the shipped browser checkpoint's best 10 headless
+#: (vla/checkpoints/vla-browser-tiny/eval_info.json), which the desktop checkpoint's actor is.
+DESKTOP_TASKS = (
+    "focus-text",
+    "enter-date",
+    "click-test",
+    "click-tab",
+    "enter-time",
+    "scroll-text-2",
+    "choose-list",
+    "focus-text-2",
+    "click-dialog-2",
+    "click-dialog",
+)
+DESKTOP_ENVS = tuple(f"vla/desktop-miniwob-{t}-v0" for t in DESKTOP_TASKS)
+LOCATE_ENVS = tuple(f"vla/desktop-locate-miniwob-{t}-v0" for t in DESKTOP_TASKS)

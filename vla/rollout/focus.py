@@ -36,7 +36,7 @@ from vla.envs.desktop.views import (
     zoom_view,
 )
 
-__all__ = ["FOCUS_FILE", "FocusPolicy"]
+__all__ = ["FOCUS_FILE", "FocusPolicy", "write_focus_file"]
 
 #: The file that makes a checkpoint folder a :class:`FocusPolicy`.
 FOCUS_FILE = "focus.json"
@@ -146,8 +146,7 @@ class FocusPolicy:
         checkpoint's name, or a folder name inside ``directory``)."""
         path = Path(directory)
         self.locator.save_pretrained(path)
-        meta = {"actor": actor, "zooms": list(self.zooms), "view_size": list(self.view_size)}
-        (path / FOCUS_FILE).write_text(json.dumps(meta, indent=1) + "\n")
+        write_focus_file(path, actor, self.zooms, self.view_size)
         return path
 
     @classmethod
@@ -172,6 +171,18 @@ class FocusPolicy:
 
     def __repr__(self) -> str:
         return f"FocusPolicy(zooms={self.zooms}, view_size={self.view_size}, actor={self.actor!r})"
+
+
+def write_focus_file(
+    folder: str | Path, actor: str, zooms: Sequence[float], view_size: Sequence[int]
+) -> Path:
+    """Write ``focus.json`` into a locator's checkpoint ``folder``: it then loads as a
+    :class:`FocusPolicy` whose actor is ``actor`` (a folder name inside ``folder``, or a
+    shipped checkpoint's name)."""
+    meta = {"actor": actor, "zooms": [float(z) for z in zooms], "view_size": list(view_size)}
+    path = Path(folder) / FOCUS_FILE
+    path.write_text(json.dumps(meta, indent=1) + "\n")
+    return path
 
 
 def _box(answer: Action, view: Any, size: tuple[int, int]) -> Box:

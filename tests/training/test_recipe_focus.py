@@ -1,0 +1,49 @@
+"""A two-pass (``focus``) recipe evaluates and ships its locator together with a copy of the
+actor checkpoint and ``focus.json``, so the shipped folder loads as the FocusPolicy that was
+measured; its card says how to load it and what each collection's env options were."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from vla.release import recipes
+from vla.release.model_card import _commands, model_card
+from vla.release.recipes import RECIPES, stage_eval, stage_ship
+from vla.rollout import load_policy
+from vla.rollout.focus import FocusPolicy
+
+
+def test_focus_recipe_evaluates_and_ships_locator_with_its_actor(
+    tiny_policy_dir, tmp_path, monkeypatch
+):
+    import vla.evaluation
+
+    recipe = RECIPES["vla-desktop-tiny"]
+    run = tmp_path / "root" / recipe.name / "train"
+    shutil.copytree(tiny_policy_dir, run)
+    for name in ("train_config.json", "training_data.json", "training_summary.json"):
+        (run / name).write_text(json.dumps({"datasets": ["/somewhere/data-0"]}))
+    shipped = tmp_path / "shipped"
+    shutil.copytree(tiny_policy_dir, shipped / recipe.focus.actor)  # the actor checkpoint
+    monkeypatch.setattr(recipes, "CHECKPOINTS_DIR", shipped)
+    seen = []
+
+    def fake_evaluate(cfg):
+        seen.append(load_policy(cfg.policy, device="cpu"))
+        return {"overall": {"mean_success_rate": 0.25}}
+
+    monkeypatch.setattr(vla.evaluation, "evaluate", fake_evaluate)
+    assert stage_eval(recipe, tmp_path / "root") == {"mean_success_rate": 0.25}
+    policy = seen[0]
+    assert isinstance(policy, FocusPolicy) and policy.zooms == recipe.focus.zooms
+    stage_ship(recipe, tmp_path / "root")
+    dest = shipped / recipe.name
+    assert json.loads((dest / "focus.json").read_text())["actor"] == "actor"
+    assert (dest / "actor" / "model.safetensors").is_file()
+    assert isinstance(load_policy(str(dest), device="cpu"), FocusPolicy)
+    card = str(model_card(recipe, dest, {}))
+    assert f'load_policy("{recipe.name}")' in card
+    commands = _commands(recipe)
+    assert f"vla eval --policy runs/recipes/{recipe.name}/focus" in commands
+    assert '"hidpi": true' in commands and '"zooms": [3.0, 1.5]' in commands
