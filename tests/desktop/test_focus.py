@@ -190,3 +190,12 @@ def test_the_locate_env_zooms_on_each_answer_and_its_expert_succeeds(xvfb: str) 
         assert done and reward == 0.0 and "Drag" in info["error"]
     finally:
         env.close()
+
+
+def test_only_the_real_screen_needs_a_display_the_suite_brings_its_own() -> None:
+    from vla.cli.errors import needs_display
+
+    assert needs_display("vla/desktop-v0", {})
+    assert needs_display("vla/miniwob-click-test-v0", {"headless": False})
+    for env_id in ("vla/desktop-miniwob-click-test-v0", "vla/desktop-locate-miniwob-click-test-v0"):
+        assert not needs_display(env_id, {})

@@ -35,8 +35,15 @@ def check_env_ids(env_ids: list[str]) -> None:
             raise OneLineError(str(e)) from None
 
 
+#: Desktop envs that start their own X server (Xvfb) and so need no ``$DISPLAY``.
+OWN_DISPLAY = ("vla/desktop-miniwob-", "vla/desktop-locate-miniwob-")
+
+
 def needs_display(env_id: str, env_kwargs: dict[str, Any]) -> bool:
-    """The desktop env, and a browser shown in a window (``headless=False``), need an X display."""
+    """The real-screen desktop env, and a browser shown in a window (``headless=False``), need
+    an X display; the desktop suite's envs bring their own (:data:`OWN_DISPLAY`)."""
+    if env_id.startswith(OWN_DISPLAY):
+        return False
     return env_id.startswith("vla/desktop") or env_kwargs.get("headless") is False
 
 
