@@ -47,3 +47,31 @@ def test_focus_recipe_evaluates_and_ships_locator_with_its_actor(
     commands = _commands(recipe)
     assert f"vla eval --policy runs/recipes/{recipe.name}/focus" in commands
     assert '"hidpi": true' in commands and '"zooms": [3.0, 1.5]' in commands
+
+
+def test_a_collection_with_a_seed_stride_gives_each_env_its_own_seeds(tmp_path, monkeypatch):
+    import types
+
+    import vla.datasets
+
+    recipe = RECIPES["vla-desktop-tiny"]
+    strided = [c for c in recipe.collections if c.seed_stride]
+    assert strided, "the desktop recipe gives each task its own window layouts"
+    seen = []
+
+    def fake_collect(cfg):
+        seen.append((cfg.env_ids[0], cfg.seed, cfg.env_kwargs))
+        return types.SimpleNamespace(seconds=0.0, per_env={})
+
+    monkeypatch.setattr(vla.datasets, "collect", fake_collect)
+    recipes.stage_collect(recipe, tmp_path)
+    c = strided[0]
+    firsts = [(e, s) for e, s, kw in seen if kw == c.env_kwargs]
+    assert firsts == [(e, c.seed + j * c.seed_stride) for j, e in enumerate(c.env_ids)]
+    assert len({s for _, s in firsts}) == len(c.env_ids)
+    lines = [
+        line
+        for line in _commands(recipe).splitlines()
+        if f"--seed {c.seed + c.seed_stride} " in line
+    ]
+    assert len(lines) == 1 and f"--env {c.env_ids[1]} " in lines[0]

@@ -53,11 +53,15 @@ def _commands(recipe: Any) -> str:
     lines = [f"python -m vla.release.recipes {recipe.name}", "", "# which runs, stage by stage:"]
     for i, c in enumerate(recipe.collections):
         kw = f" --expert-kwargs '{json.dumps(c.expert_kwargs)}'" if c.expert_kwargs else ""
-        envs = " ".join(f"--env {e}" for e in c.env_ids)
-        lines.append(
-            f"vla collect {envs} --episodes {c.episodes} --seed {c.seed} --workers {recipe.workers} "
-            f"--out runs/recipes/{recipe.name}/data-{i}{_env_flags(recipe, extra=c.env_kwargs)}{kw}"
-        )
+        # one command for the collection, or one per env when each starts at its own seed
+        calls = [(c.env_ids, c.seed)] if not c.seed_stride else [((e,), s) for e, s in c.seeds()]
+        for env_ids, seed in calls:
+            envs = " ".join(f"--env {e}" for e in env_ids)
+            lines.append(
+                f"vla collect {envs} --episodes {c.episodes} --seed {seed} "
+                f"--workers {recipe.workers} --out runs/recipes/{recipe.name}/data-{i}"
+                f"{_env_flags(recipe, extra=c.env_kwargs)}{kw}"
+            )
     t = recipe.train
     data = " ".join(
         f"--dataset runs/recipes/{recipe.name}/data-{i}" for i in range(len(recipe.collections))

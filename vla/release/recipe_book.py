@@ -32,6 +32,13 @@ class Collection:
     expert_kwargs: dict[str, Any] = field(default_factory=dict)
     #: env options of this collection only, over the recipe's ``env_kwargs``
     env_kwargs: dict[str, Any] = field(default_factory=dict)
+    #: env ``j`` of the collection starts at ``seed + j * seed_stride``: 0 gives every env the
+    #: same seeds (the desktop suite then shows every task on the same window layouts)
+    seed_stride: int = 0
+
+    def seeds(self) -> list[tuple[str, int]]:
+        """``(env id, first seed)`` of each env of the collection."""
+        return [(e, self.seed + j * self.seed_stride) for j, e in enumerate(self.env_ids)]
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,23 @@ RECIPES: dict[str, Recipe] = {
                 episodes=20,
                 seed=70_000,
                 env_kwargs={"zooms": [3.0, 1.5], "repeats": 1},
+            ),
+            # the three above repeat their layouts across the tasks (a layout follows the
+            # seed): 70 window places in all, which the locator memorised; these give each
+            # task its own (1000 more), with zoom views moved by up to 25%
+            Collection(
+                LOCATE_ENVS,
+                episodes=80,
+                seed=1000,
+                seed_stride=1000,
+                env_kwargs={"repeats": 2, "jitter": 0.25},
+            ),
+            Collection(
+                LOCATE_ENVS,
+                episodes=15,
+                seed=20_000,
+                seed_stride=1000,
+                env_kwargs={"repeats": 2, "jitter": 0.25, "hidpi": True},
             ),
         ),
         train={

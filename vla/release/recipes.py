@@ -89,15 +89,16 @@ def stage_collect(recipe: Recipe, root: Path) -> dict[str, Any]:
     """Record every collection, one env at a time (see :func:`_collect_each`)."""
     out: dict[str, Any] = {}
     for c, path in zip(recipe.collections, _paths(recipe, root)["data"], strict=True):
-        out |= _collect_each(
-            c.env_ids,
-            path,
-            episodes=c.episodes,
-            workers=recipe.workers,
-            seed=c.seed,
-            env_kwargs={**recipe.env_kwargs, **c.env_kwargs},
-            expert_kwargs=dict(c.expert_kwargs),
-        )
+        for env_id, seed in c.seeds():
+            out |= _collect_each(
+                (env_id,),
+                path,
+                episodes=c.episodes,
+                workers=recipe.workers,
+                seed=seed,
+                env_kwargs={**recipe.env_kwargs, **c.env_kwargs},
+                expert_kwargs=dict(c.expert_kwargs),
+            )
     return {"collections": out}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from vla.hub import CHECKPOINTS_DIR
 from vla.release.model_card import eval_table
+from vla.release.results_desktop import DESKTOP_NOTES, desktop_section
 from vla.release.results_robot import ROBOT_ABLATIONS
 
 __all__ = ["render_results"]
@@ -243,6 +244,7 @@ WHY = """
 def render_results() -> str:
     """The text of docs/results.md."""
     browser, robot = _load("vla-browser-tiny"), _load("vla-robot-tiny")
+    desktop = _load("vla-desktop-tiny")
     mean = browser.get("overall", {}).get("mean_success_rate")
     mean_line = (
         f"Mean over the {browser['overall']['tasks']} evaluated MiniWoB++ tasks "
@@ -281,6 +283,7 @@ For context: panda-gym's reach/push/pick-and-place use the same 5 cm success thr
 state-based RL benchmarks; LIBERO-style language-conditioned suites are where OpenVLA (7B),
 OpenVLA-OFT, pi0 and SmolVLA report, with pretrained backbones and GPUs.
 
+{desktop_section(desktop, browser, DESKTOP_NOTES)}
 ## Targets (issues 13 and 14)
 
 {_target_rows([browser, robot])}
