@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vla.actions import Action, Click, Done, Drag, Key, Scroll, Type, Wait
+from vla.actions import Action, Click, Done, Drag, Key, Scroll, Type, Wait, action_points
 from vla.controllers.screen_mapping import Region, ScreenMapping, check_region, region_contains
 from vla.controllers.shell_rules import risky_line
 
@@ -146,15 +146,6 @@ class SafetyConfig:
             raise ValueError(f"Got {self.confirm!r} for `confirm`; it must be callable or None")
 
 
-def _points(action: Action) -> list[tuple[float, float]]:
-    """The image-pixel points ``action`` touches (none for keyboard, wait and done)."""
-    if isinstance(action, (Click, Scroll)):
-        return [(action.x, action.y)]
-    if isinstance(action, Drag):
-        return [(action.x0, action.y0), (action.x1, action.y1)]
-    return []
-
-
 class SafetyGuard:
     """Applies a :class:`SafetyConfig`: :meth:`check` decides, :meth:`pace` rate-limits."""
 
@@ -181,7 +172,7 @@ class SafetyGuard:
             return [], f"{type(action).__name__} is not a UI action"
         allowed = self.config.allowed_region or tuple(round(v) for v in mapping.input_region)
         screen: list[tuple[int, int]] = []
-        for x, y in _points(action):
+        for x, y in action_points(action):
             if not mapping.in_image(x, y):
                 return screen, f"point ({x:g}, {y:g}) is outside the {mapping.image_size} image"
             sx, sy = mapping.to_screen(x, y)

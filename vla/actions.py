@@ -22,8 +22,7 @@ surrogates (U+D800 to U+DFFF, which cannot be encoded as UTF-8) are refused with
 joiners) is allowed; whether a controller can type it is the controller's report.
 
 Actions round-trip through plain dicts (:func:`to_dict` / :func:`from_dict`), which is how
-datasets store them: typed, never as token ids. :func:`from_dict` raises ``ValueError`` naming
-the verb and the fields when a required field is missing or an unknown one is given.
+datasets store them: typed, never as token ids.
 """
 
 from __future__ import annotations
@@ -53,6 +52,7 @@ __all__ = [
     "Type",
     "UISpace",
     "Wait",
+    "action_points",
     "from_dict",
     "to_dict",
 ]
@@ -299,6 +299,15 @@ ROBOT_ACTIONS: tuple[Any, ...] = (EEDelta, JointTarget)
 UI_VERBS: tuple[str, ...] = tuple(c.verb for c in UI_ACTIONS)
 ROBOT_VERBS: tuple[str, ...] = tuple(c.verb for c in ROBOT_ACTIONS)
 _BY_VERB: dict[str, Any] = {c.verb: c for c in UI_ACTIONS + ROBOT_ACTIONS}
+#: The ``(x, y)`` field pairs of every action type that acts at pixels.
+POINT_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
+    Click: (("x", "y"),), Scroll: (("x", "y"),), Drag: (("x0", "y0"), ("x1", "y1"))
+}  # fmt: skip
+
+
+def action_points(action: Action) -> list[tuple[float, float]]:
+    """The pixels a UI action acts at (a click's or scroll's point, a drag's ends), or none."""
+    return [(getattr(action, x), getattr(action, y)) for x, y in POINT_FIELDS.get(type(action), ())]
 
 
 # ------------------------------------------------------------------------- action spaces

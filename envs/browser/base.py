@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from vla.actions import UI_ACTIONS, Done, Drag
+from vla.actions import UI_ACTIONS, Done, action_points
 from vla.controllers.playwright import BrowserError, PlaywrightController
 from vla.envs.spaces import ActionSpace, observation_space
 
@@ -28,14 +28,6 @@ def dom_script() -> str:
     if _DOM_JS is None:
         _DOM_JS = resources.files("vla.envs.browser").joinpath("dom.js").read_text()
     return _DOM_JS
-
-
-def _points(action: Any) -> list[tuple[float, float]]:
-    if isinstance(action, Drag):
-        return [(action.x0, action.y0), (action.x1, action.y1)]
-    if hasattr(action, "x"):
-        return [(action.x, action.y)]
-    return []
 
 
 class BrowserEnvBase(gym.Env):
@@ -158,7 +150,7 @@ class BrowserEnvBase(gym.Env):
         if not isinstance(action, UI_ACTIONS):
             raise ValueError(f"{type(self).__name__} takes vla.actions UI actions; got {action!r}")
         w, h = self.image_size
-        for x, y in _points(action):
+        for x, y in action_points(action):
             if not (0 <= x < w and 0 <= y < h):
                 return (
                     f"{action.verb} at ({x:g}, {y:g}) is outside the {w}x{h} image "

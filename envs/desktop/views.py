@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from vla.actions import Action, Click, Drag, Scroll
+from vla.actions import POINT_FIELDS, Action
 
 __all__ = [
     "box_view",
@@ -104,10 +104,7 @@ def shift_action(action: Action, dx: float, dy: float) -> Action:
     """``action`` with its pixel coordinates moved by ``(dx, dy)`` and kept >= 0 (clicks,
     scrolls and both ends of a drag; other actions are returned as they are)."""
     fields: dict[str, Any] = {}
-    if isinstance(action, (Click, Scroll)):
-        fields = {"x": action.x + dx, "y": action.y + dy}
-    elif isinstance(action, Drag):
-        fields = {"x0": action.x0 + dx, "y0": action.y0 + dy}
-        fields |= {"x1": action.x1 + dx, "y1": action.y1 + dy}
-    fields = {k: max(v, 0.0) for k, v in fields.items()}
+    for fx, fy in POINT_FIELDS.get(type(action), ()):
+        fields[fx] = max(getattr(action, fx) + dx, 0.0)
+        fields[fy] = max(getattr(action, fy) + dy, 0.0)
     return dataclasses.replace(action, **fields) if fields else action

@@ -18,22 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from vla.actions import ROBOT_ACTIONS, Action, Click, Drag, Scroll
+from vla.actions import POINT_FIELDS, ROBOT_ACTIONS, Action
 
-__all__ = ["AugmentConfig", "action_points", "augment", "augment_point"]
-
-# (x field, y field) pairs of every action type that carries pixel coordinates.
-_POINTS: dict[type, tuple[tuple[str, str], ...]] = {
-    Click: (("x", "y"),),
-    Scroll: (("x", "y"),),
-    Drag: (("x0", "y0"), ("x1", "y1")),
-}
-
-
-def action_points(action: Action) -> list[tuple[float, float]]:
-    """The ``(x, y)`` pixels a UI action acts at (a click's or scroll's point, a drag's start
-    and end); empty for the other verbs and for robot actions."""
-    return [(getattr(action, fx), getattr(action, fy)) for fx, fy in _POINTS.get(type(action), ())]
+__all__ = ["AugmentConfig", "augment", "augment_point"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +86,7 @@ def _ui_affine(
     tx, ty = rng.uniform(-cfg.max_translate_px, cfg.max_translate_px, size=2)
     cx, cy = w / 2.0, h / 2.0
     moved = {}
-    for fx, fy in _POINTS.get(type(action), ()):
+    for fx, fy in POINT_FIELDS.get(type(action), ()):
         # pixel centres: a click at integer x covers [x, x+1), so map x + 0.5
         x = s * (getattr(action, fx) + 0.5 - cx) + cx + tx - 0.5
         y = s * (getattr(action, fy) + 0.5 - cy) + cy + ty - 0.5

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from vla.actions import ROBOT_ACTIONS, Action, from_dict
-from vla.training.augment import AugmentConfig, action_points, augment_point
+from vla.actions import ROBOT_ACTIONS, Action, action_points, from_dict
+from vla.training.augment import AugmentConfig, augment_point
 
 __all__ = [
     "ChunkTargets",

@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from vla.actions import ROBOT_ACTIONS, Action
-from vla.training.augment import action_points
+from vla.actions import ROBOT_ACTIONS, Action, action_points
 
 __all__ = [
     "action_errors",
