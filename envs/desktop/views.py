@@ -23,6 +23,7 @@ from vla.actions import POINT_FIELDS, Action
 __all__ = [
     "box_view",
     "full_view",
+    "page_view",
     "render_view",
     "screen_to_view",
     "shift_action",
@@ -35,6 +36,8 @@ Box = tuple[float, float, float, float]
 #: The smallest box side (pixels) a view is built around: a degenerate answer (both corners
 #: on one pixel) still gives a view of some size.
 MIN_BOX_PX = 16.0
+#: The scales a page is shown at on a screen: the device pixel ratios of common displays.
+PAGE_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0)
 
 
 def full_view(image_size: tuple[int, int]) -> View:
@@ -45,13 +48,35 @@ def full_view(image_size: tuple[int, int]) -> View:
 def zoom_view(box: Box, factor: float, image_size: tuple[int, int]) -> View:
     """The view ``factor`` times ``box``'s size around its centre, moved inside the screen
     (and no larger than it). Sides shorter than :data:`MIN_BOX_PX` count as that long."""
-    width, height = int(image_size[0]), int(image_size[1])
     x0, x1 = sorted((box[0], box[2]))
     y0, y1 = sorted((box[1], box[3]))
-    w = min(width, max(1, round(max(x1 - x0, MIN_BOX_PX) * factor)))
-    h = min(height, max(1, round(max(y1 - y0, MIN_BOX_PX) * factor)))
-    x = min(max(round((x0 + x1) / 2 - w / 2), 0), width - w)
-    y = min(max(round((y0 + y1) / 2 - h / 2), 0), height - h)
+    w = round(max(x1 - x0, MIN_BOX_PX) * factor)
+    h = round(max(y1 - y0, MIN_BOX_PX) * factor)
+    return _centred(((x0 + x1) / 2, (y0 + y1) / 2), (w, h), image_size)
+
+
+def page_view(box: Box, page_size: tuple[int, int], image_size: tuple[int, int]) -> View:
+    """A crop of ``page_size = (width, height)`` (the pages an actor was trained on) times the
+    box's scale, centred on ``box`` and moved inside the screen. The scale is the one of
+    :data:`PAGE_SCALES` nearest to the box's (the square root of its area over the page's): a
+    box whose sides are up to ~12% off changes neither the crop's size nor its shape."""
+    x0, x1 = sorted((box[0], box[2]))
+    y0, y1 = sorted((box[1], box[3]))
+    area = max(x1 - x0, MIN_BOX_PX) * max(y1 - y0, MIN_BOX_PX)
+    raw = np.sqrt(area / (page_size[0] * page_size[1]))
+    scale = min(PAGE_SCALES, key=lambda s: abs(np.log(raw / s)))
+    w, h = round(page_size[0] * scale), round(page_size[1] * scale)
+    return _centred(((x0 + x1) / 2, (y0 + y1) / 2), (w, h), image_size)
+
+
+def _centred(
+    centre: tuple[float, float], size: tuple[int, int], image_size: tuple[int, int]
+) -> View:
+    """The view of ``size`` (no larger than the screen) around ``centre``, inside the screen."""
+    width, height = int(image_size[0]), int(image_size[1])
+    w, h = min(width, max(1, size[0])), min(height, max(1, size[1]))
+    x = min(max(round(centre[0] - w / 2), 0), width - w)
+    y = min(max(round(centre[1] - h / 2), 0), height - h)
     return (x, y, w, h)
 
 

@@ -21,6 +21,7 @@ from vla.actions import Click, Drag, Type
 from vla.envs.desktop.views import (
     box_view,
     full_view,
+    page_view,
     render_view,
     screen_to_view,
     shift_action,
@@ -131,6 +132,42 @@ def test_focus_policy_clicks_the_button_it_found_to_the_pixel(
     assert abs(moved[0].x - 5.0) <= 1 and abs(moved[0].y - 7.0) <= 1 and moved[1] == Type("hi")
 
 
+@pytest.mark.parametrize(("size", "scale"), [((1920, 1080), 1), ((3840, 2160), 2)])
+def test_the_page_crop_keeps_the_actors_page_size_whatever_the_box_gets_wrong(
+    size: tuple[int, int], scale: int
+) -> None:
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        x, y = rng.uniform(0, size[0] - 160 * scale), rng.uniform(0, size[1] - 210 * scale)
+        off = rng.uniform(-8, 8, 4) * scale  # each corner a locator's typical error off
+        box = (x + off[0], y + off[1], x + 160 * scale + off[2], y + 210 * scale + off[3])
+        vx, vy, w, h = page_view(box, (160, 210), size)
+        assert (w, h) == (160 * scale, 210 * scale)
+        centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        if 0 < vx < size[0] - w and 0 < vy < size[1] - h:  # not moved inside the screen
+            assert abs(vx + w / 2 - centre[0]) <= 1 and abs(vy + h / 2 - centre[1]) <= 1
+        assert 0 <= vx <= size[0] - w and 0 <= vy <= size[1] - h
+    # a box at 1.3x the page is cut at 1.25x; one past the screen's corner stays on it
+    assert page_view((0, 0, 208, 273), (160, 210), size)[2:] == (200, 262)
+    assert page_view((1900, 1060, 2060, 1270), (160, 210), (1920, 1080)) == (1760, 870, 160, 210)
+
+
+def test_focus_policy_with_a_page_size_shows_the_actor_its_page_from_a_box_off() -> None:
+    image, button = _screen((3840, 2160), 2, (2911, 1303))
+
+    class OffLocator(SeeingLocator):  # each corner 4 view px (15 screen px) off: a wrong size
+        def act_batch(self, images: Any, instructions: Any, spaces: Any = None) -> list[Drag]:
+            boxes = super().act_batch(images, instructions, spaces)
+            return [Drag(b.x0 - 4, b.y0 + 4, b.x1 + 4, b.y1 + 4) for b in boxes]
+
+    actor = SeeingActor()
+    policy = FocusPolicy(OffLocator(), actor, zooms=(3.0,), page_size=(160, 210))
+    action = policy.act(image, "click the button")
+    assert actor.crops[0].shape == (420, 320, 3)  # the page at 2x, exactly
+    assert isinstance(action, Click)
+    assert abs(action.x - button[0]) <= 1 and abs(action.y - button[1]) <= 1, (action, button)
+
+
 def test_shift_action_moves_every_point_and_keeps_them_on_the_image() -> None:
     assert shift_action(Drag(1, 2, 3, 4), 10, 20) == Drag(11, 22, 13, 24)
     assert shift_action(Click(5, 5), -9, 1) == Click(0, 6)
@@ -143,20 +180,20 @@ def test_a_folder_with_focus_json_loads_as_a_focus_policy(
     from vla.policy import Policy
 
     locator = Policy.from_pretrained(tiny_policy_dir, device="cpu")
-    folder = FocusPolicy(locator, None, zooms=(2.0,), view_size=(64, 48)).save_pretrained(
-        tmp_path / "focus", actor="actor"
-    )
+    saved = FocusPolicy(locator, None, zooms=(2.0,), view_size=(64, 48), page_size=(160, 210))
+    folder = saved.save_pretrained(tmp_path / "focus", actor="actor")
     Policy.from_pretrained(tiny_policy_dir, device="cpu").save_pretrained(folder / "actor")
     policy = load_policy(str(folder), device="cpu")
     assert isinstance(policy, FocusPolicy)
     assert policy.zooms == (2.0,) and policy.view_size == (64, 48)
+    assert policy.page_size == (160, 210)
     image = np.random.default_rng(0).integers(0, 255, (300, 500, 3), dtype=np.uint8)
     located = policy.locate_batch([image], ["find it"])[0]  # an untrained locator: any box
     assert all(0 <= v <= 500 for v in located[::2]) and all(0 <= v <= 300 for v in located[1::2])
     action = policy.act(image, "click it")
     assert all(p >= 0 for p in vars(action).values() if isinstance(p, float))
     (folder / FOCUS_FILE).write_text(json.dumps({"actor": "actor"}))
-    with pytest.raises(ValueError, match="needs 'actor', 'zooms' and 'view_size'"):
+    with pytest.raises(ValueError, match="needs 'actor', 'zooms', 'view_size'"):
         load_policy(str(folder), device="cpu")
 
 

@@ -79,7 +79,8 @@ def _commands(recipe: Any) -> str:
             f"# runs/recipes/{recipe.name}/focus: the {final} model's files, a copy of "
             f"vla/checkpoints/{f.actor} in actor/, and focus.json "
             f"(vla.rollout.focus.write_focus_file: zooms {list(f.zooms)}, "
-            f"view size {list(f.view_size)})"
+            f"view size {list(f.view_size)}"
+            + (f", page size {list(f.page_size)})" if f.page_size else ")")
         )
         final = "focus"
     envs = " ".join(f"--env {e}" for e in recipe.eval_env_ids)

@@ -59,11 +59,14 @@ class DaggerRound:
 class Focus:
     """A two-pass whole-screen checkpoint (:class:`vla.rollout.focus.FocusPolicy`): the recipe
     trains the locator, and the shipped checkpoint ``actor`` is copied into its ``actor/``
-    folder before evaluation, so the checkpoint keeps the actor its numbers were measured with."""
+    folder before evaluation, so the checkpoint keeps the actor its numbers were measured with.
+    ``page_size``: the actor acts on a crop of its own pages' size around the located box (None:
+    on the box itself)."""
 
     actor: str
     zooms: tuple[float, ...] = (3.0,)
     view_size: tuple[int, int] = (256, 256)
+    page_size: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

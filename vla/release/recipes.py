@@ -205,7 +205,8 @@ def _focus_folder(recipe: Recipe, p: dict[str, Any]) -> Path:
     for name in SHIPPED_FILES:
         shutil.copy(p["final"] / name, folder / name)
     shutil.copytree(CHECKPOINTS_DIR / recipe.focus.actor, folder / "actor")
-    write_focus_file(folder, "actor", recipe.focus.zooms, recipe.focus.view_size)
+    f = recipe.focus
+    write_focus_file(folder, "actor", f.zooms, f.view_size, f.page_size)
     return folder
 
 

@@ -10,11 +10,14 @@ A 1920x1080 screen squeezed into a small model's 80x80 input turns a button into
   ``vla/desktop-locate-miniwob-<task>-v0``, which shows it the same chain of views.
 * the *actor* (e.g. ``vla-browser-tiny``) acts on the last box, cut from the screen at native
   resolution, with the episode's earlier actions moved into the box's pixels; its action is
-  mapped back to screen pixels exactly (a shift by the box's corner).
+  mapped back to screen pixels exactly (a shift by the box's corner). With ``page_size`` (the
+  pages the actor was trained on, 160x210 for MiniWoB++), the cut is that size at the box's
+  scale (:func:`~vla.envs.desktop.views.page_view`), centred on the box: the actor then sees its
+  page at the scale it knows, only moved, whatever the box's corners get wrong.
 
 A checkpoint folder with a ``focus.json`` is such a policy: the folder's model is the locator,
 and ``focus.json`` names the actor (a folder inside it, or a shipped checkpoint's name), the
-zooms and the view size. :func:`vla.rollout.load_policy` (``vla eval --policy``, ``vla run``)
+zooms, the view size and the page size. :func:`vla.rollout.load_policy` (``vla eval --policy``, ``vla run``)
 loads it like any checkpoint.
 """
 
@@ -30,6 +33,7 @@ from vla.envs.desktop.views import (
     Box,
     box_view,
     full_view,
+    page_view,
     render_view,
     shift_action,
     view_to_screen,
@@ -52,6 +56,8 @@ class FocusPolicy:
         actor: a UI policy for the task's own page (``vla-browser-tiny``).
         zooms: the zoom chain after the whole-screen view (factors of the previous answer).
         view_size: ``(width, height)`` every locator view is resized to.
+        page_size: ``(width, height)`` of the actor's pages: the actor is shown that size at the
+            box's scale around the box's centre. None: the box itself.
     """
 
     def __init__(
@@ -60,6 +66,7 @@ class FocusPolicy:
         actor: Any,
         zooms: Sequence[float] = (3.0,),
         view_size: tuple[int, int] = (256, 256),
+        page_size: tuple[int, int] | None = None,
     ) -> None:
         if any(not z >= 1.0 for z in zooms):
             raise ValueError(f"Got zooms={tuple(zooms)!r}; every zoom factor must be >= 1")
@@ -67,6 +74,7 @@ class FocusPolicy:
         self.actor = actor
         self.zooms = tuple(float(z) for z in zooms)
         self.view_size = (int(view_size[0]), int(view_size[1]))
+        self.page_size = None if page_size is None else (int(page_size[0]), int(page_size[1]))
 
     @property
     def device(self) -> str:
@@ -111,7 +119,7 @@ class FocusPolicy:
         images = [np.asarray(image) for image in images]
         boxes = self.locate_batch(images, instructions)
         crops = [
-            box_view(b, (im.shape[1], im.shape[0])) for b, im in zip(boxes, images, strict=True)
+            self._crop(b, (im.shape[1], im.shape[0])) for b, im in zip(boxes, images, strict=True)
         ]
         kwargs: dict[str, Any] = {}
         if self.action_history and histories is not None:
@@ -127,6 +135,12 @@ class FocusPolicy:
             **kwargs,
         )
         return [shift_action(a, c[0], c[1]) for a, c in zip(actions, crops, strict=True)]
+
+    def _crop(self, box: Box, image_size: tuple[int, int]) -> Any:
+        """The view of the screen the actor acts on, for the located ``box``."""
+        if self.page_size is None:
+            return box_view(box, image_size)
+        return page_view(box, self.page_size, image_size)
 
     def act(
         self,
@@ -146,7 +160,7 @@ class FocusPolicy:
         checkpoint's name, or a folder name inside ``directory``)."""
         path = Path(directory)
         self.locator.save_pretrained(path)
-        write_focus_file(path, actor, self.zooms, self.view_size)
+        write_focus_file(path, actor, self.zooms, self.view_size, self.page_size)
         return path
 
     @classmethod
@@ -159,27 +173,40 @@ class FocusPolicy:
             meta = json.loads((path / FOCUS_FILE).read_text())
             actor_spec = str(meta["actor"])
             zooms, view_size = tuple(meta["zooms"]), tuple(meta["view_size"])
+            page = meta.get("page_size")
+            page_size = None if page is None else (int(page[0]), int(page[1]))
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(
                 f"{path / FOCUS_FILE} is not a valid focus file ({err!r}); it needs 'actor', "
-                "'zooms' and 'view_size' (FocusPolicy.save_pretrained writes one)"
+                "'zooms', 'view_size' and optionally 'page_size' (FocusPolicy.save_pretrained "
+                "writes one)"
             ) from None
         inner = path / actor_spec
         actor = Policy.from_pretrained(inner if inner.is_dir() else actor_spec, device=device)
         locator = Policy.from_pretrained(path, device=device)
-        return cls(locator, actor, zooms, (int(view_size[0]), int(view_size[1])))
+        return cls(locator, actor, zooms, (int(view_size[0]), int(view_size[1])), page_size)
 
     def __repr__(self) -> str:
-        return f"FocusPolicy(zooms={self.zooms}, view_size={self.view_size}, actor={self.actor!r})"
+        return (
+            f"FocusPolicy(zooms={self.zooms}, view_size={self.view_size}, "
+            f"page_size={self.page_size}, actor={self.actor!r})"
+        )
 
 
 def write_focus_file(
-    folder: str | Path, actor: str, zooms: Sequence[float], view_size: Sequence[int]
+    folder: str | Path,
+    actor: str,
+    zooms: Sequence[float],
+    view_size: Sequence[int],
+    page_size: Sequence[int] | None = None,
 ) -> Path:
     """Write ``focus.json`` into a locator's checkpoint ``folder``: it then loads as a
     :class:`FocusPolicy` whose actor is ``actor`` (a folder name inside ``folder``, or a
     shipped checkpoint's name)."""
-    meta = {"actor": actor, "zooms": [float(z) for z in zooms], "view_size": list(view_size)}
+    meta: dict[str, Any] = {"actor": actor, "zooms": [float(z) for z in zooms]}
+    meta["view_size"] = list(view_size)
+    if page_size is not None:
+        meta["page_size"] = list(page_size)
     path = Path(folder) / FOCUS_FILE
     path.write_text(json.dumps(meta, indent=1) + "\n")
     return path
