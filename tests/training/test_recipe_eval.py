@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import types
 
 import pytest
 
@@ -27,3 +28,33 @@ def test_recipe_eval_runs_and_prints_its_still_waits(limit, tmp_path, monkeypatc
     eval_line = _commands(recipe).splitlines()[-1]
     assert eval_line.startswith("vla eval --policy")
     assert ("--still-waits 2" in eval_line) == (limit == 2)
+
+
+def test_a_failed_collection_stops_the_recipe_before_training(tmp_path, monkeypatch):
+    import vla.datasets
+    from vla.release import recipes
+
+    recipe = dataclasses.replace(
+        RECIPES["vla-browser-tiny"],
+        name="two-envs",
+        collections=(recipes.Collection(("vla/env-a", "vla/env-b"), episodes=1),),
+    )
+    monkeypatch.setitem(recipes.RECIPES, recipe.name, recipe)
+    collected = []
+
+    def fake_collect(cfg):
+        if cfg.env_ids == ["vla/env-b"]:
+            raise OSError("chromium crashed")
+        collected.append(cfg.env_ids)
+        return types.SimpleNamespace(seconds=1.0, per_env={})
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained on part of the data")
+
+    monkeypatch.setattr(vla.datasets, "collect", fake_collect)
+    monkeypatch.setattr(recipes, "stage_train", no_training)
+    with pytest.raises(RuntimeError, match=r"1 collection\(s\) failed \(data-0/vla/env-b: OSError"):
+        recipes.run_recipe(recipe.name, stages=("collect", "train"), root=str(tmp_path))
+    assert collected == [["vla/env-a"]]
+    log = (tmp_path / recipe.name / "stages.json").read_text()
+    assert "chromium crashed" in log  # the error is kept for the rerun

@@ -286,6 +286,13 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
             **summary,
         }
         log_path.write_text(json.dumps(log, indent=1) + "\n")
+        failed = [k for k, v in summary.get("collections", {}).items() if "error" in v]
+        if failed:  # a model trained on part of the recipe's data would ship silently
+            raise RuntimeError(
+                f"recipe {name}: {len(failed)} collection(s) failed ({failed[0]}: "
+                f"{summary['collections'][failed[0]]['error']}); fix the cause and rerun the same "
+                f"command: finished collections are kept ({log_path} lists the errors)"
+            )
     return log
 
 
