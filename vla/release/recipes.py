@@ -65,7 +65,8 @@ def _paths(recipe: Recipe, root: Path) -> dict[str, Any]:
 
 def _collect_each(env_ids: tuple[str, ...], out: Path, **settings: Any) -> dict[str, Any]:
     """One ``collect`` per env into ``out`` (an interrupted run resumes). An env whose collection
-    fails is reported in the summary (and on stderr) and the others go on."""
+    fails is reported in the summary (and on stderr) and the others go on; :func:`run_recipe`
+    then stops before the next stage."""
     import sys
 
     from vla.datasets import CollectConfig, collect
