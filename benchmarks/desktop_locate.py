@@ -7,6 +7,8 @@ MiniWoB++ task area:
 
 * the largest corner error in logical screen pixels (median, p90), and how often it is within
   4% of the task area's size (the success of ``vla/desktop-locate-miniwob-<task>-v0``);
+* the centre error (logical pixels, median): how far a page crop centred on the box
+  (``FocusPolicy(page_size=...)``) moves the actor's page;
 * the time of the whole chain at batch 1 (what :class:`vla.rollout.focus.FocusPolicy` adds to
   every action before the actor's pass).
 
@@ -40,6 +42,13 @@ def corner_error(box: Any, truth: Any, scale: int) -> tuple[float, float]:
     return max(dx, dy) / scale, max(dx / w, dy / h)
 
 
+def centre_error(box: Any, truth: Any, scale: int) -> float:
+    """Distance between the box's centre and the area's, in logical pixels."""
+    dx = (box[0] + box[2] - truth[0] - truth[2]) / 2
+    dy = (box[1] + box[3] - truth[1] - truth[3]) / 2
+    return float(np.hypot(dx, dy)) / scale
+
+
 def run_task(task: str, args: argparse.Namespace, policies: dict[str, Any]) -> dict[str, Any]:
     import gymnasium as gym
 
@@ -47,7 +56,7 @@ def run_task(task: str, args: argparse.Namespace, policies: dict[str, Any]) -> d
 
     env = gym.make(f"vla/desktop-miniwob-{task}-v0", hidpi=args.hidpi)
     rows: dict[str, dict[str, list[float]]] = {
-        k: {"px": [], "frac": [], "ms": []} for k in policies
+        k: {"px": [], "frac": [], "centre": [], "ms": []} for k in policies
     }
     try:
         for seed in range(SEED0, SEED0 + args.seeds):
@@ -60,6 +69,7 @@ def run_task(task: str, args: argparse.Namespace, policies: dict[str, Any]) -> d
                 px, frac = corner_error(box, truth, 2 if args.hidpi else 1)
                 rows[name]["px"].append(px)
                 rows[name]["frac"].append(frac)
+                rows[name]["centre"].append(centre_error(box, truth, 2 if args.hidpi else 1))
     finally:
         env.close()
     return rows
@@ -92,7 +102,7 @@ def main() -> None:
     for policy in policies.values():
         policy.locate_batch([blank], ["warm up"])
     merged: dict[str, dict[str, list[float]]] = {
-        k: {"px": [], "frac": [], "ms": []} for k in policies
+        k: {"px": [], "frac": [], "centre": [], "ms": []} for k in policies
     }
     per_task = {}
     for task in args.tasks:
@@ -107,6 +117,7 @@ def main() -> None:
             "median_px": statistics.median(v["px"]),
             "p90_px": float(np.percentile(v["px"], 90)),
             "within_tolerance": float(np.mean([f <= TOLERANCE for f in v["frac"]])),
+            "centre_median_px": statistics.median(v["centre"]),
             "locate_median_ms": statistics.median(v["ms"]),
         }
         for k, v in merged.items()
@@ -114,13 +125,15 @@ def main() -> None:
     screen = "3840x2160 (2x HiDPI)" if args.hidpi else "1920x1080"
     print(f"\n{screen}, {len(args.tasks)} tasks x {args.seeds} seeds")
     print(
-        "| zoom chain | corner error median / p90 (logical px) | within 4% | locate median (ms) |"
+        "| zoom chain | corner error median / p90 (logical px) | within 4% | centre error "
+        "median (px) | locate median (ms) |"
     )
-    print("|---|---|---|---|")
+    print("|---|---|---|---|---|")
     for k, r in summary.items():
         print(
             f"| {k} | {r['median_px']:.1f} / {r['p90_px']:.1f} | "
-            f"{100 * r['within_tolerance']:.0f}% | {r['locate_median_ms']:.1f} |"
+            f"{100 * r['within_tolerance']:.0f}% | {r['centre_median_px']:.1f} | "
+            f"{r['locate_median_ms']:.1f} |"
         )
     out = (
         args.out or ROOT / "runs" / "bench" / f"desktop_locate{'-hidpi' if args.hidpi else ''}.json"
