@@ -174,32 +174,31 @@ class XDesk:
         return out
 
     def _wait_for_text(self, window: Any, above: list[tuple], deadline: float) -> None:
-        """Wait until a row of text of the terminal ``window`` that no window ``above``
-        covers shows more than one colour: the terminal has drawn (or, once raised, drawn
-        again) its text, so the screenshot of the same seed is the same. The first xterm of
-        a process takes a moment to load its font. Nothing to wait for when every row of
-        text is covered."""
+        """Wait until a row of the terminal ``window`` that no window ``above`` covers shows
+        more than one colour: the terminal has drawn (or, once raised, drawn again) its text,
+        so the screenshot of the same seed is the same. The first xterm of a process takes a
+        moment to load its font. Every uncovered row is watched, since any of them may be
+        blank (a short or empty line, the hidden cursor's row, text scrolled up in a terminal
+        shorter than its lines). Nothing to wait for when every row is covered."""
         from Xlib import X
 
         x, y, width, height = _box(window)
         row = 13 * self.scale  # the text's cell height (6x13 font; larger at scale 2)
         strip = min(width, 60 * self.scale)  # lines start at the left edge
-        rows = min(self._texts.get(window.id, 1), max(1, height // row))
-        for top in range(2, 2 + rows * row, row):
-            band = (x, y + top, strip, min(row, height - top))
-            if band[3] > 0 and not any(_overlap(band, b) for b in above):
-                break
-        else:
+        bands = [(x, y + top, strip, min(row, height - top)) for top in range(2, height, row)]
+        bands = [b for b in bands if b[3] > 0 and not any(_overlap(b, a) for a in above)]
+        if not bands:
             return
         while True:
-            image = window.get_image(0, top, strip, band[3], X.ZPixmap, 0xFFFFFFFF)
-            pixels = image.data[: len(image.data) - len(image.data) % 4]
-            if len({pixels[i : i + 3] for i in range(0, len(pixels), 4)}) > 1:
-                return
+            for band in bands:
+                image = window.get_image(0, band[1] - y, strip, band[3], X.ZPixmap, 0xFFFFFFFF)
+                pixels = image.data[: len(image.data) - len(image.data) % 4]
+                if len({pixels[i : i + 3] for i in range(0, len(pixels), 4)}) > 1:
+                    return
             if time.monotonic() > deadline:
                 raise NoTextError(
                     f"terminal window {window.id:#x} at {_box(window)} drew no text within its "
-                    f"time limit (row {band}; windows above it: {above})"
+                    f"time limit ({len(bands)} rows watched; windows above it: {above})"
                 )
             time.sleep(0.02)
 

@@ -128,6 +128,33 @@ def test_hidpi_screen_seen_in_logical_pixels(xvfb: str) -> None:
 
 
 @pytest.mark.display
+def test_a_terminal_whose_only_uncovered_rows_are_partly_blank_still_counts_as_drawn(
+    xvfb: str,
+) -> None:
+    # An eval crashed once waiting on one uncovered row that was blank (an empty line or the
+    # hidden cursor's): every uncovered row is watched, and one with text is enough.
+    import time
+
+    from vla.envs.desktop.suite_layout import Window
+    from vla.envs.desktop.windows import NoTextError, XDesk, _box
+
+    desk = XDesk(xvfb)
+    try:
+        lines = ("user@desktop:~$ ls", "", "", "notes.txt todo.md")
+        window = Window("terminal", Rect(40, 60, 320, 200), lines, ("#202020", "#e0e0e0"))
+        desk.place(desk.open_terminal(window), window)
+        term = desk._stack[-1]
+        x, y, _, _ = _box(term)
+        # a window over the prompt's row: the first rows below it are blank, the 4th has text
+        desk._wait_for_text(term, [(x, y, 320, 2 + 13)], time.monotonic() + 5.0)
+        # every row with text covered: nothing left to show it drew
+        with pytest.raises(NoTextError, match="rows watched"):
+            desk._wait_for_text(term, [(x, y, 320, 2 + 4 * 13)], 0.0)
+    finally:
+        desk.close_terminals()
+
+
+@pytest.mark.display
 def test_restack_raises_the_windows_again_when_a_terminal_shows_no_text(
     xvfb: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
