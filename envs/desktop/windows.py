@@ -48,7 +48,8 @@ class XDesk:
         self._pid_atom = self._x.intern_atom("_NET_WM_PID")
         self._terminals: list[subprocess.Popen] = []
         self._stack: list[Any] = []  # the windows placed since close_terminals, bottom to top
-        self._texts: dict[int, int] = {}  # terminals among them: id -> rows of text shown
+        # terminals among them: id -> the rows (from the top) that showed text once placed
+        self._texts: dict[int, tuple[int, ...] | None] = {}
 
     def set_background(self, color: str) -> None:
         """Paint the root window (the desktop) ``#rrggbb``."""
@@ -125,8 +126,9 @@ class XDesk:
         self._stack += found
         self._x.sync()
         if window is not None and window.lines:
-            self._texts[found[0].id] = len(window.lines)
+            self._texts[found[0].id] = None  # any row, until it has drawn
             self._wait_for_text(found[0], [], deadline)
+            self._texts[found[0].id] = self._text_rows(found[0], deadline)
 
     def restack(self) -> None:
         """Raise the placed windows again, bottom to top. A click activates the window it
@@ -173,28 +175,47 @@ class XDesk:
                 continue
         return out
 
-    def _wait_for_text(self, window: Any, above: list[tuple], deadline: float) -> None:
-        """Wait until a row of the terminal ``window`` that no window ``above`` covers shows
-        more than one colour: the terminal has drawn (or, once raised, drawn again) its text,
-        so the screenshot of the same seed is the same. The first xterm of a process takes a
-        moment to load its font. Every uncovered row is watched, since any of them may be
-        blank (a short or empty line, the hidden cursor's row, text scrolled up in a terminal
-        shorter than its lines). Nothing to wait for when every row is covered."""
+    def _bands(self, window: Any) -> list[tuple[int, int, int, int]]:
+        """The left end of every text row of the terminal ``window``, in screen pixels: lines
+        start at the left edge, in 6x13 cells (larger at scale 2)."""
+        x, y, width, height = _box(window)
+        row, strip = 13 * self.scale, min(width, 60 * self.scale)
+        return [(x, y + top, strip, min(row, height - top)) for top in range(2, height - 1, row)]
+
+    def _drawn(self, window: Any, band: tuple[int, int, int, int]) -> bool:
+        """Whether ``band`` of ``window`` shows more than one colour (some text)."""
         from Xlib import X
 
-        x, y, width, height = _box(window)
-        row = 13 * self.scale  # the text's cell height (6x13 font; larger at scale 2)
-        strip = min(width, 60 * self.scale)  # lines start at the left edge
-        bands = [(x, y + top, strip, min(row, height - top)) for top in range(2, height, row)]
-        bands = [b for b in bands if b[3] > 0 and not any(_overlap(b, a) for a in above)]
-        if not bands:
-            return
+        wy = _box(window)[1]
+        image = window.get_image(0, band[1] - wy, band[2], band[3], X.ZPixmap, 0xFFFFFFFF)
+        pixels = image.data[: len(image.data) - len(image.data) % 4]
+        return len({pixels[i : i + 3] for i in range(0, len(pixels), 4)}) > 1
+
+    def _text_rows(self, window: Any, deadline: float) -> tuple[int, ...]:
+        """The rows of a freshly placed terminal that show text, once two reads agree."""
+        last: tuple[int, ...] = ()
         while True:
-            for band in bands:
-                image = window.get_image(0, band[1] - y, strip, band[3], X.ZPixmap, 0xFFFFFFFF)
-                pixels = image.data[: len(image.data) - len(image.data) % 4]
-                if len({pixels[i : i + 3] for i in range(0, len(pixels), 4)}) > 1:
-                    return
+            rows = tuple(i for i, b in enumerate(self._bands(window)) if self._drawn(window, b))
+            if (rows and rows == last) or time.monotonic() > deadline:
+                return rows
+            last = rows
+            time.sleep(0.02)
+
+    def _wait_for_text(self, window: Any, above: list[tuple], deadline: float) -> None:
+        """Wait until a row of text of the terminal ``window`` that no window ``above``
+        covers shows more than one colour: the terminal has drawn (or, once raised, drawn
+        again) its text, so the screenshot of the same seed is the same. The first xterm of
+        a process takes a moment to load its font. The rows watched are those that showed
+        text when the terminal was placed (any row before that): which rows hold text is not
+        known from its lines alone (xterm may print them before or after its resize, wrapped
+        or cut), and a blank row never changes. Nothing to wait for when every row of text is
+        covered."""
+        rows = self._texts.get(window.id)
+        bands = [b for i, b in enumerate(self._bands(window)) if rows is None or i in rows]
+        bands = [b for b in bands if b[3] > 0 and not any(_overlap(b, a) for a in above)]
+        while bands:
+            if any(self._drawn(window, b) for b in bands):
+                return
             if time.monotonic() > deadline:
                 raise NoTextError(
                     f"terminal window {window.id:#x} at {_box(window)} drew no text within its "

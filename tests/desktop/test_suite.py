@@ -131,8 +131,8 @@ def test_hidpi_screen_seen_in_logical_pixels(xvfb: str) -> None:
 def test_a_terminal_whose_only_uncovered_rows_are_partly_blank_still_counts_as_drawn(
     xvfb: str,
 ) -> None:
-    # An eval crashed once waiting on one uncovered row that was blank (an empty line or the
-    # hidden cursor's): every uncovered row is watched, and one with text is enough.
+    # An eval crashed waiting on blank rows below a terminal's text, its text all covered:
+    # only the rows that showed text are watched, and one uncovered row with text is enough.
     import time
 
     from vla.envs.desktop.suite_layout import Window
@@ -145,11 +145,15 @@ def test_a_terminal_whose_only_uncovered_rows_are_partly_blank_still_counts_as_d
         desk.place(desk.open_terminal(window), window)
         term = desk._stack[-1]
         x, y, _, _ = _box(term)
-        # a window over the prompt's row: the first rows below it are blank, the 4th has text
+        assert desk._texts[term.id] == (0, 3)  # the rows that showed text once placed
+        # a window over the prompt's row: the two rows below it are blank, the 4th has text
         desk._wait_for_text(term, [(x, y, 320, 2 + 13)], time.monotonic() + 5.0)
-        # every row with text covered: nothing left to show it drew
-        with pytest.raises(NoTextError, match="rows watched"):
-            desk._wait_for_text(term, [(x, y, 320, 2 + 4 * 13)], 0.0)
+        # every row of text covered (the eval's crash): the blank rows are not watched
+        desk._wait_for_text(term, [(x, y, 320, 2 + 4 * 13)], 0.0)
+        # a row of text uncovered that stays blank (not redrawn): the error names the window
+        with pytest.raises(NoTextError, match="1 rows watched"):
+            desk._drawn = lambda window, band: False  # type: ignore[method-assign]
+            desk._wait_for_text(term, [(x, y, 320, 2 + 13)], 0.0)
     finally:
         desk.close_terminals()
 
