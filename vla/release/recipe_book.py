@@ -170,47 +170,37 @@ RECIPES: dict[str, Recipe] = {
             "vla-browser-tiny acting inside what it finds"
         ),
         collections=(
-            # the suite's screens, each shown whole, then 3 times zoomed 3x around the answer
-            Collection(LOCATE_ENVS, episodes=40, seed=0, env_kwargs={"repeats": 3}),
-            Collection(
-                LOCATE_ENVS, episodes=10, seed=50_000, env_kwargs={"repeats": 3, "hidpi": True}
-            ),
-            # a finer second zoom (1.5x), for chains that use it
+            # the suite's screens, each shown whole, then zoomed 3x and 1.5x around the answer,
+            # zoom views moved/resized by up to 15% (a policy's own errors), twice a screen.
+            # Every task gets its own window layouts (seed_stride: a layout follows the seed):
+            # on 70 layouts shared by the tasks the locator memorised them (docs/desktop.md)
             Collection(
                 LOCATE_ENVS,
-                episodes=20,
-                seed=70_000,
-                env_kwargs={"zooms": [3.0, 1.5], "repeats": 1},
-            ),
-            # the three above repeat their layouts across the tasks (a layout follows the
-            # seed): 70 window places in all, which the locator memorised; these give each
-            # task its own (1000 more), with zoom views moved by up to 25%
-            Collection(
-                LOCATE_ENVS,
-                episodes=80,
+                episodes=140,
                 seed=1000,
                 seed_stride=1000,
-                env_kwargs={"repeats": 2, "jitter": 0.25},
+                env_kwargs={"zooms": [3.0, 1.5], "repeats": 2, "jitter": 0.15},
             ),
             Collection(
                 LOCATE_ENVS,
-                episodes=15,
-                seed=20_000,
+                episodes=25,
+                seed=200_000,
                 seed_stride=1000,
-                env_kwargs={"repeats": 2, "jitter": 0.25, "hidpi": True},
+                env_kwargs={"zooms": [3.0, 1.5], "repeats": 2, "jitter": 0.15, "hidpi": True},
             ),
         ),
         train={
             "config": "vla-tiny",
             # 256 bins: one per pixel of a 256x256 view
             "model_overrides": {"coord_bins": 256, "conv_stem": True, "sincos_position_init": True},
-            "steps": 1200,
+            "steps": 1500,
             "batch_size": 32,
             "threads": 2,
         },
         eval_env_ids=DESKTOP_ENVS,
         eval_max_steps=25,  # as the actor's own (headless) evaluation
         workers=2,
-        focus=Focus("vla-browser-tiny", zooms=(3.0,)),
+        # chain and crop chosen on 4 tasks x 10 seeds (docs/benchmarks.md, "desktop-locate")
+        focus=Focus("vla-browser-tiny", zooms=(3.0, 1.5), page_size=(160, 210)),
     ),
 }
