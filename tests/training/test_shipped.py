@@ -37,15 +37,13 @@ def test_model_card_names_the_commands_its_recipe_runs_today(name):
     assert _commands(RECIPES[name]) in card
 
 
-@pytest.mark.browser
-def test_browser_checkpoint_acts_on_a_miniwob_page():
+def _act_once_on_ui(policy, env_id):
+    """One action of ``policy`` on the first observation of ``env_id``, executed."""
     import gymnasium as gym
 
     import vla.envs  # noqa: F401
-    from vla import Policy
 
-    policy = Policy.from_pretrained("vla-browser-tiny")
-    env = gym.make("vla/miniwob-click-test-v0")
+    env = gym.make(env_id)
     try:
         obs, _ = env.reset(seed=123_456)
         action = policy.act(obs["image"], obs["instruction"], space=env.action_space.spec)
@@ -56,25 +54,22 @@ def test_browser_checkpoint_acts_on_a_miniwob_page():
     assert isinstance(env.action_space.spec, UISpace)
 
 
+@pytest.mark.browser
+def test_browser_checkpoint_acts_on_a_miniwob_page():
+    from vla import Policy
+
+    _act_once_on_ui(Policy.from_pretrained("vla-browser-tiny"), "vla/miniwob-click-test-v0")
+
+
 @pytest.mark.display
 @pytest.mark.browser
 def test_desktop_checkpoint_loads_by_name_and_acts_on_a_whole_screen():
-    import gymnasium as gym
-
-    import vla.envs  # noqa: F401
     from vla.rollout import load_policy
     from vla.rollout.focus import FocusPolicy
 
     policy = load_policy("vla-desktop-tiny", device="cpu")
     assert isinstance(policy, FocusPolicy) and policy.page_size == (160, 210)
-    env = gym.make("vla/desktop-miniwob-click-test-v0")  # its own 1920x1080 Xvfb
-    try:
-        obs, _ = env.reset(seed=123_456)
-        action = policy.act(obs["image"], obs["instruction"], space=env.action_space.spec)
-        assert action.verb in env.action_space.spec.verbs and env.action_space.contains(action)
-        env.step(action)
-    finally:
-        env.close()
+    _act_once_on_ui(policy, "vla/desktop-miniwob-click-test-v0")  # its own 1920x1080 Xvfb
 
 
 @pytest.mark.robot
