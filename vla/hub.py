@@ -6,7 +6,7 @@ evaluation and release code can all use it without depending on each other.
 
 ```python
 from vla.hub import resolve_checkpoint, shipped_checkpoints
-shipped_checkpoints()                      # ['vla-browser-tiny', 'vla-robot-tiny']
+shipped_checkpoints()                      # ['vla-browser-tiny', 'vla-desktop-tiny', 'vla-robot-tiny']
 resolve_checkpoint("vla-robot-tiny")       # Path('.../vla/checkpoints/vla-robot-tiny')
 resolve_checkpoint("owner/name")           # a Hub repo: downloaded once into the HF cache
 ```
