@@ -40,3 +40,11 @@ def test_cli_refuses_a_public_host_without_token() -> None:
     assert result.exit_code == 2 and "pass --token" in result.output
     help_text = CliRunner().invoke(main, ["--help"]).output
     assert "serve" in help_text and "websockets" in help_text
+
+
+def test_serve_refuses_a_two_pass_checkpoint_by_name() -> None:
+    # vla-desktop-tiny's own model is its locator: served alone it would answer only drags
+    from vla.serving import serve
+
+    with pytest.raises(ValueError, match=r"two-pass whole-screen policy .* serve its actor"):
+        serve(ServeConfig(policy="vla-desktop-tiny"))

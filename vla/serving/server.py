@@ -111,8 +111,18 @@ def _is_loopback(host: str) -> bool:
 def serve(cfg: ServeConfig) -> None:
     """Load the policy, serve it until SIGTERM or SIGINT, then drain and return."""
     require()
+    from vla.hub import find_checkpoint
     from vla.policy import Policy
 
+    folder = find_checkpoint(cfg.policy)
+    # vla.rollout.focus.FOCUS_FILE (the server may not import the rollout): without this check
+    # a two-pass folder would load as its locator alone
+    if folder is not None and (folder / "focus.json").is_file():
+        raise ValueError(
+            f"{cfg.policy} is a two-pass whole-screen policy (focus.json), which vla serve cannot "
+            f"serve; serve its actor ({folder / 'actor'}) on cropped pages, or run it locally "
+            "with vla run / vla eval"
+        )
     policy = Policy.from_pretrained(cfg.policy, device=cfg.device)
     asyncio.run(PolicyServer(policy, cfg).run())
 
