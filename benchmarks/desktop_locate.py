@@ -55,6 +55,7 @@ def run_task(task: str, args: argparse.Namespace, policies: dict[str, Any]) -> d
     from vla.envs.desktop.locate import task_box
 
     env = gym.make(f"vla/desktop-miniwob-{task}-v0", hidpi=args.hidpi)
+    scale = 2 if args.hidpi else 1
     rows: dict[str, dict[str, list[float]]] = {
         k: {"px": [], "frac": [], "centre": [], "ms": []} for k in policies
     }
@@ -66,10 +67,10 @@ def run_task(task: str, args: argparse.Namespace, policies: dict[str, Any]) -> d
                 t = time.perf_counter()
                 box = policy.locate_batch([obs["image"]], [obs["instruction"]])[0]
                 rows[name]["ms"].append((time.perf_counter() - t) * 1000)
-                px, frac = corner_error(box, truth, 2 if args.hidpi else 1)
+                px, frac = corner_error(box, truth, scale)
                 rows[name]["px"].append(px)
                 rows[name]["frac"].append(frac)
-                rows[name]["centre"].append(centre_error(box, truth, 2 if args.hidpi else 1))
+                rows[name]["centre"].append(centre_error(box, truth, scale))
     finally:
         env.close()
     return rows

@@ -26,6 +26,7 @@ from typing import Any
 
 __all__ = [
     "CHECKPOINTS_DIR",
+    "FOCUS_FILE",
     "TRAINING_DATA_FILE",
     "download_checkpoint",
     "find_checkpoint",
@@ -43,6 +44,9 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 #: The env ids and seeds of the episodes that trained a model (written by ``vla train``).
 TRAINING_DATA_FILE = "training_data.json"
+#: The file that makes a checkpoint folder a two-pass whole-screen policy
+#: (:class:`vla.rollout.focus.FocusPolicy`): its own model is only the locator.
+FOCUS_FILE = "focus.json"
 #: ``owner/name`` as the Hub spells repo ids (letters, digits, ``-``, ``_``, ``.``).
 _REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}")
 

@@ -49,7 +49,7 @@ class XDesk:
         self._terminals: list[subprocess.Popen] = []
         self._stack: list[Any] = []  # the windows placed since close_terminals, bottom to top
         # terminals among them: id -> the rows (from the top) that showed text once placed
-        self._texts: dict[int, tuple[int, ...] | None] = {}
+        self._texts: dict[int, tuple[int, ...]] = {}
 
     def set_background(self, color: str) -> None:
         """Paint the root window (the desktop) ``#rrggbb``."""
@@ -126,8 +126,6 @@ class XDesk:
         self._stack += found
         self._x.sync()
         if window is not None and window.lines:
-            self._texts[found[0].id] = None  # any row, until it has drawn
-            self._wait_for_text(found[0], [], deadline)
             self._texts[found[0].id] = self._text_rows(found[0], deadline)
 
     def restack(self) -> None:
@@ -192,26 +190,33 @@ class XDesk:
         return len({pixels[i : i + 3] for i in range(0, len(pixels), 4)}) > 1
 
     def _text_rows(self, window: Any, deadline: float) -> tuple[int, ...]:
-        """The rows of a freshly placed terminal that show text, once two reads agree."""
+        """The rows of a freshly placed (uncovered) terminal that show text, once two reads
+        agree: the terminal has drawn its text, so the screenshot of the same seed is the same.
+        The first xterm of a process takes a moment to load its font."""
         last: tuple[int, ...] = ()
         while True:
             rows = tuple(i for i, b in enumerate(self._bands(window)) if self._drawn(window, b))
-            if (rows and rows == last) or time.monotonic() > deadline:
+            if rows and rows == last:
                 return rows
+            if time.monotonic() > deadline:
+                if rows:
+                    return rows
+                raise NoTextError(
+                    f"terminal window {window.id:#x} at {_box(window)} drew no text within its "
+                    "time limit"
+                )
             last = rows
             time.sleep(0.02)
 
     def _wait_for_text(self, window: Any, above: list[tuple], deadline: float) -> None:
-        """Wait until a row of text of the terminal ``window`` that no window ``above``
-        covers shows more than one colour: the terminal has drawn (or, once raised, drawn
-        again) its text, so the screenshot of the same seed is the same. The first xterm of
-        a process takes a moment to load its font. The rows watched are those that showed
-        text when the terminal was placed (any row before that): which rows hold text is not
-        known from its lines alone (xterm may print them before or after its resize, wrapped
-        or cut), and a blank row never changes. Nothing to wait for when every row of text is
-        covered."""
-        rows = self._texts.get(window.id)
-        bands = [b for i, b in enumerate(self._bands(window)) if rows is None or i in rows]
+        """Wait until a row of text of the raised terminal ``window`` that no window ``above``
+        covers shows more than one colour: it has drawn its text again. The rows watched are
+        those that showed text when the terminal was placed (:meth:`_text_rows`): which rows
+        hold text is not known from its lines alone (xterm may print them before or after its
+        resize, wrapped or cut), and a blank row never changes. Nothing to wait for when every
+        row of text is covered."""
+        rows = self._texts.get(window.id, ())
+        bands = [b for i, b in enumerate(self._bands(window)) if i in rows]
         bands = [b for b in bands if b[3] > 0 and not any(_overlap(b, a) for a in above)]
         while bands:
             if any(self._drawn(window, b) for b in bands):

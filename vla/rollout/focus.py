@@ -17,8 +17,8 @@ A 1920x1080 screen squeezed into a small model's 80x80 input turns a button into
 
 A checkpoint folder with a ``focus.json`` is such a policy: the folder's model is the locator,
 and ``focus.json`` names the actor (a folder inside it, or a shipped checkpoint's name), the
-zooms, the view size and the page size. :func:`vla.rollout.load_policy` (``vla eval --policy``, ``vla run``)
-loads it like any checkpoint.
+zooms, the view size and the page size. :func:`vla.rollout.load_policy` (``vla eval
+--policy``, ``vla run``) loads it like any checkpoint.
 """
 
 from __future__ import annotations
@@ -39,11 +39,10 @@ from vla.envs.desktop.views import (
     view_to_screen,
     zoom_view,
 )
+from vla.hub import FOCUS_FILE
 
 __all__ = ["FOCUS_FILE", "FocusPolicy", "write_focus_file"]
 
-#: The file that makes a checkpoint folder a :class:`FocusPolicy`.
-FOCUS_FILE = "focus.json"
 _LOCATE = UISpace(("drag",))
 
 

@@ -111,13 +111,11 @@ def _is_loopback(host: str) -> bool:
 def serve(cfg: ServeConfig) -> None:
     """Load the policy, serve it until SIGTERM or SIGINT, then drain and return."""
     require()
-    from vla.hub import find_checkpoint
+    from vla.hub import FOCUS_FILE, find_checkpoint
     from vla.policy import Policy
 
     folder = find_checkpoint(cfg.policy)
-    # vla.rollout.focus.FOCUS_FILE (the server may not import the rollout): without this check
-    # a two-pass folder would load as its locator alone
-    if folder is not None and (folder / "focus.json").is_file():
+    if folder is not None and (folder / FOCUS_FILE).is_file():  # else its locator alone
         raise ValueError(
             f"{cfg.policy} is a two-pass whole-screen policy (focus.json), which vla serve cannot "
             f"serve; serve its actor ({folder / 'actor'}) on cropped pages, or run it locally "
