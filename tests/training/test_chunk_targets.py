@@ -122,3 +122,23 @@ def test_train_runs_with_chunks_and_views(dataset_path, tmp_path):
     image = np.zeros((32, 32, 3), np.uint8)
     chunk = policy.act_chunk(image, "reach", np.zeros(14, np.float32), views={"wrist": image})
     assert len(chunk) == 4 and all(isinstance(a, EEDelta) for a in chunk)
+
+
+def test_state_dropout_hides_the_state_of_that_share_of_samples(dataset):
+    cfg = VLAConfig.from_preset("vla-tiny", **TINY, view_names=["wrist"])
+    proc = VLAProcessor.from_config(cfg)
+    from vla.datasets import load_stats
+    from vla.training import TrainConfig
+
+    proc.tokenizer.set_stats(load_stats([dataset.roots[0]]))
+    items = [dataset[i % len(dataset)] for i in range(40)]
+    assert Collator(proc)(items)["state_mask"].all()
+    assert not Collator(proc, state_dropout=1.0)(items)["state_mask"].any()
+    full = Collator(proc)(items)
+    half = Collator(proc, seed=3, state_dropout=0.5)(items)
+    shown = half["state_mask"]
+    assert 8 <= int(shown.sum()) <= 32  # about half, drawn per sample
+    np.testing.assert_allclose(half["states"][shown].numpy(), full["states"][shown].numpy())
+    assert not half["states"][~shown].any()  # the hidden ones are the model's "no state"
+    with pytest.raises(ValueError, match="state_dropout"):
+        TrainConfig(datasets=["x"], state_dropout=1.5)

@@ -50,6 +50,13 @@ def _require_video_decoder(datasets: list[str]) -> None:
 @click.option("--max-grad-norm", type=float, default=1.0, show_default=True)
 @click.option("--augment", type=click.Choice(["auto", "none"]), default="auto", show_default=True)
 @click.option(
+    "--state-dropout",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Share of training samples whose robot state is hidden, so the model must look.",
+)
+@click.option(
     "--mixed-precision",
     type=click.Choice(["auto", "no", "bf16", "fp16"]),
     default="auto",

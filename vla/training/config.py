@@ -31,6 +31,8 @@ class TrainConfig:
         augment: ``"auto"`` picks per sample by domain (UI: small translate/scale with the
             coordinates moved along, colour jitter; robot: small crop, colour jitter; never a
             flip), ``"none"`` disables it.
+        state_dropout: share of training samples whose robot state is hidden from the model
+            (as if it had none), so it cannot act from the state alone and must look.
         mixed_precision: ``"auto"`` is bf16 on CUDA and fp32 on CPU.
         val_fraction: share of episodes (not frames) held out for validation.
         val_decode_samples: validation frames decoded in closed form (click distance, action error).
@@ -58,6 +60,7 @@ class TrainConfig:
     warmup_steps: int = 100
     max_grad_norm: float = 1.0
     augment: Literal["auto", "none"] = "auto"
+    state_dropout: float = 0.0
     mixed_precision: Literal["auto", "no", "bf16", "fp16"] = "auto"
     val_fraction: float = 0.1
     val_decode_samples: int = 128
@@ -91,6 +94,10 @@ class TrainConfig:
             raise ValueError(f"Got {self.lr!r} for `lr`; it must be > 0")
         if not 0 <= self.min_lr_ratio <= 1:
             raise ValueError(f"Got {self.min_lr_ratio!r} for `min_lr_ratio`; it must be in [0, 1]")
+        if not 0 <= self.state_dropout <= 1:
+            raise ValueError(
+                f"Got {self.state_dropout!r} for `state_dropout`; it must be in [0, 1]"
+            )
         if not 0 <= self.val_fraction < 1:
             raise ValueError(f"Got {self.val_fraction!r} for `val_fraction`; it must be in [0, 1)")
         self._check_log_with()

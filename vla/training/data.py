@@ -53,13 +53,21 @@ class Collator:
     augmented (:func:`vla.training.augment.augment_point`) from a generator seeded per worker.
     Items with ``target_pixels`` (:class:`vla.training.grounding.TargetPoints`) add
     ``target_points`` (B, 2) to the batch: the point moved with the image, as fractions of its
-    size (NaN where an item has none).
+    size (NaN where an item has none). ``state_dropout``: the share of robot samples whose
+    state is left out (the model's "no state" input), drawn from the same generator.
     """
 
-    def __init__(self, processor: Any, augment_cfg: AugmentConfig | None = None, seed: int = 0):
+    def __init__(
+        self,
+        processor: Any,
+        augment_cfg: AugmentConfig | None = None,
+        seed: int = 0,
+        state_dropout: float = 0.0,
+    ):
         self.processor = processor
         self.augment_cfg = augment_cfg
         self.seed = seed
+        self.state_dropout = float(state_dropout)
         self._rng: np.random.Generator | None = None
 
     def _generator(self) -> np.random.Generator:
@@ -76,6 +84,9 @@ class Collator:
         samples = [self._sample(item) for item in items]
         images, actions, views, points = (list(x) for x in zip(*samples, strict=True))
         states = [item.get("state") for item in items]
+        if self.state_dropout > 0:
+            hide = self._generator().random(len(states)) < self.state_dropout
+            states = [None if h else s for s, h in zip(states, hide, strict=True)]
         histories = [item.get("history") for item in items]
         batch = self.processor(
             images,

@@ -43,7 +43,7 @@ class TrainData:
             train = TargetPoints(self.train) if points else self.train
             self._loaders["train"] = self._loader(
                 _targets(train, processor),
-                Collator(processor, aug, self.cfg.seed),
+                Collator(processor, aug, self.cfg.seed, self.cfg.state_dropout),
                 shuffle=True,
                 drop_last=True,
             )
