@@ -41,32 +41,33 @@ def first_steps(env_id: str, seeds: range, env_kwargs: dict) -> list[tuple[dict,
         env.close()
 
 
-def pointer_hit(policy: Any, obs: dict, info: dict) -> bool | None:
-    """Whether the model's grounding pointer puts its top score on the named cube's patch
-    (None: the model has no pointer)."""
+def pointer_hits(policy: Any, steps: list[tuple[dict, dict, Any]]) -> int | None:
+    """On how many first frames the model's grounding pointer puts its top score on the named
+    cube's patch, measured as training validation does (``val/point_accuracy`` of
+    :func:`vla.training.validation.teacher_forced_metrics`, the expert's action as the label);
+    None when the model has no pointer."""
     import torch
 
-    from vla.model.grounding_vla import first_view_patches, patch_index
+    from vla.training.validation import teacher_forced_metrics
 
     model, proc = policy.model, policy.processor
-    pointer = getattr(model, "target_pointer", None)
-    if pointer is None:
+    if getattr(model, "target_pointer", None) is None:
         return None
-    batch = proc([obs["image"]], [obs["instruction"]], states=[obs["state"]])
-    with torch.no_grad():
-        embeds, mask, positions = model.build_inputs(
-            batch["pixel_values"], batch["input_ids"], batch["attention_mask"],
-            batch["states"], batch["state_mask"],
-        )  # fmt: skip
-        hidden = model.language_model.model(
-            inputs_embeds=embeds, attention_mask=mask, position_ids=positions
-        ).last_hidden_state
-        patches = first_view_patches(model.config)
-        scores = pointer.scores(hidden[:, -1], hidden[:, :patches])  # the last prompt token
-    h, w = obs["image"].shape[:2]
-    x, y = next(iter(info["target_pixels"].values()))
-    target = patch_index(torch.tensor([[x / w, y / h]]), round(patches**0.5))
-    return bool(scores.argmax(-1).item() == target.item())
+    k = int(getattr(model.config, "chunk_size", 1) or 1)
+    obs = [o for o, _, _ in steps]
+    batch = proc(
+        [o["image"] for o in obs],
+        [o["instruction"] for o in obs],
+        states=[o["state"] for o in obs],
+        actions=[[a] * k if k > 1 else a for _, _, a in steps],
+    )
+    points = [next(iter(i["target_pixels"].values())) for _, i, _ in steps]
+    sizes = [o["image"].shape[:2] for o in obs]
+    batch["target_points"] = torch.tensor(
+        [[x / w, y / h] for (x, y), (h, w) in zip(points, sizes, strict=True)]
+    )
+    accuracy = teacher_forced_metrics(model, [batch], "cpu").get("val/point_accuracy", 0.0)
+    return round(accuracy * len(steps))
 
 
 def main() -> None:
@@ -90,7 +91,7 @@ def main() -> None:
         [policy.act(o["image"], first_obs["instruction"], first_obs["state"]).xyz
          for o, _, _ in steps]
     )  # fmt: skip
-    hits = [pointer_hit(policy, o, i) for o, i, _ in steps]
+    hits = pointer_hits(policy, steps)
     cm = 100.0
     print(f"{args.policy} on {args.env}, first steps of {len(steps)} seeds (cm, x / y / z)")
     for label, values in (
@@ -100,8 +101,8 @@ def main() -> None:
         ("policy's mean error against the expert", np.abs(own - expert).mean(0)),
     ):
         print(f"  {label:42s} " + " / ".join(f"{v * cm:.2f}" for v in values))
-    if hits[0] is not None:
-        print(f"  pointer on the named cube's patch: {sum(map(bool, hits))}/{len(hits)}")
+    if hits is not None:
+        print(f"  pointer on the named cube's patch: {hits}/{len(steps)}")
 
 
 if __name__ == "__main__":
