@@ -69,3 +69,23 @@ def test_mp4_without_the_video_extra_names_the_extra(monkeypatch: pytest.MonkeyP
 )
 def test_a_bad_still_waits_limit_is_refused_up_front(args: list[str]) -> None:
     _one_line_error([*args, "--still-waits", "0"], "still_waits", ">= 1")
+
+
+@pytest.mark.parametrize("cmd", ["eval", "collect"])
+def test_env_kwargs_that_are_not_a_json_object_name_the_flag(cmd: str, tmp_path) -> None:
+    args = {
+        "eval": [*EVAL, "--policy", "vla-browser-tiny"],
+        "collect": [
+            "collect",
+            "--env",
+            "vla/panda-reach-v0",
+            "--episodes",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+    }[cmd]
+    for bad in ("[1]", "{image_size: 80}"):
+        _one_line_error([*args, "--env-kwargs", bad], "--env-kwargs", "JSON object", bad)
+    if cmd == "collect":
+        _one_line_error([*args, "--expert-kwargs", "3"], "--expert-kwargs", "JSON object")

@@ -216,3 +216,28 @@ def test_a_wait_limit_is_recorded_and_keeps_its_own_resume_key(fake_env_id, tmp_
     assert run_key(cfg, RedClicker()) != run_key(without, RedClicker())
     with pytest.raises(ValueError, match="still_waits"):
         EvalConfig(**{**cfg.to_dict(), "still_waits": 0})
+
+
+def test_vla_eval_passes_env_kwargs_to_every_env(tiny_policy_dir, tmp_path):
+    """``vla eval --env-kwargs`` builds the envs as ``vla collect --env-kwargs`` did (a policy
+    trained on 48x48 collections is evaluated on 48x48 frames) and records them."""
+    from click.testing import CliRunner
+
+    from vla.cli import main
+    from vla.policy import Policy
+
+    policy = Policy.from_pretrained(tiny_policy_dir, device="cpu")  # untrained: pipeline only
+    policy.processor.tokenizer.set_stats({
+        "action.ee_delta": {"q01": [-0.05] * 6 + [0.0], "q99": [0.05] * 6 + [1.0]},
+        "observation.state": {"q01": [-1.0] * 14, "q99": [1.0] * 14},
+    })  # fmt: skip
+    robot = policy.save_pretrained(tmp_path / "robot")
+    args = ["eval", "--policy", str(robot), "--env", "vla/panda-reach-v0",
+            "--episodes", "1", "--max-steps", "5", "--out", str(tmp_path / "eval")]  # fmt: skip
+    result = CliRunner().invoke(
+        main, [*args, "--env-kwargs", '{"image_size": 48, "max_episode_steps": 2}']
+    )
+    assert result.exit_code == 0, result.output
+    info = json.loads((tmp_path / "eval" / "eval_info.json").read_text())
+    assert info["env_kwargs"] == {"image_size": 48, "max_episode_steps": 2}
+    assert info["tasks"]["vla/panda-reach-v0"]["mean_length"] == 2  # the env's limit, not 5

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 from vla.rollout.loop import DEFAULT_MAX_STEPS
-
-
-def _json_dict(value: str, flag: str) -> dict[str, Any]:
-    try:
-        out = json.loads(value)
-    except json.JSONDecodeError as err:
-        raise click.BadParameter(f"must be a JSON object; {err}", param_hint=flag) from None
-    if not isinstance(out, dict):
-        raise click.BadParameter(f"must be a JSON object; got {value!r}", param_hint=flag)
-    return out
 
 
 @click.command("collect")
@@ -87,6 +76,7 @@ def collect(
         OneLineError,
         check_env_ids,
         check_execution,
+        json_object,
         load_policy_or_fail,
     )
     from vla.datasets import CollectConfig
@@ -97,8 +87,8 @@ def collect(
     try:
         cfg = CollectConfig(
             env_ids=list(env_ids),
-            env_kwargs=_json_dict(env_kwargs, "--env-kwargs"),
-            expert_kwargs=_json_dict(expert_kwargs, "--expert-kwargs"),
+            env_kwargs=json_object(env_kwargs, "--env-kwargs"),
+            expert_kwargs=json_object(expert_kwargs, "--expert-kwargs"),
             **kwargs,
         )
     except ValueError as err:

@@ -7,6 +7,7 @@ A command that meets bad input prints ``Error: <problem>; <fix>`` on stderr and 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -14,7 +15,14 @@ from typing import IO, Any
 
 import click
 
-__all__ = ["OneLineError", "check_display", "check_env_ids", "check_record", "load_policy_or_fail"]
+__all__ = [
+    "OneLineError",
+    "check_display",
+    "check_env_ids",
+    "check_record",
+    "json_object",
+    "load_policy_or_fail",
+]
 
 
 class OneLineError(click.UsageError):
@@ -22,6 +30,19 @@ class OneLineError(click.UsageError):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"Error: {self.format_message()}", file=file or sys.stderr)
+
+
+def json_object(value: str, flag: str) -> dict[str, Any]:
+    """``value`` parsed as a JSON object, else a one-line error naming ``flag``."""
+    try:
+        out = json.loads(value)
+    except json.JSONDecodeError:
+        out = None
+    if not isinstance(out, dict):
+        raise OneLineError(
+            f"{flag} takes a JSON object such as '{{\"image_size\": 80}}', not {value!r}"
+        )
+    return out
 
 
 def check_env_ids(env_ids: list[str]) -> None:

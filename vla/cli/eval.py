@@ -13,6 +13,12 @@ from vla.rollout.loop import DEFAULT_MAX_STEPS
 @click.option(
     "--env", "env_ids", multiple=True, required=True, help="Gymnasium env id (repeatable)."
 )
+@click.option(
+    "--env-kwargs",
+    default="{}",
+    show_default=True,
+    help="JSON kwargs for every env (as in `vla collect`), e.g. the image size it trained on.",
+)
 @click.option("--episodes", type=int, default=100, show_default=True, help="Episodes per env.")
 @click.option(
     "--seed-start",
@@ -40,6 +46,13 @@ from vla.rollout.loop import DEFAULT_MAX_STEPS
     show_default=True,
     help="Folder for eval_info.json and report.html.",
 )
+@click.option(
+    "--threads",
+    type=int,
+    default=1,
+    show_default=True,
+    help="torch CPU threads for the policy (0: torch's default); the other cores run the envs.",
+)
 @click.option("--device", default=None, help="torch device (default: CUDA if available, else CPU).")
 @click.option(
     "--allow-seed-overlap", is_flag=True, help="Evaluate even on seeds the policy trained on."
@@ -63,7 +76,7 @@ from vla.rollout.loop import DEFAULT_MAX_STEPS
     show_default=True,
     help="Keep the tasks an interrupted run of the same policy and settings finished in --out.",
 )
-def eval_(env_ids: tuple[str, ...], execution: str | None, **kwargs) -> None:
+def eval_(env_ids: tuple[str, ...], env_kwargs: str, execution: str | None, **kwargs) -> None:
     """Evaluate a policy in closed loop; writes eval_info.json and report.html.
 
     Each task is saved in --out/tasks/ as soon as it ends: rerunning the same command after an
@@ -77,6 +90,7 @@ def eval_(env_ids: tuple[str, ...], execution: str | None, **kwargs) -> None:
         check_display,
         check_env_ids,
         check_execution,
+        json_object,
         load_policy_or_fail,
         needs_display,
     )
@@ -86,7 +100,12 @@ def eval_(env_ids: tuple[str, ...], execution: str | None, **kwargs) -> None:
 
     try:
         chunks = parse_execution(execution) if execution is not None else None
-        cfg = EvalConfig(env_ids=list(env_ids), execution=chunks, **kwargs)
+        cfg = EvalConfig(
+            env_ids=list(env_ids),
+            env_kwargs=json_object(env_kwargs, "--env-kwargs"),
+            execution=chunks,
+            **kwargs,
+        )
     except ValueError as e:
         raise OneLineError(str(e)) from None
     check_env_ids(cfg.env_ids)
