@@ -168,6 +168,30 @@ def test_focus_policy_with_a_page_size_shows_the_actor_its_page_from_a_box_off()
     assert abs(action.x - button[0]) <= 1 and abs(action.y - button[1]) <= 1, (action, button)
 
 
+def test_locate_once_keeps_each_rows_box_until_its_episode_ends() -> None:
+    """The locator runs at an episode's first action (an empty history) only; a later action
+    acts in the kept box even when the screen no longer shows the task (the window would not
+    move); a row whose history empties again (its next episode) is located afresh."""
+    (first, button), (second, other) = (
+        _screen((1920, 1080), 1, (300, 200)),
+        _screen((1920, 1080), 1, (1500, 700)),
+    )
+    locator, actor = SeeingLocator(), SeeingActor()
+    policy = FocusPolicy(locator, actor, zooms=(3.0,), page_size=(160, 210), locate_once=True)
+    a = policy.act_batch([first, second], ["x", "y"], histories=[[], []])
+    assert len(locator.shown) == 2 * 2  # both rows: the whole screen, then the 3x zoom
+    blank = np.full_like(first, 90)
+    blank[button[1] - 5 : button[1] + 5, button[0] - 10 : button[0] + 10] = BUTTON  # no task
+    b = policy.act_batch([blank, second], ["x", "y"], histories=[[a[0]], [a[1]]])
+    assert len(locator.shown) == 4  # nothing located again
+    assert (b[0].x, b[0].y) == pytest.approx(button, abs=1) and b[1] == a[1]
+    policy.act_batch([second, second], ["x", "y"], histories=[[], [a[1], b[1]]])
+    assert len(locator.shown) == 6  # row 0 started an episode: located again, row 1 kept
+    assert FocusPolicy(locator, actor, locate_once=False).locate_once is False
+    policy.act(first, "x")  # no history (an actor that reads none): located every time
+    assert len(locator.shown) == 8
+
+
 def test_shift_action_moves_every_point_and_keeps_them_on_the_image() -> None:
     assert shift_action(Drag(1, 2, 3, 4), 10, 20) == Drag(11, 22, 13, 24)
     assert shift_action(Click(5, 5), -9, 1) == Click(0, 6)
@@ -186,12 +210,14 @@ def test_a_folder_with_focus_json_loads_as_a_focus_policy(
     policy = load_policy(str(folder), device="cpu")
     assert isinstance(policy, FocusPolicy)
     assert policy.zooms == (2.0,) and policy.view_size == (64, 48)
-    assert policy.page_size == (160, 210)
+    assert policy.page_size == (160, 210) and not policy.locate_once
     image = np.random.default_rng(0).integers(0, 255, (300, 500, 3), dtype=np.uint8)
     located = policy.locate_batch([image], ["find it"])[0]  # an untrained locator: any box
     assert all(0 <= v <= 500 for v in located[::2]) and all(0 <= v <= 300 for v in located[1::2])
     action = policy.act(image, "click it")
     assert all(p >= 0 for p in vars(action).values() if isinstance(p, float))
+    once = FocusPolicy(locator, None, (2.0,), (64, 48), locate_once=True)
+    assert load_policy(str(once.save_pretrained(folder, actor="actor"))).locate_once
     (folder / FOCUS_FILE).write_text(json.dumps({"actor": "actor"}))
     with pytest.raises(ValueError, match="needs 'actor', 'zooms', 'view_size'"):
         load_policy(str(folder), device="cpu")

@@ -15,6 +15,13 @@ A 1920x1080 screen squeezed into a small model's 80x80 input turns a button into
   scale (:func:`~vla.envs.desktop.views.page_view`), centred on the box: the actor then sees its
   page at the scale it knows, only moved, whatever the box's corners get wrong.
 
+With ``locate_once`` the locator runs at an episode's first action only and every later action
+of the episode reuses its box (the task's window does not move during an episode of the desktop
+suite): one locator chain per episode instead of one per action, and the same crop, so the same
+page, at every step. An episode's first action is the one whose history is empty, so this needs
+the histories :class:`vla.rollout.PolicyAgent` hands an actor that reads them (``action_history
+> 0``, as ``vla-browser-tiny``); without them every action locates afresh.
+
 A checkpoint folder with a ``focus.json`` is such a policy: the folder's model is the locator,
 and ``focus.json`` names the actor (a folder inside it, or a shipped checkpoint's name), the
 zooms, the view size and the page size. :func:`vla.rollout.load_policy` (``vla eval
@@ -57,6 +64,8 @@ class FocusPolicy:
         view_size: ``(width, height)`` every locator view is resized to.
         page_size: ``(width, height)`` of the actor's pages: the actor is shown that size at the
             box's scale around the box's centre. None: the box itself.
+        locate_once: keep each episode's first box for the rest of the episode (row ``i`` of a
+            batch is the same episode from call to call, as in ``PolicyAgent.act_batch``).
     """
 
     def __init__(
@@ -66,6 +75,7 @@ class FocusPolicy:
         zooms: Sequence[float] = (3.0,),
         view_size: tuple[int, int] = (256, 256),
         page_size: tuple[int, int] | None = None,
+        locate_once: bool = False,
     ) -> None:
         if any(not z >= 1.0 for z in zooms):
             raise ValueError(f"Got zooms={tuple(zooms)!r}; every zoom factor must be >= 1")
@@ -74,6 +84,8 @@ class FocusPolicy:
         self.zooms = tuple(float(z) for z in zooms)
         self.view_size = (int(view_size[0]), int(view_size[1]))
         self.page_size = None if page_size is None else (int(page_size[0]), int(page_size[1]))
+        self.locate_once = bool(locate_once)
+        self._kept: list[Box | None] = []  # locate_once: each batch row's episode box
 
     @property
     def device(self) -> str:
@@ -116,7 +128,7 @@ class FocusPolicy:
         import numpy as np
 
         images = [np.asarray(image) for image in images]
-        boxes = self.locate_batch(images, instructions)
+        boxes = self._boxes(images, instructions, histories)
         crops = [
             self._crop(b, (im.shape[1], im.shape[0])) for b, im in zip(boxes, images, strict=True)
         ]
@@ -134,6 +146,25 @@ class FocusPolicy:
             **kwargs,
         )
         return [shift_action(a, c[0], c[1]) for a, c in zip(actions, crops, strict=True)]
+
+    def _boxes(
+        self,
+        images: Sequence[Any],
+        instructions: Sequence[str],
+        histories: Sequence[Sequence[Action] | None] | None,
+    ) -> list[Box]:
+        """Each screen's box: located now, or with ``locate_once`` kept from the first action
+        of the row's episode (a row with an empty history starts an episode)."""
+        if not self.locate_once or histories is None or len(histories) != len(images):
+            return self.locate_batch(images, instructions)
+        if len(self._kept) != len(images):
+            self._kept = [None] * len(images)
+        fresh = [i for i, past in enumerate(histories) if not past or self._kept[i] is None]
+        if fresh:
+            found = self.locate_batch([images[i] for i in fresh], [instructions[i] for i in fresh])
+            for i, box in zip(fresh, found, strict=True):
+                self._kept[i] = box
+        return [box for box in self._kept if box is not None]
 
     def _crop(self, box: Box, image_size: tuple[int, int]) -> Any:
         """The view of the screen the actor acts on, for the located ``box``."""
@@ -159,7 +190,7 @@ class FocusPolicy:
         checkpoint's name, or a folder name inside ``directory``)."""
         path = Path(directory)
         self.locator.save_pretrained(path)
-        write_focus_file(path, actor, self.zooms, self.view_size, self.page_size)
+        write_focus_file(path, actor, self.zooms, self.view_size, self.page_size, self.locate_once)
         return path
 
     @classmethod
@@ -174,21 +205,23 @@ class FocusPolicy:
             zooms, view_size = tuple(meta["zooms"]), tuple(meta["view_size"])
             page = meta.get("page_size")
             page_size = None if page is None else (int(page[0]), int(page[1]))
+            once = bool(meta.get("locate_once", False))
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(
                 f"{path / FOCUS_FILE} is not a valid focus file ({err!r}); it needs 'actor', "
-                "'zooms', 'view_size' and optionally 'page_size' (FocusPolicy.save_pretrained "
-                "writes one)"
+                "'zooms', 'view_size' and optionally 'page_size' and 'locate_once' "
+                "(FocusPolicy.save_pretrained writes one)"
             ) from None
         inner = path / actor_spec
         actor = Policy.from_pretrained(inner if inner.is_dir() else actor_spec, device=device)
         locator = Policy.from_pretrained(path, device=device)
-        return cls(locator, actor, zooms, (int(view_size[0]), int(view_size[1])), page_size)
+        size = (int(view_size[0]), int(view_size[1]))
+        return cls(locator, actor, zooms, size, page_size, locate_once=once)
 
     def __repr__(self) -> str:
         return (
             f"FocusPolicy(zooms={self.zooms}, view_size={self.view_size}, "
-            f"page_size={self.page_size}, actor={self.actor!r})"
+            f"page_size={self.page_size}, locate_once={self.locate_once}, actor={self.actor!r})"
         )
 
 
@@ -198,6 +231,7 @@ def write_focus_file(
     zooms: Sequence[float],
     view_size: Sequence[int],
     page_size: Sequence[int] | None = None,
+    locate_once: bool = False,
 ) -> Path:
     """Write ``focus.json`` into a locator's checkpoint ``folder``: it then loads as a
     :class:`FocusPolicy` whose actor is ``actor`` (a folder name inside ``folder``, or a
@@ -206,6 +240,8 @@ def write_focus_file(
     meta["view_size"] = list(view_size)
     if page_size is not None:
         meta["page_size"] = list(page_size)
+    if locate_once:
+        meta["locate_once"] = True
     path = Path(folder) / FOCUS_FILE
     path.write_text(json.dumps(meta, indent=1) + "\n")
     return path
