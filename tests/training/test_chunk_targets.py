@@ -142,3 +142,23 @@ def test_state_dropout_hides_the_state_of_that_share_of_samples(dataset):
     assert not half["states"][~shown].any()  # the hidden ones are the model's "no state"
     with pytest.raises(ValueError, match="state_dropout"):
         TrainConfig(datasets=["x"], state_dropout=1.5)
+
+
+def test_first_frame_repeat_draws_each_episodes_first_frame_again(dataset_path, tmp_path):
+    from collections import Counter
+
+    from vla.training import TrainConfig
+    from vla.training.setup import build_data
+
+    cfg = TrainConfig(
+        datasets=[dataset_path], out=str(tmp_path), first_frame_repeat=2, val_fraction=0.0
+    )
+    data = build_data(cfg)
+    firsts = data.first_frames()
+    assert len(firsts) == 3 and all(data.train[i]["frame_index"] == 0 for i in firsts)
+    loader = data.train_loader(VLAProcessor.from_config(VLAConfig.from_preset("vla-tiny", **TINY)))
+    counts = Counter(loader.sampler)
+    assert len(loader.sampler) == len(data.train) + 2 * 3
+    assert all(counts[i] == (3 if i in firsts else 1) for i in range(len(data.train)))
+    with pytest.raises(ValueError, match="first_frame_repeat"):
+        TrainConfig(datasets=["x"], first_frame_repeat=-1)

@@ -57,6 +57,13 @@ def _require_video_decoder(datasets: list[str]) -> None:
     help="Share of training samples whose robot state is hidden, so the model must look.",
 )
 @click.option(
+    "--first-frame-repeat",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Extra draws per epoch of each episode's first frame (where only the image tells).",
+)
+@click.option(
     "--mixed-precision",
     type=click.Choice(["auto", "no", "bf16", "fp16"]),
     default="auto",

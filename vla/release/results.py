@@ -235,7 +235,11 @@ WHY = """
   the 3 mm target, and in the ablation the validation loss stops falling after ~400 steps
   whatever the cameras: the model does not yet bind the colour word of the instruction ("touch
   the red cube", among 2-3 distractor cubes) to the cube in the image, and it is not below a
-  linear map of the robot state that never looks at the image. The retrained checkpoint
+  linear map of the robot state that never looks at the image. Measured directly
+  (`benchmarks/robot_looks.py`, above): its first action does not change when only the image
+  does, with or without the state, pointing loss or coarser bins; even its pointer finds the
+  named cube on first frames of unseen scenes only at chance, and finds it on later frames
+  because the arm is already heading there (above, "by step"). The retrained checkpoint
   (chunks, DART labels) meets the closed-loop speed target but not the success ones; no robot
   DAgger round has been run in a shipped recipe yet.
 """

@@ -33,6 +33,10 @@ class TrainConfig:
             flip), ``"none"`` disables it.
         state_dropout: share of training samples whose robot state is hidden from the model
             (as if it had none), so it cannot act from the state alone and must look.
+        first_frame_repeat: each train episode's first frame is drawn this many extra times
+            per epoch. Later robot frames show where the arm is already heading, so a policy
+            can copy that motion without reading the scene; the first frame is where only the
+            image says which object the instruction names.
         mixed_precision: ``"auto"`` is bf16 on CUDA and fp32 on CPU.
         val_fraction: share of episodes (not frames) held out for validation.
         val_decode_samples: validation frames decoded in closed form (click distance, action error).
@@ -61,6 +65,7 @@ class TrainConfig:
     max_grad_norm: float = 1.0
     augment: Literal["auto", "none"] = "auto"
     state_dropout: float = 0.0
+    first_frame_repeat: int = 0
     mixed_precision: Literal["auto", "no", "bf16", "fp16"] = "auto"
     val_fraction: float = 0.1
     val_decode_samples: int = 128
@@ -97,6 +102,10 @@ class TrainConfig:
         if not 0 <= self.state_dropout <= 1:
             raise ValueError(
                 f"Got {self.state_dropout!r} for `state_dropout`; it must be in [0, 1]"
+            )
+        if not isinstance(self.first_frame_repeat, int) or self.first_frame_repeat < 0:
+            raise ValueError(
+                f"Got {self.first_frame_repeat!r} for `first_frame_repeat`; it must be an int >= 0"
             )
         if not 0 <= self.val_fraction < 1:
             raise ValueError(f"Got {self.val_fraction!r} for `val_fraction`; it must be in [0, 1)")

@@ -25,25 +25,30 @@ __all__ = [
 
 
 class EpochSampler:
-    """A seeded random permutation of ``range(n)`` that changes with :meth:`set_epoch`.
+    """A seeded random permutation of ``range(n)`` that changes with :meth:`set_epoch`, plus
+    ``extra`` indices drawn once more each (an epoch is ``n + len(extra)`` draws).
 
     Same ``seed`` and epoch -> same order, so a resumed run sees the batches it would have seen.
     """
 
-    def __init__(self, n: int, seed: int = 0, shuffle: bool = True) -> None:
+    def __init__(
+        self, n: int, seed: int = 0, shuffle: bool = True, extra: Sequence[int] = ()
+    ) -> None:
         self.n, self.seed, self.shuffle, self.epoch = n, seed, shuffle, 0
+        self.extra = np.asarray(extra, np.int64)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
     def __iter__(self) -> Iterator[int]:
+        indices = np.concatenate([np.arange(self.n, dtype=np.int64), self.extra])
         if not self.shuffle:
-            return iter(range(self.n))
-        order = np.random.default_rng((self.seed, self.epoch)).permutation(self.n)
-        return iter(order.tolist())
+            return iter(indices.tolist())
+        order = np.random.default_rng((self.seed, self.epoch)).permutation(len(indices))
+        return iter(indices[order].tolist())
 
     def __len__(self) -> int:
-        return self.n
+        return self.n + len(self.extra)
 
 
 class Collator:

@@ -5,6 +5,7 @@ its warmup + cosine schedule."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,16 @@ class TrainData:
                 Collator(processor, aug, self.cfg.seed, self.cfg.state_dropout),
                 shuffle=True,
                 drop_last=True,
+                extra=self.first_frames() * self.cfg.first_frame_repeat
+                if self.cfg.first_frame_repeat
+                else (),
             )
         return self._loaders["train"]
+
+    def first_frames(self) -> list[int]:
+        """The item index of each train episode's first frame."""
+        episodes = len(getattr(self.train, "episodes", ()))
+        return [self.train.episode_steps(e).start for e in range(episodes)]
 
     def val_loader(self, processor: Any, points: bool = False) -> Any | None:
         """Batches of the validation split in order, not augmented (``points``: with the
@@ -70,14 +79,21 @@ class TrainData:
         ds = self.val if processor is None else _with_history(self.val, processor)
         return [ds[i] for i in idx]
 
-    def _loader(self, ds: Any, collate: Collator, shuffle: bool, drop_last: bool = False) -> Any:
+    def _loader(
+        self,
+        ds: Any,
+        collate: Collator,
+        shuffle: bool,
+        drop_last: bool = False,
+        extra: Sequence[int] = (),
+    ) -> Any:
         from torch.utils.data import DataLoader
 
         bs = min(self.cfg.batch_size, len(ds))
         return DataLoader(
             ds,
             batch_size=bs,
-            sampler=EpochSampler(len(ds), self.cfg.seed, shuffle=shuffle),
+            sampler=EpochSampler(len(ds), self.cfg.seed, shuffle=shuffle, extra=extra),
             collate_fn=collate,
             num_workers=self.cfg.num_workers,
             persistent_workers=self.cfg.num_workers > 0,
