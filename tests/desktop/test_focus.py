@@ -180,6 +180,7 @@ def test_locate_once_keeps_each_rows_box_until_its_episode_ends() -> None:
     policy = FocusPolicy(locator, actor, zooms=(3.0,), page_size=(160, 210), locate_once=True)
     a = policy.act_batch([first, second], ["x", "y"], histories=[[], []])
     assert len(locator.shown) == 2 * 2  # both rows: the whole screen, then the 3x zoom
+    assert (a[1].x, a[1].y) == pytest.approx(other, abs=1)
     blank = np.full_like(first, 90)
     blank[button[1] - 5 : button[1] + 5, button[0] - 10 : button[0] + 10] = BUTTON  # no task
     b = policy.act_batch([blank, second], ["x", "y"], histories=[[a[0]], [a[1]]])
@@ -190,6 +191,21 @@ def test_locate_once_keeps_each_rows_box_until_its_episode_ends() -> None:
     assert FocusPolicy(locator, actor, locate_once=False).locate_once is False
     policy.act(first, "x")  # no history (an actor that reads none): located every time
     assert len(locator.shown) == 8
+
+
+def test_an_evaluation_resumes_only_with_the_same_two_pass_settings() -> None:
+    """``vla eval``'s resume key covers a FocusPolicy's locator, actor and settings: a copy
+    that locates once per episode does not reuse the tasks of one that locates every action."""
+    from vla.evaluation import EvalConfig
+    from vla.evaluation.resume import run_key
+
+    cfg = EvalConfig(policy="focus", env_ids=["vla/desktop-miniwob-click-test-v0"])
+    every = FocusPolicy(SeeingLocator(), SeeingActor(), zooms=(3.0,))
+    same = FocusPolicy(SeeingLocator(), SeeingActor(), zooms=(3.0,))
+    once = FocusPolicy(SeeingLocator(), SeeingActor(), zooms=(3.0,), locate_once=True)
+    zoomed = FocusPolicy(SeeingLocator(), SeeingActor(), zooms=(3.0, 1.5))
+    assert run_key(cfg, every) == run_key(cfg, same)
+    assert len({run_key(cfg, p) for p in (every, once, zoomed)}) == 3
 
 
 def test_shift_action_moves_every_point_and_keeps_them_on_the_image() -> None:

@@ -23,7 +23,17 @@ TASKS_DIR = "tasks"
 
 
 def _weights_digest(policy: Any) -> str:
-    """A digest of the policy's parameters (a scripted policy without a model: its class)."""
+    """A digest of the policy's parameters (a scripted policy without a model: its class). A
+    policy made of two (``FocusPolicy``: ``locator`` and ``actor``) digests both and its own
+    plain settings (zooms, sizes, ``locate_once``)."""
+    inner = [getattr(policy, name) for name in ("locator", "actor") if hasattr(policy, name)]
+    if inner:
+        plain = (int, float, str, bool, tuple, type(None))
+        settings = {k: v for k, v in sorted(vars(policy).items()) if isinstance(v, plain)}
+        h = hashlib.sha256(repr((type(policy).__qualname__, settings)).encode())
+        for part in inner:
+            h.update(_weights_digest(part).encode())
+        return h.hexdigest()
     model = getattr(policy, "model", None)
     if model is None or not hasattr(model, "state_dict"):
         return type(policy).__qualname__

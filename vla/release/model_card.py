@@ -80,7 +80,8 @@ def _commands(recipe: Any) -> str:
             f"vla/checkpoints/{f.actor} in actor/, and focus.json "
             f"(vla.rollout.focus.write_focus_file: zooms {list(f.zooms)}, "
             f"view size {list(f.view_size)}"
-            + (f", page size {list(f.page_size)})" if f.page_size else ")")
+            + (f", page size {list(f.page_size)}" if f.page_size else "")
+            + (", locate once)" if f.locate_once else ")")
         )
         final = "focus"
     envs = " ".join(f"--env {e}" for e in recipe.eval_env_ids)

@@ -207,7 +207,7 @@ def _focus_folder(recipe: Recipe, p: dict[str, Any]) -> Path:
         shutil.copy(p["final"] / name, folder / name)
     shutil.copytree(CHECKPOINTS_DIR / recipe.focus.actor, folder / "actor")
     f = recipe.focus
-    write_focus_file(folder, "actor", f.zooms, f.view_size, f.page_size)
+    write_focus_file(folder, "actor", f.zooms, f.view_size, f.page_size, f.locate_once)
     return folder
 
 

@@ -75,13 +75,24 @@ seeds; `benchmarks/desktop_locate.py`, `benchmarks/desktop_suite.py`):
 | the same, both zooms, actor on a 160x210 page crop centred on the box (shipped) | 5.2 (centre 2.7) | 85% |
 
 The four tasks are click-test, focus-text, click-dialog-2 and enter-date (40 episodes a row,
-so differences under about 10 points are noise); the same actor headless: 97.5%. What is left is the locator's error: the actor was trained on pages moved by
-at most 6 px, and the box's centre is still 2.7 px off in the median and over 10 px in one
-case in ten; the tasks that fail most (focus-text, whose input must be clicked, and the
-multi-step ones) repeat that error at every step, since the policy locates the task again at
-each action. choose-list (23%) is the exception: its answer is picked from a `<select>`
-list, which headful Chromium opens as a popup of its own that can reach past the 160x210 crop
-the actor is shown (a likely cause, not yet examined). An action costs about 170 ms on this
-CPU alone (three locator passes and the actor's; about 230 ms in the evaluation above, two
-episodes sharing the two cores), against issue 19's 60 ms.
+so differences under about 10 points are noise); the same actor headless: 97.5%.
+
+Since 2026-12-03 the checkpoint locates the task once per episode, at its first action, and
+keeps that box for the episode (`focus.json` `"locate_once": true`; the window does not move
+during an episode). Against locating at every action, on the shipped evaluation's first 20
+seeds of each task (`python benchmarks/desktop_locate_once.py --episodes 20`): 161 of 200
+episodes against 149, 12 won and none lost (enter-time 13 -> 19, choose-list 3 -> 8,
+enter-date 18 -> 19; the other tasks unchanged). A multi-step episode no longer meets a new
+box error at every step, and an action after the first costs the actor's pass alone.
+
+What is left is the locator's error: the actor was trained on pages moved by at most 6 px, and
+the box's centre is still 2.7 px off in the median and over 10 px in one case in ten (focus-text,
+whose small input must be clicked, fails most). choose-list is the exception: clicking its
+`<select>` opens headful Chromium's own pop-up list over the page (seen in the evaluation's
+replays), which a headless screenshot never shows, so the actor, trained headless, has never
+seen an open list: it clicks an item of it (usually the selected one) where the expert types
+the item's name and presses Enter. Closing that gap needs actor training on desktop screens.
+The first action of an episode costs about 170 ms on this CPU alone (three locator passes and
+the actor's), against issue 19's 60 ms; the table above gives each task's median and mean per
+action (two episodes sharing the two cores).
 """
