@@ -208,7 +208,14 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
   move when only the image changes). The cubes are plainly coloured 3x3-pixel blobs at 80x80,
   so the missing piece is the colour word meeting the patch's colour (the query is the
   language model's state before the action; the keys are the image positions' states), which
-  neither more layouts, FiLM nor oversampled first frames have supplied. Next: test that
-  binding alone (a pointer asked for each colour on one image), then give the pointer the
-  colour word directly (e.g. a query from the instruction's own tokens).
+  neither more layouts, FiLM nor oversampled first frames have supplied. Tested alone: asked
+  "touch the <c> cube" for each cube c of a first frame, the first-frame-repeat model points
+  at the same cube whatever the colour (1.00 cubes found per scene over seeds 100000-100019).
+  Trained on first frames only (20000 one-step reach episodes, `vla collect --max-steps 1
+  --keep-failures --seed 400000`, the same model and flags, 1200 steps), where following the
+  arm cannot help, the pointer stays at chance too: 30 / 31 / 31% of validation frames at 400 /
+  800 / 1200 steps, again the same cube for every colour. So the model as built does not learn
+  to bind a colour word to a colour from this signal at all; the binding itself (not the data's
+  shortcut) is what to fix next: a pointer query taken from the instruction's own tokens, or an
+  auxiliary loss naming each patch's cube colour (the simulator knows it).
 """
