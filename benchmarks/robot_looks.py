@@ -25,27 +25,11 @@ from typing import Any
 import numpy as np
 
 
-def first_steps(env_id: str, seeds: range, env_kwargs: dict) -> list[tuple[dict, dict, Any]]:
-    """``(obs, info, expert's first action)`` of each seed's first step."""
-    import gymnasium as gym
-
-    import vla.envs  # noqa: F401  (registers the envs)
-    from vla.datasets.experts.panda import make_panda_expert
-
-    env = gym.make(env_id, **env_kwargs)
-    try:
-        out = []
-        for seed in seeds:
-            obs, info = env.reset(seed=seed)
-            out.append((obs, info, make_panda_expert(env).act(obs, info)))
-        return out
-    finally:
-        env.close()
-
-
-def expert_steps(env_id: str, seeds: range, env_kwargs: dict) -> list[list[tuple]]:
-    """Per seed, ``(obs, info, expert's action, gripper's pixel, other cubes' pixels)`` at every
-    step of the expert's episode (pixels in the first camera)."""
+def expert_steps(
+    env_id: str, seeds: range, env_kwargs: dict, max_steps: int = 60
+) -> list[list[tuple]]:
+    """Per seed, ``(obs, info, expert's action, gripper's pixel, other cubes' pixels)`` at each
+    of the expert's episode's first ``max_steps`` steps (pixels in the first camera)."""
     import gymnasium as gym
 
     import vla.envs  # noqa: F401  (registers the envs)
@@ -56,16 +40,19 @@ def expert_steps(env_id: str, seeds: range, env_kwargs: dict) -> list[list[tuple
         episodes = []
         for seed in seeds:
             obs, info = env.reset(seed=seed)
-            expert, rows, done = make_panda_expert(env), [], False
-            while not done and len(rows) < 60:
+            expert, rows = make_panda_expert(env), []
+            while True:
                 action = expert.act(obs, info)
                 grip, others = pixel(env, info["ee_position"]), []
                 for item in info["objects"].values():
                     if item["kind"] == "cube" and item["color"] not in obs["instruction"]:
                         others.append(pixel(env, item["position"]))
                 rows.append((obs, info, action, grip, others))
+                if len(rows) >= max_steps:
+                    break
                 obs, _, terminated, truncated, info = env.step(action)
-                done = terminated or truncated
+                if terminated or truncated:
+                    break
             episodes.append(rows)
         return episodes
     finally:
@@ -124,9 +111,9 @@ def main() -> None:
     if args.by_step:
         by_step(policy, args)
         return
-    steps = first_steps(
-        args.env, range(args.seed_start, args.seed_start + args.seeds), json.loads(args.env_kwargs)
-    )
+    seeds = range(args.seed_start, args.seed_start + args.seeds)
+    firsts = expert_steps(args.env, seeds, json.loads(args.env_kwargs), max_steps=1)
+    steps = [episode[0][:3] for episode in firsts]  # (obs, info, expert's first action)
     first_obs = steps[0][0]
     expert = np.array([a.xyz for _, _, a in steps])
     own = np.array([policy.act(o["image"], o["instruction"], o["state"]).xyz for o, _, _ in steps])

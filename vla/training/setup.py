@@ -47,16 +47,13 @@ class TrainData:
                 Collator(processor, aug, self.cfg.seed, self.cfg.state_dropout),
                 shuffle=True,
                 drop_last=True,
-                extra=self.first_frames() * self.cfg.first_frame_repeat
-                if self.cfg.first_frame_repeat
-                else (),
+                extra=self.first_frames() * self.cfg.first_frame_repeat,
             )
         return self._loaders["train"]
 
     def first_frames(self) -> list[int]:
         """The item index of each train episode's first frame."""
-        episodes = len(getattr(self.train, "episodes", ()))
-        return [self.train.episode_steps(e).start for e in range(episodes)]
+        return [self.train.episode_steps(e).start for e in range(len(self.train.episodes))]
 
     def val_loader(self, processor: Any, points: bool = False) -> Any | None:
         """Batches of the validation split in order, not augmented (``points``: with the
