@@ -19,6 +19,7 @@ import gymnasium as gym
 
 __all__ = [
     "UnknownEnvError",
+    "check_kwargs",
     "check_spec",
     "import_module",
     "make",
@@ -97,6 +98,43 @@ def check_spec(spec: str) -> None:
         )
     if spec not in gym.registry:
         raise UnknownEnvError(unknown_env_message(spec))
+
+
+#: Keywords ``gymnasium.make`` takes itself rather than passing to the env.
+_GYM_MAKE_KEYWORDS = {"max_episode_steps", "autoreset", "apply_api_compatibility",
+                      "disable_env_checker"}  # fmt: skip
+
+
+def check_kwargs(spec: str, kwargs: dict[str, Any]) -> None:
+    """Raise ``ValueError`` naming the keywords the env takes when ``kwargs`` holds one that
+    its constructor (or factory) does not, without building it. An env that takes
+    ``**kwargs``, or whose constructor cannot be found without building it, passes."""
+    import inspect
+
+    module, _, name = spec.partition(":")
+    if name and "/" not in module:
+        target: Any = import_module(module)
+        for part in name.split("."):
+            target = getattr(target, part, None)
+    else:
+        target = gym.registry[spec].entry_point if spec in gym.registry else None
+    if isinstance(target, str):
+        target = resolve_callable(target)
+    if not callable(target) or not kwargs:
+        return
+    try:
+        params = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return
+    takes = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    unknown = sorted(set(kwargs) - set(takes) - _GYM_MAKE_KEYWORDS)
+    if unknown:
+        raise ValueError(
+            f"env {spec!r} takes no {', '.join(map(repr, unknown))}; its keywords are "
+            f"{', '.join(takes) or 'none'} (fix --env-kwargs)"
+        )
 
 
 def make(spec: str, **kwargs: Any) -> Any:

@@ -89,3 +89,25 @@ def test_env_kwargs_that_are_not_a_json_object_name_the_flag(cmd: str, tmp_path)
         _one_line_error([*args, "--env-kwargs", bad], "--env-kwargs", "JSON object", bad)
     if cmd == "collect":
         _one_line_error([*args, "--expert-kwargs", "3"], "--expert-kwargs", "JSON object")
+
+
+@pytest.mark.parametrize("cmd", ["eval", "collect"])
+def test_an_env_kwarg_the_env_does_not_take_lists_the_ones_it_does(cmd: str, tmp_path) -> None:
+    args = {
+        "eval": ["eval", "--policy", "vla-robot-tiny", "--episodes", "1"],
+        "collect": ["collect", "--episodes", "1", "--out", str(tmp_path)],
+    }[cmd]
+    kwargs = '{"imagesize": 80, "max_episode_steps": 5}'  # the second is gymnasium.make's own
+    out = _one_line_error(
+        [*args, "--env", "vla/panda-reach-v0", "--env-kwargs", kwargs], "'imagesize'", "image_size"
+    )
+    assert "max_episode_steps" not in out
+    assert not list(tmp_path.iterdir())  # stopped before anything was recorded
+
+
+def test_check_kwargs_passes_factories_with_var_keywords_and_checks_module_classes() -> None:
+    from vla.envs.make import check_kwargs
+
+    check_kwargs("vla.envs.make:make", {"anything": 1})  # make(spec, **kwargs)
+    with pytest.raises(ValueError, match="takes no 'colour'"):
+        check_kwargs("vla.envs.robot.panda_env:PandaEnv", {"colour": "red"})

@@ -93,7 +93,7 @@ def collect(
         )
     except ValueError as err:
         raise OneLineError(str(err)) from None
-    check_env_ids(cfg.env_ids)
+    check_env_ids(cfg.env_ids, cfg.env_kwargs)
     if cfg.policy is not None and not cfg.policy.startswith(("ws://", "wss://")):
         policy = load_policy_or_fail(cfg.policy, "cpu")  # a typo fails here, not in every worker
         if cfg.execution is not None:

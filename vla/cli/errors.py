@@ -45,13 +45,15 @@ def json_object(value: str, flag: str) -> dict[str, Any]:
     return out
 
 
-def check_env_ids(env_ids: list[str]) -> None:
-    """Every env id resolves (:func:`vla.envs.make.check_spec`), before anything is built."""
-    from vla.envs.make import check_spec
+def check_env_ids(env_ids: list[str], env_kwargs: dict[str, Any] | None = None) -> None:
+    """Every env id resolves (:func:`vla.envs.make.check_spec`) and takes ``env_kwargs``
+    (:func:`vla.envs.make.check_kwargs`), before anything is built."""
+    from vla.envs.make import check_kwargs, check_spec
 
     for env_id in env_ids:
         try:
             check_spec(env_id)
+            check_kwargs(env_id, env_kwargs or {})
         except ValueError as e:
             raise OneLineError(str(e)) from None
 

@@ -108,7 +108,7 @@ def eval_(env_ids: tuple[str, ...], env_kwargs: str, execution: str | None, **kw
         )
     except ValueError as e:
         raise OneLineError(str(e)) from None
-    check_env_ids(cfg.env_ids)
+    check_env_ids(cfg.env_ids, cfg.env_kwargs)
     for env_id in cfg.env_ids:
         if needs_display(env_id, cfg.env_kwargs):
             check_display(env_id)
