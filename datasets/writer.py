@@ -85,6 +85,7 @@ class DatasetWriter:
     failed: dict[str, set[int]] = field(default_factory=dict)
     _lock: Any = None
     _staged_bytes: int = 0
+    _committed: set[tuple[str, int]] = field(default_factory=set)  # (env_id, seed) of episodes
 
     # ------------------------------------------------------------------ opening, recovery
     def open(self) -> DatasetWriter:
@@ -140,6 +141,7 @@ class DatasetWriter:
         info_path = self.root / fmt.INFO_PATH
         info = read_json(info_path) if info_path.exists() else {}
         self.episodes = read_jsonl(self.root / fmt.EPISODES_PATH)
+        self._committed = {(e["env_id"], e["seed"]) for e in self.episodes}
         self.envs = info.get("envs", {})
         self.collection = info.get("collection", {})
         for env_id, meta in self.envs.items():
@@ -154,11 +156,10 @@ class DatasetWriter:
                     path.unlink()  # uncommitted file from a crash; its episodes are still staged
         for path in self.root.rglob(".*.tmp-*"):
             path.unlink()
-        done = {(e["env_id"], e["seed"]) for e in self.episodes}
         staging = self.root / fmt.STAGING_DIR
         for path in sorted(staging.glob("*.parquet")):
             key = self._staged_key(path)
-            if key is None or key in done:
+            if key is None or key in self._committed:
                 path.unlink()
             else:
                 self.staged[key] = path
@@ -200,7 +201,7 @@ class DatasetWriter:
     def add(self, record: EpisodeRecord, keep: bool = True) -> None:
         """Stage ``record`` durably (or, when not ``keep``, remember its seed as failed)."""
         key = (record.env_id, record.seed)
-        if key in self.staged or key in {(e["env_id"], e["seed"]) for e in self.episodes}:
+        if key in self.staged or key in self._committed:
             raise ValueError(f"episode {record.env_id!r} seed {record.seed} is already recorded")
         staging = self.root / fmt.STAGING_DIR
         if not keep:
@@ -251,6 +252,7 @@ class DatasetWriter:
             parts.append(to_v3(table, layout, indexes, tasks))
         write_parquet_atomic(pa.concat_tables(parts), self.root / fmt.data_path(number))
         self.episodes += new
+        self._committed |= {(e["env_id"], e["seed"]) for e in new}
         atomic_write_text(
             self.root / fmt.EPISODES_PATH, "".join(json.dumps(e) + "\n" for e in self.episodes)
         )  # the commit point
