@@ -238,3 +238,22 @@ def test_info_json_always_lists_failed_seeds(copy: Path) -> None:
     write_meta(copy, episodes, {UI: {"seed_base": 0}}, info["collection"])
     info = json.loads((copy / fmt.INFO_PATH).read_text())
     assert info["envs"][UI]["failed_seeds"] == []
+
+
+def test_an_episode_already_committed_is_refused_after_reopening(tmp_path: Path) -> None:
+    import pyarrow as pa
+    from vla_dataset_helpers import record
+
+    from vla.datasets.format import EpisodeRecord
+    from vla.datasets.writer import DatasetWriter
+
+    record(tmp_path, UI, UI_EXPERT, 2)  # seeds 0 and 1, committed
+    seed = read_episodes(tmp_path)[0]["seed"]
+
+    def episode(s: int) -> EpisodeRecord:
+        return EpisodeRecord(UI, s, True, pa.table({"x": [1]}), 10.0, "t")
+
+    with DatasetWriter(tmp_path) as writer:  # reopened: committed keys come from disk
+        with pytest.raises(ValueError, match=f"seed {seed} is already recorded"):
+            writer.add(episode(seed))
+        writer.add(episode(99), keep=False)  # another seed passes (a failure, only remembered)
