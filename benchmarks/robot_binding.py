@@ -30,8 +30,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 ENV = "vla/panda-reach-v0"
 ENV_KWARGS = {"image_size": 80}
 #: the shipped robot recipe's model overrides, plus the grounding loss
@@ -200,5 +198,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    np.set_printoptions(precision=3)
     main()

@@ -111,6 +111,8 @@ def check_kwargs(spec: str, kwargs: dict[str, Any]) -> None:
     ``**kwargs``, or whose constructor cannot be found without building it, passes."""
     import inspect
 
+    if not kwargs:
+        return
     module, _, name = spec.partition(":")
     if name and "/" not in module:
         target: Any = import_module(module)
@@ -120,7 +122,7 @@ def check_kwargs(spec: str, kwargs: dict[str, Any]) -> None:
         target = gym.registry[spec].entry_point if spec in gym.registry else None
     if isinstance(target, str):
         target = resolve_callable(target)
-    if not callable(target) or not kwargs:
+    if not callable(target):
         return
     try:
         params = inspect.signature(target).parameters.values()
