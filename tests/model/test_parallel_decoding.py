@@ -12,7 +12,7 @@ from vla import Policy
 from vla.actions import EEDelta, JointTarget, RobotSpace, UISpace
 from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
 from vla.model.decoding import ActionGrammar, constrained_decode
-from vla.model.parallel_decoding import placeholder_inputs
+from vla.model.parallel_decoding import ROBOT_VERB_IDS, placeholder_inputs, slot_indices
 from vla.model.tokenization_vla import EOS, PLACEHOLDER
 
 SPACES = (RobotSpace("ee_delta"), RobotSpace("joint_target", 7))
@@ -42,11 +42,12 @@ def robot_batch(policy: Policy, rng: np.random.Generator, n: int) -> dict[str, t
 
 
 @pytest.mark.parametrize("chunk_size", [1, 4, 8])
-def test_parallel_equals_placeholder_decoding_one_position_at_a_time(chunk_size):
+@pytest.mark.parametrize("value_slots", [0, 64])
+def test_parallel_equals_placeholder_decoding_one_position_at_a_time(chunk_size, value_slots):
     rng = np.random.default_rng(chunk_size)
     seen: set[int] = set()
     for seed in range(3):  # random tiny models
-        policy = chunk_policy(seed, chunk_size)
+        policy = chunk_policy(seed, chunk_size, value_slots=value_slots)
         for space in SPACES:
             batch = robot_batch(policy, rng, 6)
             grammars = [ActionGrammar(policy.tokenizer, space)] * 6
@@ -61,10 +62,11 @@ def test_parallel_equals_placeholder_decoding_one_position_at_a_time(chunk_size)
     assert len(seen) > 20  # the random models choose many different bins
 
 
-def test_parallel_rows_decode_beside_ui_rows_in_one_batch():
+@pytest.mark.parametrize("value_slots", [0, 32])
+def test_parallel_rows_decode_beside_ui_rows_in_one_batch(value_slots):
     # A mixed batch cannot fold the robot verb into the prefix pass: the robot rows read their
     # values off the step after the verb, the UI rows decode as before; each equals its row alone.
-    policy = chunk_policy(3, 4)
+    policy = chunk_policy(3, 4, value_slots=value_slots)
     rng = np.random.default_rng(7)
     images = [rng.integers(0, 256, (64, 80, 3), dtype=np.uint8) for _ in range(6)]
     texts = [f"do thing {'x' * i}" for i in range(6)]
@@ -88,10 +90,11 @@ def test_1000_parallel_decodes_all_parse():
             assert all(isinstance(a, (EEDelta, JointTarget)) and 0 <= a.gripper <= 1 for a in chunk)
 
 
-def test_training_feeds_the_placeholders_decoding_feeds():
+@pytest.mark.parametrize("value_slots", [0, 32])
+def test_training_feeds_the_placeholders_decoding_feeds(value_slots):
     # Teacher forcing on the decoded chunk: the forward pass's greedy value at every value
     # position is the decoded value, so training and decoding see the same inputs.
-    policy = chunk_policy(5, 4)
+    policy = chunk_policy(5, 4, value_slots=value_slots)
     rng = np.random.default_rng(3)
     batch = robot_batch(policy, rng, 3)
     grammar = ActionGrammar(policy.tokenizer, SPACES[0])
@@ -127,3 +130,19 @@ def test_parallel_needs_a_parallel_model():
         constrained_decode(policy.model, batch, [grammar] * 2, parallel=True)
     with pytest.raises(ValueError, match="parallel_decoding"):
         VLAConfig.from_preset("vla-tiny", parallel_decoding="yes")
+
+
+def test_slots_count_the_placeholders_since_the_latest_robot_verb():
+    verb, ph = ROBOT_VERB_IDS[0], PLACEHOLDER
+    ids = torch.tensor([[5, ph, verb, 300, ph, ph, EOS, verb, ph, ph, ph]])
+    assert slot_indices(ids).tolist() == [[-1, 0, -1, -1, 0, 1, -1, -1, 0, 1, 2]]
+
+
+def test_value_slots_refuse_a_chunk_longer_than_they_are_and_need_parallel_decoding():
+    policy = chunk_policy(0, 8, value_slots=8)  # ee_delta: 8 x 7 values need 55 slots
+    batch = robot_batch(policy, np.random.default_rng(0), 2)
+    grammar = ActionGrammar(policy.tokenizer, SPACES[0])
+    with pytest.raises(ValueError, match="value_slots=8"):
+        constrained_decode(policy.model, batch, [grammar] * 2)
+    with pytest.raises(ValueError, match="value_slots without parallel_decoding"):
+        VLAConfig.from_preset("vla-tiny", value_slots=8)

@@ -132,6 +132,10 @@ class VLAConfig(PreTrainedConfig):
             instead of the previous value, in training and in decoding, so the
             ``chunk_size * dims`` values do not depend on each other's choice and all come out
             of one pass (:mod:`vla.model.decoding`). UI actions decode as before.
+        value_slots: 0 (default): every placeholder is the same token. N > 0 (with
+            ``parallel_decoding``): placeholder ``k`` of a chunk (``k < N``, counted from its
+            verb) also gets a learned slot embedding, like ACT's action queries, so a small
+            LM can tell the chunk's values apart (:mod:`vla.model.parallel_decoding`).
         point_loss: 0 (default): off. W > 0: training also asks the model to point at the
             image patch (first view) holding the object the instruction names, when the data
             says where it is (``info["target_pixels"]``, kept by the recorder; a UI step
@@ -180,6 +184,7 @@ class VLAConfig(PreTrainedConfig):
     action_history: int = 0
     view_names: list[str] | tuple[str, ...] = ()
     parallel_decoding: bool = False
+    value_slots: int = 0
     point_loss: float = 0.0
     point_to_action: bool = False
     execution: str | None = None
@@ -217,17 +222,7 @@ class VLAConfig(PreTrainedConfig):
     def __post_init__(self, **kwargs: Any) -> None:
         self.vision_config = _sub_config(self.vision_config, SiglipVisionConfig)
         self.text_config = _sub_config(self.text_config, LlamaConfig)
-        for name, low in (
-            ("coord_bins", 2),
-            ("value_bins", 2),
-            ("max_text_bytes", 1),
-            ("max_keys", 1),
-            ("chunk_size", 1),
-            ("max_instruction_bytes", 1),
-            ("state_dim", 0),
-            ("pointer_subdivisions", 0),
-            ("action_history", 0),
-        ):
+        for name, low in _INT_FIELDS:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"Got {value!r} for `{name}`; it must be an int >= {low}")
@@ -250,6 +245,8 @@ class VLAConfig(PreTrainedConfig):
         for name in ("vision_film", "vision_early_fusion", "parallel_decoding", "point_to_action"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
+        if self.value_slots and not self.parallel_decoding:
+            raise ValueError("Got value_slots without parallel_decoding; set both or neither")
         _check_execution(self.execution)
         _check_point_loss(self.point_loss, self.max_image_tokens, self.point_to_action)
         tokens = self.max_image_tokens
@@ -347,6 +344,21 @@ def _check_execution(execution: Any) -> None:
             f"Got {execution!r} for `execution`; it must be None or a text such as "
             "'receding:8' (vla eval --execution)"
         )
+
+
+#: the int fields and their lowest values
+_INT_FIELDS = (
+    ("coord_bins", 2),
+    ("value_bins", 2),
+    ("max_text_bytes", 1),
+    ("max_keys", 1),
+    ("chunk_size", 1),
+    ("max_instruction_bytes", 1),
+    ("state_dim", 0),
+    ("pointer_subdivisions", 0),
+    ("action_history", 0),
+    ("value_slots", 0),
+)
 
 
 def _check_point_loss(weight: Any, max_image_tokens: int | None, to_action: bool) -> None:

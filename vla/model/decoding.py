@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from vla.actions import KEY_NAMES, MODIFIERS, TYPE_FORBIDDEN, RobotSpace, UISpace
+from vla.model.parallel_decoding import ROBOT_VERB_IDS
 from vla.model.tokenization_vla import (
     BYTE_OFFSET,
     EOS,
@@ -223,6 +224,11 @@ def _forced(mask: torch.Tensor) -> int | None:
     return int(idx[0, 0]) if idx.shape[0] == 1 else None
 
 
+#: the processor outputs the model's forward takes
+_INPUT_KEYS = ("pixel_values", "input_ids", "attention_mask", "states", "state_mask",
+               "image_grids", "thumbnail_values", "view_mask")  # fmt: skip
+
+
 @torch.no_grad()
 def constrained_decode(
     model: Any,
@@ -248,17 +254,7 @@ def constrained_decode(
     parallel = placeholders if parallel is None else parallel
     if parallel and not placeholders:
         raise ValueError("parallel=True needs a model trained with `parallel_decoding`")
-    keys = (
-        "pixel_values",
-        "input_ids",
-        "attention_mask",
-        "states",
-        "state_mask",
-        "image_grids",
-        "thumbnail_values",
-        "view_mask",
-    )
-    inputs = {k: batch[k] for k in keys if k in batch}
+    inputs = {k: batch[k] for k in _INPUT_KEYS if k in batch}
     suffix = _chunk_suffix(grammars) if parallel else []
     if suffix:  # every row: VERB PH .. PH after its prompt, in the prefix pass
         ids, attn = inputs["input_ids"], inputs["attention_mask"]
@@ -271,6 +267,7 @@ def constrained_decode(
     mask = out.attention_mask.long()  # (B, L): image (padding masked), state and text tokens
     next_pos = mask.sum(-1)  # (B,) position of each row's next token
     states = [g.start() for g in grammars]
+    slots_fed = _SlotCounter(n, len(suffix) - 1)
     want = [logits.shape[1]] * n  # logits each row reads, in order, from the last ones
     while True:
         pending = _choose(logits, grammars, states, want)
@@ -292,10 +289,31 @@ def constrained_decode(
                 new_mask[i, width - len(p) :] = 1
         positions = (next_pos[:, None] + new_mask.cumsum(-1) - 1).clamp(min=0)
         mask = torch.cat([mask, new_mask], dim=1)
-        memories = (out.copy_memory, out.point_memory)  # what the prefix pass left for the steps
+        # what the prefix pass left for the steps, and the slots of the placeholders fed now
+        memories = (out.copy_memory, out.point_memory, slots_fed.feed(ids))
         logits = model.decode_step(ids.to(device), mask, positions, cache, max(want), *memories)
         next_pos = next_pos + new_mask.sum(-1)
     return [g.tokens(s) for g, s in zip(grammars, states, strict=True)]
+
+
+class _SlotCounter:
+    """How many placeholders each row was fed since its robot verb, across decode steps: the
+    slots of the next ones (as :func:`vla.model.parallel_decoding.slot_indices` counts them)."""
+
+    def __init__(self, rows: int, fed: int) -> None:
+        self.fed = [max(fed, 0)] * rows
+
+    def feed(self, ids: torch.Tensor) -> torch.Tensor:
+        """(B, L) slots of the new tokens ``ids`` (-1: not a placeholder); counts them."""
+        slots = torch.full(ids.shape, -1, dtype=torch.long)
+        for i, row in enumerate(ids.tolist()):
+            for j, tok in enumerate(row):
+                if tok in ROBOT_VERB_IDS:
+                    self.fed[i] = 0
+                elif tok == PLACEHOLDER:
+                    slots[i, j] = self.fed[i]
+                    self.fed[i] += 1
+        return slots
 
 
 def _chunk_suffix(grammars: Sequence[ActionGrammar]) -> list[int]:

@@ -36,7 +36,7 @@ from vla.model.configuration_vla import VLAConfig
 from vla.model.copy_vla import ActionHead, CopyMemory, InstructionCopy
 from vla.model.kv_cache import kv_cache_kwarg, kv_cache_of
 from vla.model.loss_vla import action_loss
-from vla.model.parallel_decoding import placeholder_inputs
+from vla.model.parallel_decoding import embed_text
 from vla.model.vision_vla import (
     ConvStem,
     VisionConditioning,
@@ -92,7 +92,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         self.vision_tower = AutoModel.from_config(config.vision_config)
         self.language_model = AutoModelForCausalLM.from_config(config.text_config)
         vision_cfg: Any = config.vision_config
-        dv, d = vision_cfg.hidden_size, self._text_cfg.hidden_size
+        dv, d = vision_cfg.hidden_size, config._text.hidden_size
         self.projector = nn.Sequential(
             nn.LayerNorm(dv), nn.Linear(dv, d), nn.GELU(), nn.Linear(d, d)
         )
@@ -105,6 +105,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
         if config.copy_instruction:  # absent otherwise: older checkpoints load unchanged
             self.instruction_copy = InstructionCopy(d)
+        if config.value_slots:  # vla.model.parallel_decoding
+            self.value_slots = nn.Embedding(config.value_slots, d)
         if config.point_loss or config.point_to_action:  # vla.model.grounding_vla
             self.target_pointer = grounding.TargetPointer(d)
         if config.point_to_action:
@@ -135,10 +137,6 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             load_backbones(self, vision_path, lm_path)
 
     # ------------------------------------------------------------------------ parts
-
-    @property
-    def _text_cfg(self) -> Any:
-        return self.config.text_config
 
     def get_input_embeddings(self) -> nn.Module:
         return self.language_model.get_input_embeddings()
@@ -226,9 +224,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         batch = input_ids.shape[0]
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        if self.config.parallel_decoding:  # robot values are fed as placeholders (OFT)
-            input_ids = placeholder_inputs(input_ids, self.config)
-        text = self.get_input_embeddings()(input_ids)  # (B, T, D)
+        input_ids, text = embed_text(self, input_ids)  # (B, T, D); OFT placeholders
         image, image_mask = self.encode_image_masked(
             pixel_values,
             image_grids,
@@ -334,13 +330,14 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         logits_to_keep: int = 1,
         copy_memory: CopyMemory | None = None,
         point_memory: torch.Tensor | None = None,
+        slots: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """One incremental step: (B, L) new tokens, (B, past + L) mask, (B, L) positions ->
-        (B, logits_to_keep, V) logits of the last new tokens. ``past_key_values`` is updated
-        in place. The decoder feeds the tokens as given (placeholders included). A
-        ``copy_instruction`` model needs the prefix pass's ``VLAOutput.copy_memory``, a
-        ``point_to_action`` model its ``point_memory``."""
-        embeds = self.get_input_embeddings()(input_ids)
+        (B, logits_to_keep, V) logits of the last new tokens; ``past_key_values`` is updated in
+        place. Tokens are fed as given (placeholders included; ``slots`` (B, L): their slots, for
+        ``value_slots``). A ``copy_instruction`` model needs the prefix pass's
+        ``VLAOutput.copy_memory``, a ``point_to_action`` model its ``point_memory``."""
+        embeds = embed_text(self, input_ids, slots)[1]
         out = self.language_model.model(
             inputs_embeds=embeds,
             attention_mask=attention_mask,
