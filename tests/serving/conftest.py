@@ -89,6 +89,7 @@ _SERVERS = {
                 "--max-message-bytes", "400000"),
     "robot": ("vla-robot-tiny",),
     "one_at_a_time": ("vla-browser-tiny", "--max-batch", "1"),
+    "asked_twice": ("vla-robot-tiny",),
 }  # fmt: skip
 
 
@@ -140,3 +141,9 @@ def chromium_available() -> bool:
     except (FileNotFoundError, ImportError):
         return False
     return True
+
+
+@pytest.fixture(scope="module")
+def asked_twice_server(_launched: dict) -> Iterator[Server]:
+    """vla-robot-tiny, for a test that signals the server process itself."""
+    yield from _server(_launched, "asked_twice")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,7 +17,8 @@ from vla.serving.wire import dumps, loads
 
 from .conftest import TOKEN, Server, chromium_available
 
-SERVERS = ("browser", "robot", "one_at_a_time")  # started together by conftest._launched
+# started together by conftest._launched
+SERVERS = ("browser", "robot", "one_at_a_time", "asked_twice")
 
 SEED = 123_456
 
@@ -88,3 +92,25 @@ def test_sigterm_mid_request_loses_no_computed_reply(one_at_a_time_server: Serve
     assert sorted(r["id"] for r in replies) == list(range(8))
     assert all(r["action"]["verb"] == "click" for r in replies), replies
     assert server.events("shutdown")[-1]["served"] == 8
+
+
+def test_sigterm_again_while_the_drained_server_exits_still_exits_0(
+    asked_twice_server: Server,
+) -> None:
+    """A supervisor that asks twice (SIGTERM again while the drained server's interpreter is
+    exiting, as ``timeout`` does when it signals its process group) still gets exit code 0."""
+    server = asked_twice_server
+    pid = server.proc.pid  # ``timeout``; the server is its only child
+    child = int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+    os.kill(child, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while not any(e.get("phase") == "done" for e in server.events("shutdown")):
+        assert time.monotonic() < deadline and server.proc.poll() is None, server.log_path
+        time.sleep(0.002)
+    while server.proc.poll() is None:
+        try:
+            os.kill(child, signal.SIGTERM)
+        except ProcessLookupError:
+            break
+        time.sleep(0.002)
+    assert server.stop() == 0

@@ -123,6 +123,10 @@ def serve(cfg: ServeConfig) -> None:
         )
     policy = Policy.from_pretrained(cfg.policy, device=cfg.device)
     asyncio.run(PolicyServer(policy, cfg).run())
+    # Drained and done: a second SIGTERM while the interpreter exits (a supervisor that asks
+    # twice, `timeout` signalling its group) must not turn a clean exit into a death by signal.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def metadata(policy: Policy, cfg: ServeConfig) -> dict[str, Any]:
