@@ -139,8 +139,8 @@ RECIPES: dict[str, Recipe] = {
         name="vla-robot-tiny",
         summary="vla-tiny trained on scripted IK demonstrations of Panda manipulation tasks",
         collections=(
-            Collection(ROBOT_ENVS, episodes=150, seed=0),
-            Collection(ROBOT_ENVS, episodes=150, seed=50_000, expert_kwargs={"noise": 0.3}),
+            Collection(ROBOT_ENVS, episodes=750, seed=0),
+            Collection(ROBOT_ENVS, episodes=750, seed=50_000, expert_kwargs={"noise": 0.3}),
         ),
         train={
             "config": "vla-tiny",
@@ -152,8 +152,14 @@ RECIPES: dict[str, Recipe] = {
                 # docs/results.md, "Robot"
                 "chunk_size": 8,
                 "parallel_decoding": True,
+                # the instruction in the vision tower, a pointer trained on the named object's
+                # pixel, and the action fed by where it points: reach 24% -> 92% on the same
+                # data and steps (docs/results.md, "Robot")
+                "vision_early_fusion": True,
+                "point_loss": 1.0,
+                "point_to_action": True,
             },
-            "steps": 1500,
+            "steps": 6000,
             "batch_size": 32,
             "lr": 1e-3,
             "threads": 2,
