@@ -24,24 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from browser_ablation import parse_variant
 
 ENV = "vla/panda-reach-v0"
 #: the robot recipe's model overrides (vla/release/recipe_book.py), without value slots
 RECIPE = {"conv_stem": True, "sincos_position_init": True, "chunk_size": 8,
           "parallel_decoding": True, "bin_smoothing": 0.01}  # fmt: skip
-
-
-def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
-    """``"name:k=v,k=v"`` -> ``(name, overrides)`` (values as JSON, else strings)."""
-    name, _, rest = text.partition(":")
-    overrides: dict[str, Any] = {}
-    for item in filter(None, rest.split(",")):
-        key, _, value = item.partition("=")
-        try:
-            overrides[key] = json.loads(value)
-        except json.JSONDecodeError:
-            overrides[key] = value
-    return name, overrides
 
 
 def episodes(out: Path, n: int) -> Path:

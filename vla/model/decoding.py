@@ -267,7 +267,8 @@ def constrained_decode(
     mask = out.attention_mask.long()  # (B, L): image (padding masked), state and text tokens
     next_pos = mask.sum(-1)  # (B,) position of each row's next token
     states = [g.start() for g in grammars]
-    slots_fed = _SlotCounter(n, len(suffix) - 1)
+    # placeholder slots are counted across steps only for a model that embeds them
+    slots_fed = _SlotCounter(n, len(suffix) - 1) if model.config.value_slots else None
     want = [logits.shape[1]] * n  # logits each row reads, in order, from the last ones
     while True:
         pending = _choose(logits, grammars, states, want)
@@ -290,7 +291,8 @@ def constrained_decode(
         positions = (next_pos[:, None] + new_mask.cumsum(-1) - 1).clamp(min=0)
         mask = torch.cat([mask, new_mask], dim=1)
         # what the prefix pass left for the steps, and the slots of the placeholders fed now
-        memories = (out.copy_memory, out.point_memory, slots_fed.feed(ids))
+        slots = slots_fed.feed(ids) if slots_fed is not None else None
+        memories = (out.copy_memory, out.point_memory, slots)
         logits = model.decode_step(ids.to(device), mask, positions, cache, max(want), *memories)
         next_pos = next_pos + new_mask.sum(-1)
     return [g.tokens(s) for g, s in zip(grammars, states, strict=True)]
