@@ -73,6 +73,12 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
     assert Policy.from_pretrained(shipped).execution == "receding:2"
     assert card.count("""--env-kwargs '{"cameras": ["scene", "wrist"], "image_size": 48}'""") == 3
 
+    # A rerun of a finished collection records nothing and keeps the first run's record and time
+    collected_first = log["collect"]
+    log = run_recipe(recipe.name, stages=("collect",), root=str(tmp_path / "runs"))
+    assert log["collect"]["collections"] == collected_first["collections"]
+    assert log["collect"]["seconds"] == collected_first["seconds"] > 0
+
     # A round added to the recipe later runs alone; the first round keeps its record.
     longer = dataclasses.replace(
         recipe, dagger=(*recipe.dagger, DaggerRound(episodes=1, steps=4, seed=600, max_steps=3))

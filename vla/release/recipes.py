@@ -81,17 +81,23 @@ def _collect_each(env_ids: tuple[str, ...], out: Path, **settings: Any) -> dict[
             continue
         summary[f"{out.name}/{env_id}"] = {
             "seconds": round(result.seconds, 1),
+            "recorded": result.recorded,
             **result.per_env.get(env_id, {}),
         }
     return summary
 
 
-def stage_collect(recipe: Recipe, root: Path) -> dict[str, Any]:
-    """Record every collection, one env at a time (see :func:`_collect_each`)."""
+def stage_collect(
+    recipe: Recipe, root: Path, previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Record every collection, one env at a time (see :func:`_collect_each`). A collection
+    that was already complete (a rerun recorded nothing) keeps its record from ``previous``
+    (the stage's last log entry), so the stage's seconds stay those of the work done."""
+    before = (previous or {}).get("collections", {})
     out: dict[str, Any] = {}
     for c, path in zip(recipe.collections, _paths(recipe, root)["data"], strict=True):
         for env_id, seed in c.seeds():
-            out |= _collect_each(
+            done = _collect_each(
                 (env_id,),
                 path,
                 episodes=c.episodes,
@@ -100,7 +106,11 @@ def stage_collect(recipe: Recipe, root: Path) -> dict[str, Any]:
                 env_kwargs={**recipe.env_kwargs, **c.env_kwargs},
                 expert_kwargs=dict(c.expert_kwargs),
             )
-    return {"collections": out}
+            for key, record in done.items():
+                kept = before.get(key)
+                rerun = record.get("recorded") == 0 and "error" not in record
+                out[key] = dict(kept) if rerun and kept and "error" not in kept else record
+    return {"seconds": sum(float(r.get("seconds", 0.0)) for r in out.values()), "collections": out}
 
 
 def stage_dagger(recipe: Recipe, root: Path, previous: dict[str, Any] | None = None) -> dict:
@@ -278,8 +288,8 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
         t0 = time.time()
         if stage == "ship":
             log_path.write_text(json.dumps(log, indent=1) + "\n")
-        # DAgger keeps its finished rounds' records and times (a round may run alone)
-        extra = {"previous": log.get(stage)} if stage == "dagger" else {}
+        # a rerun keeps the records and times of finished collections and DAgger rounds
+        extra = {"previous": log.get(stage)} if stage in ("collect", "dagger") else {}
         summary = runners[stage](recipe, base, **extra)
         log[stage] = {
             "seconds": round(summary.pop("seconds", time.time() - t0), 1),

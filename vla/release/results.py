@@ -231,18 +231,21 @@ WHY = """
   for the next retrain), and rises to 99% with `--still-waits 2`.
 - **Held-out click error** is 2.68 px median after the base training and 4.19 px on the
   validation set that includes the DAgger states, against the <= 2 px target.
-- Robot: the shipped checkpoint reaches 67% (target 95%), pushes 18% (80%), picks and places
-  9% (70%) and stacks 0% (50%); per-step validation error is 0.66 / 0.60 / 0.51 cm against the
-  3 mm target. Until 2026-12-04 the model's action did not depend on the image at all (its first
-  action did not move when only the image did, `benchmarks/robot_looks.py`): every ablation had
-  trained 500-1500 steps on at most a few thousand frames. With 10x the reach data and 4000
-  steps it starts to look (24%), and with the instruction fused into the vision tower, a
-  pointer trained on the named object and the action fed by where it points it reaches 92% when
-  trained on reach alone (above). The recipe shares 6000 steps across four tasks, so each gets
-  fewer; pick-place and stack need the grasp, lift and a second target, with episodes of 40-60
-  steps against reach's 9. Next: more steps per task (the recipe's 6000 took 40 min; the
-  100-minute budget allows about twice that) and a robot DAgger round, which no shipped recipe
-  has run yet. The closed-loop speed targets are met (+37.9%, 2.3 ms per executed step).
+- Robot: the shipped checkpoint reaches 100% (target 95%: met), pushes 35% (80%), picks and
+  places 29% (70%) and stacks 1% (50%); per-step validation error is 0.48 / 0.50 / 0.47 cm
+  against the 3 mm target. Until 2026-12-04 the model's action did not depend on the image at
+  all (its first action did not move when only the image did, `benchmarks/robot_looks.py`):
+  every ablation had trained 500-1500 steps on at most a few thousand frames. With the
+  instruction fused into the vision tower, a pointer trained on the named object and the action
+  fed by where it points, and enough steps, it acts on the image: 6000 steps gave 23.5% over
+  the four tasks, 10000 give 41.2% (above). Push, pick-place and stack still rise with steps;
+  the recipe's 10000 take 69 minutes of its 100-minute budget, so the next gain must come from
+  samples per second. A DAgger round (100 policy episodes per task, +2000 steps) did not add
+  to the 10000-step model (40.5%). Stack needs a grasp, a lift and a placement on a second
+  cube within 60 steps; the model completes grasp, lift and place in under a third of
+  pick-place episodes (29%). panda-sequence
+  (target 30%) is 0%: no recipe collects it, and it chains two pick-places in 120 steps. The closed-loop speed targets are met
+  (+40.9%, 3.1 ms per executed step).
 """
 
 
