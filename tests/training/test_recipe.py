@@ -61,6 +61,9 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
     info = json.loads((base / "eval/eval_info.json").read_text())
     assert info["policy"].endswith("train-dagger-0")
     assert info["execution"]["horizon"] == 2 and info["env_kwargs"] == recipe.env_kwargs
+    # the stage's time is its tasks' own (a resumed evaluation counts the finished tasks too)
+    task_seconds = sum(t["wall_time_s"] for t in info["tasks"].values())
+    assert log["eval"]["seconds"] == pytest.approx(task_seconds, abs=0.05)
     shipped = tmp_path / "shipped" / recipe.name
     summary = json.loads((shipped / "training_summary.json").read_text())
     assert summary["steps"] == 3

@@ -20,10 +20,10 @@ def test_recipe_eval_runs_and_prints_its_still_waits(limit, tmp_path, monkeypatc
 
     def fake_evaluate(cfg):
         seen.append(cfg)
-        return {"overall": {"mean_success_rate": 0.5}}
+        return {"tasks": {"e": {"wall_time_s": 1.5}}, "overall": {"mean_success_rate": 0.5}}
 
     monkeypatch.setattr(vla.evaluation, "evaluate", fake_evaluate)
-    assert stage_eval(recipe, tmp_path) == {"mean_success_rate": 0.5}
+    assert stage_eval(recipe, tmp_path) == {"seconds": 1.5, "mean_success_rate": 0.5}
     assert seen[0].still_waits == limit and seen[0].max_steps == recipe.eval_max_steps
     eval_line = _commands(recipe).splitlines()[-1]
     assert eval_line.startswith("vla eval --policy")

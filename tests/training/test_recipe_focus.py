@@ -31,10 +31,10 @@ def test_focus_recipe_evaluates_and_ships_locator_with_its_actor(
 
     def fake_evaluate(cfg):
         seen.append(load_policy(cfg.policy, device="cpu"))
-        return {"overall": {"mean_success_rate": 0.25}}
+        return {"tasks": {}, "overall": {"mean_success_rate": 0.25}}
 
     monkeypatch.setattr(vla.evaluation, "evaluate", fake_evaluate)
-    assert stage_eval(recipe, tmp_path / "root") == {"mean_success_rate": 0.25}
+    assert stage_eval(recipe, tmp_path / "root") == {"seconds": 0, "mean_success_rate": 0.25}
     policy = seen[0]
     assert isinstance(policy, FocusPolicy) and policy.zooms == recipe.focus.zooms
     stage_ship(recipe, tmp_path / "root")

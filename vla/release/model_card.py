@@ -143,7 +143,7 @@ def _training_facts(summary: dict[str, Any], stages: dict[str, Any]) -> str:
     return f"""\
 - steps of the last training run: {summary.get("steps")} ({summary.get("epochs", 0):.1f} epochs, {summary.get("samples")} samples, {summary.get("wall_time_s")} s)
 - hardware: {hw.get("device")} ({hw.get("cpu_count")} cores, {hw.get("torch_threads")} torch thread(s)), {hw.get("platform")}; the machine was shared with other jobs, so times are upper bounds
-- wall time per recipe stage (`stages.json`; collections and DAgger rounds an earlier run finished keep that run's time, other stages count only their last run): {times or "not recorded"}
+- wall time per recipe stage (`stages.json`; collections, DAgger rounds and evaluated tasks an earlier run finished keep that run's time, training counts only its last run): {times or "not recorded"}
 - held-out validation (episodes never trained on): `{json.dumps(val)}`"""
 
 

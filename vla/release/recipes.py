@@ -180,7 +180,9 @@ def stage_train(recipe: Recipe, root: Path, resume: bool = True) -> dict[str, An
 
 
 def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
-    """Closed-loop evaluation of the trained run on unseen seeds."""
+    """Closed-loop evaluation of the trained run on unseen seeds. Its seconds are the tasks'
+    own wall times, so a rerun that resumes an interrupted evaluation counts the tasks an
+    earlier run finished too."""
     from vla.evaluation import EvalConfig, evaluate
     from vla.rollout.chunk_execution import parse_execution
 
@@ -200,7 +202,9 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
             execution=parse_execution(recipe.execution) if recipe.execution else None,
         )
     )
-    return {"mean_success_rate": info["overall"]["mean_success_rate"]}
+    times = [task.get("wall_time_s") for task in info["tasks"].values()]
+    seconds = {"seconds": sum(times)} if None not in times else {}
+    return seconds | {"mean_success_rate": info["overall"]["mean_success_rate"]}
 
 
 def _focus_folder(recipe: Recipe, p: dict[str, Any]) -> Path:

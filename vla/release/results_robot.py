@@ -319,8 +319,8 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
   round and ships the 10000-step model. The recipe now also evaluates panda-sequence (two
   cubes into the bowl, in order), which no recipe collects: 0 of 100, every episode to its
   120-step limit (the DAgger model: 0 of 100 too), so the mean over the five tasks is 33.0%.
-  The recipe took 88 minutes of its 100: collect 879 s (2 workers, measured by a second
+  The recipe took 87 minutes of its 100: collect 879 s (2 workers, measured by a second
   collect of the same recipe into a fresh root: the same episodes, one frame more in one noisy
-  one), train 4143 s, eval 229 s. Commands: `python -m vla.release.recipes vla-robot-tiny`;
+  one), train 4143 s, eval 214 s. Commands: `python -m vla.release.recipes vla-robot-tiny`;
   the round: that recipe with the `dagger=` above and `--stages dagger,eval`.
 """
