@@ -46,7 +46,7 @@ def test_a_failed_collection_stops_the_recipe_before_training(tmp_path, monkeypa
         if cfg.env_ids == ["vla/env-b"]:
             raise OSError("chromium crashed")
         collected.append(cfg.env_ids)
-        return types.SimpleNamespace(seconds=1.0, recorded=1, per_env={})
+        return types.SimpleNamespace(seconds=1.0, per_env={})
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained on part of the data")

@@ -61,7 +61,7 @@ def test_a_collection_with_a_seed_stride_gives_each_env_its_own_seeds(tmp_path, 
 
     def fake_collect(cfg):
         seen.append((cfg.env_ids[0], cfg.seed, cfg.env_kwargs))
-        return types.SimpleNamespace(seconds=0.0, recorded=1, per_env={})
+        return types.SimpleNamespace(seconds=0.0, per_env={})
 
     monkeypatch.setattr(vla.datasets, "collect", fake_collect)
     recipes.stage_collect(recipe, tmp_path)

@@ -81,7 +81,6 @@ def _collect_each(env_ids: tuple[str, ...], out: Path, **settings: Any) -> dict[
             continue
         summary[f"{out.name}/{env_id}"] = {
             "seconds": round(result.seconds, 1),
-            "recorded": result.recorded,
             **result.per_env.get(env_id, {}),
         }
     return summary
@@ -108,7 +107,7 @@ def stage_collect(
             )
             for key, record in done.items():
                 kept = before.get(key)
-                rerun = record.get("recorded") == 0 and "error" not in record
+                rerun = not record.get("recorded") and "error" not in record
                 out[key] = dict(kept) if rerun and kept and "error" not in kept else record
     return {"seconds": sum(float(r.get("seconds", 0.0)) for r in out.values()), "collections": out}
 
