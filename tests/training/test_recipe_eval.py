@@ -58,3 +58,38 @@ def test_a_failed_collection_stops_the_recipe_before_training(tmp_path, monkeypa
     assert collected == [["vla/env-a"]]
     log = (tmp_path / recipe.name / "stages.json").read_text()
     assert "chromium crashed" in log  # the error is kept for the rerun
+
+
+def test_an_interrupted_collect_keeps_the_time_of_the_collections_it_finished(
+    tmp_path, monkeypatch
+):
+    import vla.datasets
+    from vla.release import recipes
+
+    recipe = dataclasses.replace(
+        RECIPES["vla-browser-tiny"],
+        name="two-envs",
+        collections=(recipes.Collection(("vla/env-a", "vla/env-b"), episodes=1),),
+    )
+    monkeypatch.setitem(recipes.RECIPES, recipe.name, recipe)
+    done: set[str] = set()
+    calls: list[str] = []
+
+    def fake_collect(cfg):
+        (env_id,) = cfg.env_ids
+        calls.append(env_id)
+        if calls == ["vla/env-a", "vla/env-b"]:
+            raise KeyboardInterrupt  # the session ends during the second env
+        fresh = env_id not in done  # a complete collection records nothing when rerun
+        done.add(env_id)
+        counts = {env_id: {"recorded": 1}} if fresh else {}
+        return types.SimpleNamespace(seconds=60.0 if fresh else 0.1, per_env=counts)
+
+    monkeypatch.setattr(vla.datasets, "collect", fake_collect)
+    with pytest.raises(KeyboardInterrupt):
+        recipes.run_recipe(recipe.name, stages=("collect",), root=str(tmp_path))
+    log = recipes.run_recipe(recipe.name, stages=("collect",), root=str(tmp_path))
+    records = log["collect"]["collections"]
+    assert records["data-0/vla/env-a"]["seconds"] == 60.0  # the first run's, not the rerun's
+    assert records["data-0/vla/env-b"]["seconds"] == 60.0
+    assert log["collect"]["seconds"] == 120.0 and "unfinished" not in log["collect"]

@@ -23,6 +23,8 @@ import argparse
 import json
 import shutil
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +89,15 @@ def _collect_each(env_ids: tuple[str, ...], out: Path, **settings: Any) -> dict[
 
 
 def stage_collect(
-    recipe: Recipe, root: Path, previous: dict[str, Any] | None = None
+    recipe: Recipe,
+    root: Path,
+    previous: dict[str, Any] | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Record every collection, one env at a time (see :func:`_collect_each`). A collection
     that was already complete (a rerun recorded nothing) keeps its record from ``previous``
-    (the stage's last log entry), so the stage's seconds stay those of the work done."""
+    (the stage's last log entry), so the stage's seconds stay those of the work done.
+    ``progress`` receives the records so far after each env (an interrupted stage keeps them)."""
     before = (previous or {}).get("collections", {})
     out: dict[str, Any] = {}
     for c, path in zip(recipe.collections, _paths(recipe, root)["data"], strict=True):
@@ -109,14 +115,22 @@ def stage_collect(
                 kept = before.get(key)
                 rerun = not record.get("recorded") and "error" not in record
                 out[key] = dict(kept) if rerun and kept and "error" not in kept else record
+            if progress:
+                progress({"collections": out})
     return {"seconds": sum(float(r.get("seconds", 0.0)) for r in out.values()), "collections": out}
 
 
-def stage_dagger(recipe: Recipe, root: Path, previous: dict[str, Any] | None = None) -> dict:
+def stage_dagger(
+    recipe: Recipe,
+    root: Path,
+    previous: dict[str, Any] | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> dict:
     """Every DAgger round in turn: label the latest policy's states with the expert, then
     continue training from that policy on every dataset so far. A finished round (its model
     saved) is skipped, so an interrupted run resumes and a round added to a recipe runs alone;
-    a skipped round keeps its record from ``previous`` (the stage's last log entry)."""
+    a skipped round keeps its record from ``previous`` (the stage's last log entry).
+    ``progress`` receives the records so far after each round."""
     from vla.training import TrainConfig, train
 
     p = _paths(recipe, root)
@@ -158,6 +172,8 @@ def stage_dagger(recipe: Recipe, root: Path, previous: dict[str, Any] | None = N
                 "collections": labelled,
             }
         policy = run
+        if progress:
+            progress({"rounds": out})
     seconds = [float(r["seconds"]) for r in out.values() if r.get("seconds") is not None]
     return ({"seconds": sum(seconds)} if len(seconds) == len(out) else {}) | {"rounds": out}
 
@@ -266,6 +282,12 @@ def name_execution(checkpoint: Path, execution: str | None) -> None:
     path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
+def _save(log: dict[str, Any], path: Path, stage: str, records: dict[str, Any]) -> None:
+    """Write an unfinished ``stage``'s records so far to the log at ``path``."""
+    log[stage] = {"unfinished": True, **records}
+    path.write_text(json.dumps(log, indent=1) + "\n")
+
+
 def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/recipes") -> dict:
     """Run ``stages`` of recipe ``name`` in order; each stage's timing and summary is appended
     to ``<root>/<name>/stages.json`` (the model card reads it)."""
@@ -291,8 +313,11 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
         t0 = time.time()
         if stage == "ship":
             log_path.write_text(json.dumps(log, indent=1) + "\n")
-        # a rerun keeps the records and times of finished collections and DAgger rounds
-        extra = {"previous": log.get(stage)} if stage in ("collect", "dagger") else {}
+        # a rerun keeps the records and times of finished collections and DAgger rounds, also
+        # those an interrupted run finished (saved as it goes)
+        extra = {}
+        if stage in ("collect", "dagger"):
+            extra = {"previous": log.get(stage), "progress": partial(_save, log, log_path, stage)}
         summary = runners[stage](recipe, base, **extra)
         log[stage] = {
             "seconds": round(summary.pop("seconds", time.time() - t0), 1),
