@@ -250,12 +250,15 @@ def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 _PAGE = """<!doctype html><html><head><title>{title}</title><style>
 body {{ font: 14px sans-serif; margin: 12px; background: #f4f4f4; }}
 h1 {{ font-size: 18px; }} button {{ margin: 4px; font-size: 14px; }}
+input {{ caret-color: transparent; }}
 </style></head><body><h1>{title}</h1><p>{text}</p><div>{buttons}</div>
 <p><input placeholder="{first}"></p><ul>{links}</ul></body></html>"""
 
 
 def distractor_page(labels: tuple[str, ...]) -> str:
-    """A local page with buttons and links named like a task's (lures for a policy)."""
+    """A local page with buttons and links named like a task's (lures for a policy). Its
+    input's caret is transparent: once a click focuses it, a blinking caret would make two
+    screenshots of the same seed and actions differ (a headless screenshot hides it too)."""
     esc = [html.escape(label) for label in labels] or ["ok"]
     return _PAGE.format(
         title=esc[0].capitalize() + " dashboard",
