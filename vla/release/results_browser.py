@@ -17,6 +17,9 @@ evaluates closed loop on the same unseen seeds.
 | copying from the instruction (`copy_instruction`: a pointer over the instruction's bytes mixed into the next-token distribution) | 6 typing tasks (enter-text, enter-text-2, enter-password, login-user, use-autocomplete, search-engine) and 6 click tasks x 20 seeds; 1000 steps on the 24 tasks' data (`data-1`, 100 episodes each) | 19.6% (typing tasks: 0%) | 24.2% (enter-text 30%) | `python benchmarks/browser_ablation.py --dataset runs/recipes/vla-browser-tiny/data-1 --steps 1000 --episodes 20 --task ... --variant base:conv_stem=true,sincos_position_init=true --variant copy:conv_stem=true,sincos_position_init=true,copy_instruction=true` |
 | the episode's previous actions in the prompt (`action_history=4`), on top of copying | the same 12 tasks x 20 seeds, the same 1000 steps on `data-1` | 24.2% (`copy`) | 35.0% (enter-text 80%, use-autocomplete 55%) | the same command with `--variant copy-history4:conv_stem=true,sincos_position_init=true,copy_instruction=true,action_history=4 --out runs/copy-ablation` |
 | both in the shipped recipe (`copy_instruction`, `action_history=4`): the retrain | all 62 tasks x 100 unseen seeds (100000-100099); the same data (6400 expert episodes), 4000 steps, one DAgger round of 1240 policy episodes, +1000 steps | 23.0% (the previous `vla-browser-tiny`) | 29.5% (the shipped one) | `python -m vla.release.recipes vla-browser-tiny` (2026-12-02; its card has every stage's command) |
+| native 160x210 input, 2500 steps (2026-12-04) | click-test-2, click-button, click-link, click-color, click-option, click-dialog-2, enter-text x 30 seeds (100000-100029); 2500 steps on 30 tasks' expert data (`data-0` + `data-1`), copying and action history on | 43.3% (80x80) | 39.0% (native) | `benchmarks/browser_ablation.py` (docs/benchmarks.md, "At 2500 steps") |
+| early fusion (the instruction's bytes in the vision tower's sequence), on the native input | the same 7 tasks x 30 seeds, the same 2500 steps and data | 39.0% (native) | 46.7% (reading tasks 22% -> 33%) | the same command, `--variant native16-fusion:...,vision_early_fusion=true` |
+| 800 more expert episodes of each of the five reading tasks (4000 episodes, 5 minutes to collect), 80x80 | the same 7 tasks x 30 seeds, the same 2500 steps | 43.3% | 54.3% (click-test-2 23% -> 73%, click-button 30% -> 67%) | `vla collect ... --episodes 800 --seed 40000 --out runs/reading-data`, then the same ablation with `--dataset runs/reading-data` (docs/benchmarks.md) |
 
 - DAgger's gain is mostly click-collapsible, 0/30 -> 24/30: the base model clicked the section
   header and then never the submit button that only appears after it; the round labelled
@@ -137,13 +140,20 @@ evaluates closed loop on the same unseen seeds.
   --variant point:conv_stem=true,sincos_position_init=true,copy_instruction=true,action_history=4,point_loss=1.0
   --variant point01:conv_stem=true,sincos_position_init=true,copy_instruction=true,action_history=4,point_loss=0.1
   --out runs/ui-point`.
-- Native resolution lost at this budget: with 16-px patches the tower must learn to read from
-  raw pixels, and in 800 steps it had not started (its synthetic grounding probe was still at
-  chance, docs/benchmarks.md). It also costs about 2x per training step. The retrain therefore
-  kept 80x80.
-- FiLM, early fusion and the pointer head were not compared on real browser tasks: each
-  comparison is a 20-30 minute training plus evaluation, and the CPU time went to the 62-task
-  retrain and its evaluation (84 minutes for 6200 episodes). The pointing loss was (the
-  bullet above), as a training signal, not as the action head.
+- Native resolution lost at 800 steps (with 16-px patches the tower must learn to read from
+  raw pixels; its synthetic grounding probe was still at chance, docs/benchmarks.md) and still
+  buys nothing at 2500 (2026-12-04, the rows above): 39.0% against 43.3%, within the noise of
+  30 seeds. It costs 1.25x per training step with the CPU to itself (59.9 against 74.9
+  samples/s), not the 2x measured under load.
+- Early fusion was compared on real tasks on 2026-12-04, on the native input: 46.7% against
+  39.0%; on the five reading tasks 50 of 150 episodes against 33 for the native input alone
+  and 36 at 80x80 (2.2 and 1.8 standard errors: suggestive, not decided), at 52.4 samples/s.
+  FiLM and the pointer head were not.
+- What the reading tasks lacked most was data: each had 100 or 400 expert episodes among 30
+  tasks. 800 more of each (collected in 5 minutes: one-step episodes run at 13 a second) lift
+  click-test-2 from 23% to 73% and click-button from 30% to 67% at 80x80 with the same steps;
+  the reading tasks' share of the batch grew with them (about 1 in 5 frames to 3 in 5). Words
+  in running text (click-link) and small radio labels (click-option) do not move, nor
+  click-color (colours on the page, a colour's name in the instruction).
 
 """
