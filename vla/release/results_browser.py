@@ -20,6 +20,7 @@ evaluates closed loop on the same unseen seeds.
 | native 160x210 input, 2500 steps (2026-12-04) | click-test-2, click-button, click-link, click-color, click-option, click-dialog-2, enter-text x 30 seeds (100000-100029); 2500 steps on 30 tasks' expert data (`data-0` + `data-1`), copying and action history on | 43.3% (80x80) | 39.0% (native) | `benchmarks/browser_ablation.py` (docs/benchmarks.md, "At 2500 steps") |
 | early fusion (the instruction's bytes in the vision tower's sequence), on the native input | the same 7 tasks x 30 seeds, the same 2500 steps and data | 39.0% (native) | 46.7% (reading tasks 22% -> 33%) | the same command, `--variant native16-fusion:...,vision_early_fusion=true` |
 | 800 more expert episodes of each of the five reading tasks (4000 episodes, 5 minutes to collect), 80x80 | the same 7 tasks x 30 seeds, the same 2500 steps | 43.3% | 54.3% (click-test-2 23% -> 73%, click-button 30% -> 67%) | `vla collect ... --episodes 800 --seed 40000 --out runs/reading-data`, then the same ablation with `--dataset runs/reading-data` (docs/benchmarks.md) |
+| the same 800 episodes each, native input with early fusion | the same 7 tasks x 30 seeds, the same 2500 steps and data | 46.7% (native + fusion, without them) | 38.1% (validation loss 1.719 against 1.605 at 80x80) | the same, `--variant native16-fusion-reading800:...` |
 
 - DAgger's gain is mostly click-collapsible, 0/30 -> 24/30: the base model clicked the section
   header and then never the submit button that only appears after it; the round labelled
@@ -147,8 +148,11 @@ evaluates closed loop on the same unseen seeds.
   samples/s), not the 2x measured under load.
 - Early fusion was compared on real tasks on 2026-12-04, on the native input: 46.7% against
   39.0%; on the five reading tasks 50 of 150 episodes against 33 for the native input alone
-  and 36 at 80x80 (2.2 and 1.8 standard errors: suggestive, not decided), at 52.4 samples/s.
-  FiLM and the pointer head were not.
+  and 36 at 80x80 (2.2 and 1.8 standard errors), at 52.4 samples/s. But the same model on the
+  data with 800 more reading episodes per task fell to 38.1% (reading tasks 31 of 150) with a
+  higher validation loss than the 80x80 model on that data (1.719 against 1.605): its tower
+  has not learned to read from raw pixels within 2500 steps, and the 46.7% was the spread
+  between runs. FiLM and the pointer head were not compared on real tasks.
 - What the reading tasks lacked most was data: each had 100 or 400 expert episodes among 30
   tasks. 800 more of each (collected in 5 minutes: one-step episodes run at 13 a second) lift
   click-test-2 from 23% to 73% and click-button from 30% to 67% at 80x80 with the same steps;
