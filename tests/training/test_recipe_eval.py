@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 
 import pytest
@@ -88,6 +89,8 @@ def test_an_interrupted_collect_keeps_the_time_of_the_collections_it_finished(
     monkeypatch.setattr(vla.datasets, "collect", fake_collect)
     with pytest.raises(KeyboardInterrupt):
         recipes.run_recipe(recipe.name, stages=("collect",), root=str(tmp_path))
+    saved = json.loads((tmp_path / recipe.name / "stages.json").read_text())["collect"]
+    assert saved["unfinished"] and saved["seconds"] == 60.0
     log = recipes.run_recipe(recipe.name, stages=("collect",), root=str(tmp_path))
     records = log["collect"]["collections"]
     assert records["data-0/vla/env-a"]["seconds"] == 60.0  # the first run's, not the rerun's

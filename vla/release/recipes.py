@@ -283,8 +283,11 @@ def name_execution(checkpoint: Path, execution: str | None) -> None:
 
 
 def _save(log: dict[str, Any], path: Path, stage: str, records: dict[str, Any]) -> None:
-    """Write an unfinished ``stage``'s records so far to the log at ``path``."""
-    log[stage] = {"unfinished": True, **records}
+    """Write an unfinished ``stage``'s records so far (and their seconds) to the log at
+    ``path``, where a card or a rerun reads them as any stage's."""
+    done = [r for group in records.values() for r in group.values()]
+    seconds = round(sum(float(r.get("seconds") or 0.0) for r in done), 1)
+    log[stage] = {"seconds": seconds, "unfinished": True, **records}
     path.write_text(json.dumps(log, indent=1) + "\n")
 
 
