@@ -97,7 +97,8 @@ def stage_collect(
     """Record every collection, one env at a time (see :func:`_collect_each`). A collection
     that was already complete (a rerun recorded nothing) keeps its record from ``previous``
     (the stage's last log entry), so the stage's seconds stay those of the work done.
-    ``progress`` receives the records so far after each env (an interrupted stage keeps them)."""
+    ``progress`` receives the stage's summary so far after each env (an interrupted stage
+    keeps it)."""
     before = (previous or {}).get("collections", {})
     out: dict[str, Any] = {}
     for c, path in zip(recipe.collections, _paths(recipe, root)["data"], strict=True):
@@ -116,8 +117,16 @@ def stage_collect(
                 rerun = not record.get("recorded") and "error" not in record
                 out[key] = dict(kept) if rerun and kept and "error" not in kept else record
             if progress:
-                progress({"collections": out})
-    return {"seconds": sum(float(r.get("seconds", 0.0)) for r in out.values()), "collections": out}
+                progress(_collect_summary(out))
+    return _collect_summary(out)
+
+
+def _collect_summary(records: dict[str, Any]) -> dict[str, Any]:
+    """The collections' records and the sum of their seconds."""
+    return {
+        "seconds": sum(float(r.get("seconds", 0.0)) for r in records.values()),
+        "collections": records,
+    }
 
 
 def stage_dagger(
@@ -130,7 +139,7 @@ def stage_dagger(
     continue training from that policy on every dataset so far. A finished round (its model
     saved) is skipped, so an interrupted run resumes and a round added to a recipe runs alone;
     a skipped round keeps its record from ``previous`` (the stage's last log entry).
-    ``progress`` receives the records so far after each round."""
+    ``progress`` receives the stage's summary so far after each round."""
     from vla.training import TrainConfig, train
 
     p = _paths(recipe, root)
@@ -173,9 +182,14 @@ def stage_dagger(
             }
         policy = run
         if progress:
-            progress({"rounds": out})
-    seconds = [float(r["seconds"]) for r in out.values() if r.get("seconds") is not None]
-    return ({"seconds": sum(seconds)} if len(seconds) == len(out) else {}) | {"rounds": out}
+            progress(_dagger_summary(out))
+    return _dagger_summary(out)
+
+
+def _dagger_summary(rounds: dict[str, Any]) -> dict[str, Any]:
+    """The rounds' records, and their seconds when every round has its own."""
+    seconds = [float(r["seconds"]) for r in rounds.values() if r.get("seconds") is not None]
+    return ({"seconds": sum(seconds)} if len(seconds) == len(rounds) else {}) | {"rounds": rounds}
 
 
 def stage_train(recipe: Recipe, root: Path, resume: bool = True) -> dict[str, Any]:
@@ -282,13 +296,15 @@ def name_execution(checkpoint: Path, execution: str | None) -> None:
     path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
-def _save(log: dict[str, Any], path: Path, stage: str, records: dict[str, Any]) -> None:
-    """Write an unfinished ``stage``'s records so far (and their seconds) to the log at
-    ``path``, where a card or a rerun reads them as any stage's."""
-    done = [r for group in records.values() for r in group.values()]
-    seconds = round(sum(float(r.get("seconds") or 0.0) for r in done), 1)
-    log[stage] = {"seconds": seconds, "unfinished": True, **records}
+def _write_log(log: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(log, indent=1) + "\n")
+
+
+def _save(log: dict[str, Any], path: Path, stage: str, summary: dict[str, Any]) -> None:
+    """Write an unfinished ``stage``'s summary so far (its records and seconds) to the log at
+    ``path``, where a card or a rerun reads it as any stage's."""
+    log[stage] = {"unfinished": True, **summary}
+    _write_log(log, path)
 
 
 def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/recipes") -> dict:
@@ -315,7 +331,7 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
             continue
         t0 = time.time()
         if stage == "ship":
-            log_path.write_text(json.dumps(log, indent=1) + "\n")
+            _write_log(log, log_path)
         # a rerun keeps the records and times of finished collections and DAgger rounds, also
         # those an interrupted run finished (saved as it goes)
         extra = {}
@@ -327,7 +343,7 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
             "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
             **summary,
         }
-        log_path.write_text(json.dumps(log, indent=1) + "\n")
+        _write_log(log, log_path)
         failed = [k for k, v in summary.get("collections", {}).items() if "error" in v]
         if failed:  # a model trained on part of the recipe's data would ship silently
             raise RuntimeError(
