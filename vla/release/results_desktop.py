@@ -14,15 +14,16 @@ __all__ = ["DESKTOP_GAP_TARGET", "DESKTOP_NOTES", "desktop_section"]
 DESKTOP_GAP_TARGET = 0.05
 
 
-def _comparison(desktop: dict[str, Any], browser: dict[str, Any]) -> str:
-    """Per task: desktop success, the shipped browser checkpoint's headless success, the gap."""
+def _comparison(desktop: dict[str, Any], actor: dict[str, Any]) -> str:
+    """Per task: desktop success, the actor's own headless success (its ``eval_info.json``), the
+    gap."""
     rows = [
-        "| task | desktop suite (1920x1080) | headless (`vla-browser-tiny`) | gap | within 5 points |",
+        "| task | desktop suite (1920x1080) | headless (its actor) | gap | within 5 points |",
         "|---|---:|---:|---:|:---:|",
     ]
     gaps = []
     for env_id, task in desktop.get("tasks", {}).items():
-        headless = browser.get("tasks", {}).get(
+        headless = actor.get("tasks", {}).get(
             env_id.replace("vla/desktop-miniwob-", "vla/miniwob-")
         )
         if headless is None:
@@ -40,8 +41,9 @@ def _comparison(desktop: dict[str, Any], browser: dict[str, Any]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def desktop_section(desktop: dict[str, Any], browser: dict[str, Any], notes: str) -> str:
-    """The section's Markdown: the eval table, the comparison with headless, then ``notes``."""
+def desktop_section(desktop: dict[str, Any], actor: dict[str, Any], notes: str) -> str:
+    """The section's Markdown: the eval table, the comparison with its actor's headless eval
+    (``actor``), then ``notes``."""
     if not desktop:
         return f"## Desktop: `vla-desktop-tiny` on the desktop suite\n\nNot shipped yet.\n\n{notes}"
     return f"""## Desktop: `vla-desktop-tiny` on the desktop suite
@@ -50,13 +52,15 @@ A whole 1920x1080 screen with the task's Chromium window among distractor window
 (`vla/desktop-miniwob-<task>-v0`, docs/desktop.md). The checkpoint is two passes
 (`FocusPolicy`): its own locator (vla-tiny, trained on `vla/desktop-locate-miniwob-<task>-v0`)
 names the task's box in views that zoom in on each answer (3x, then 1.5x), and a copy of
-`vla-browser-tiny` acts on a 160x210 crop centred on the box, at native resolution. Same seeds
+`vla-browser-tiny` (the one it was measured with, in its `actor/` folder; a browser retrain
+leaves it as it is) acts on a 160x210 crop centred on the box, at native resolution. Same seeds
 and step limit as the headless evaluation.
 
 {eval_table(desktop)}
-Against the same tasks headless (issue 19's target: within {DESKTOP_GAP_TARGET:.0%} points):
+Against the same tasks headless, by that actor (its `actor/eval_info.json`; issue 19's target:
+within {100 * DESKTOP_GAP_TARGET:.0f} points):
 
-{_comparison(desktop, browser)}
+{_comparison(desktop, actor)}
 {notes}"""
 
 
