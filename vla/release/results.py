@@ -78,11 +78,12 @@ WHY = """
   but where a word must be read it is still far from the targets: click-link 33%, click-test-2
   44%, click-button 55%, click-color 25% (targets: 95%). At the 80x80 input a 160x210 page is
   downscaled ~2.4x and labels are 2-3 pixels high; the native-resolution input that would show
-  them did not learn to read within the budget this CPU allows (table above). The shipped
-  recipe gives each reading task 100-400 expert episodes; with 800 more, button labels are
-  read (click-test-2 23% -> 73%, click-button 30% -> 67% in a 2500-step ablation), words in
-  running text and small radio labels are not (click-link 13%, click-option 23%). The next
-  retrain should collect many more of these cheap one-step episodes (13 a second).
+  them did not learn to read within the budget this CPU allows (table above). The larger cause
+  found on 2026-12-04: training often ends with a blind model, whose vision tower gives every
+  page the same tokens and whose clicks follow the instruction alone (five of six runs that
+  day; `benchmarks/ui_looks.py`). The one 2500-step run that looked read button labels
+  (click-test-2 73%, click-button 67%); a recipe retrain with 800 more episodes of each
+  reading task went blind and did worse (not shipped). Keeping the tower alive comes first.
 - **Several steps.** login-user 5%, enter-password 0% and click-button-sequence 8% (targets:
   80%): every step must be right. Copying and the action history fixed what the model types
   and most repeated typing (table above), not yet the order of the steps; click-collapsible

@@ -159,5 +159,18 @@ evaluates closed loop on the same unseen seeds.
   the reading tasks' share of the batch grew with them (about 1 in 5 frames to 3 in 5). Words
   in running text (click-link) and small radio labels (click-option) do not move, nor
   click-color (colours on the page, a colour's name in the instruction).
+- Most of those 2026-12-04 models were blind, which changes what the four rows above measured
+  (docs/benchmarks.md, "Is the model looking?"). `benchmarks/ui_looks.py` asks a policy for
+  its first click on 8 unseen pages, once with each page's instruction and once with the first
+  page's: `fixed80`, `native16`, native16 + early fusion and native16 + fusion + 800 episodes
+  click the same pixel on every page of click-test, focus-text and click-button (only the
+  instruction moves their clicks), and their vision towers give every page nearly the same
+  tokens (relative spread under 0.02 against 0.15-0.58). Only `fixed80` + 800 episodes and the
+  shipped checkpoint look. So native input and fusion were compared blind, and the data row
+  compared a blind model with one that sees. A recipe retrain with that data (800 more
+  episodes of ten one-step tasks, 6000 steps, the DAgger round) went blind too and was not
+  shipped: stopped after 18 of the 62 tasks at 44.6% against 48.8% for the shipped checkpoint
+  (click-test 100% -> 71%, click-link 33% -> 13%). `vla train` now logs `val/image_spread`,
+  the same measure on the first validation batch, so a collapse shows during training.
 
 """

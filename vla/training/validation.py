@@ -17,6 +17,7 @@ __all__ = [
     "action_errors",
     "decode_metrics",
     "format_validation",
+    "image_spread",
     "teacher_forced_metrics",
     "token_accuracy",
 ]
@@ -39,14 +40,18 @@ def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, fl
     """Mean loss (per batch) and action-token accuracy over every batch of ``loader``; with
     batches that say where the named object is (``target_points``) and a model trained to
     point at it (``point_loss``), ``val/point_accuracy``: how often its top patch is the
-    object's. The loss is the action loss alone either way."""
+    object's. The loss is the action loss alone either way. ``val/image_spread``
+    (:func:`image_spread` of the first batch): near 0 when the vision tower has collapsed and
+    gives every image the same tokens (the policy is then blind)."""
     import torch
 
-    losses, correct, total, pointed = [], 0, 0, [0, 0]
+    losses, correct, total, pointed, spread = [], 0, 0, [0, 0], math.nan
     model.eval()
     with torch.no_grad():
         for batch in loader:
             batch = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
+            if math.isnan(spread):
+                spread = image_spread(model, batch)
             points = batch.pop("target_points", None)
             with _last_hidden(model, points) as hidden:
                 out = model(**batch)
@@ -59,10 +64,24 @@ def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, fl
     metrics = {
         "val/loss": float(np.mean(losses)) if losses else math.nan,
         "val/token_accuracy": correct / total if total else math.nan,
+        "val/image_spread": spread,
     }
     if pointed[1]:
         metrics["val/point_accuracy"] = pointed[0] / pointed[1]
     return metrics
+
+
+def image_spread(model: Any, batch: dict[str, Any]) -> float:
+    """How much the model's image tokens differ between the batch's images: the norm of their
+    deviation from the batch mean, relative to their norm (0: every image gives the same
+    tokens). A vision tower that sees gives 0.15-0.6 on browser pages; the blind browser runs
+    of 2026-12-04 gave under 0.02 (docs/benchmarks.md, "Is the model looking?")."""
+    keys = ("pixel_values", "image_grids", "thumbnail_values")
+    tokens, _ = model.encode_image_masked(
+        *(batch.get(k) for k in keys), view_mask=batch.get("view_mask")
+    )
+    tokens = tokens.float()
+    return float((tokens - tokens.mean(0)).norm() / tokens.norm().clamp(min=1e-12))
 
 
 @contextlib.contextmanager
@@ -156,6 +175,7 @@ _LINE = (
     ("val/click_px_mean", "mean", "{:.1f} px"),
     ("val/click_within_5px", "within 5 px", "{:.0%}"),
     ("val/point_accuracy", "points at the target", "{:.0%}"),
+    ("val/image_spread", "image spread", "{:.3f}"),
 )
 
 
