@@ -171,6 +171,13 @@ evaluates closed loop on the same unseen seeds.
   episodes of ten one-step tasks, 6000 steps, the DAgger round) went blind too and was not
   shipped: stopped after 18 of the 62 tasks at 44.6% against 48.8% for the shipped checkpoint
   (click-test 100% -> 71%, click-link 33% -> 13%). `vla train` now logs `val/image_spread`,
-  the same measure on the first validation batch, so a collapse shows during training.
+  the same measure on the first validation batch, so a collapse shows during training. With
+  the grounding loss at weight 0.1 (`point_loss=0.1`) the same data gave, in one 2500-step
+  run, a model that looks (image spread 0.27-0.42 throughout, held-out median click error
+  3.1 px): 68.6% on seven tasks x 30 seeds (click-test 100%, click-test-2 60%, click-button
+  67%, enter-text 47%), against 60.3% for the blind retrain and 69.1% for the shipped
+  checkpoint on the same tasks (100 seeds). Without the loss the same run's tower had
+  collapsed by step 300 (image spread 0.0003); with it, 0.27 at its first validation. One
+  training seed each: several are needed before the recipe changes.
 
 """
