@@ -70,15 +70,15 @@ def looks(expert: np.ndarray, own: np.ndarray, pixels_only: np.ndarray) -> dict[
 
 
 def token_spread(policy: Any, images: Sequence[Any], instruction: str) -> float:
-    """How much the model's image tokens differ between ``images``: the norm of their
-    deviation from the mean over the images, relative to their norm (0: the same tokens)."""
+    """How much the model's image tokens differ between ``images`` (0: the same tokens):
+    ``val/image_spread`` of training validation on these images."""
     import torch
 
+    from vla.training.validation import image_spread
+
     batch = policy.processor(list(images), [instruction] * len(images))
-    keys = ("pixel_values", "image_grids", "thumbnail_values")
     with torch.no_grad():
-        tokens = policy.model.encode_image(*(batch.get(k) for k in keys)).float()
-    return round(float((tokens - tokens.mean(0)).norm() / tokens.norm()), 4)
+        return round(image_spread(policy.model, batch), 4)
 
 
 def layer_spreads(policy: Any, images: Sequence[Any], instruction: str) -> dict[str, float]:
@@ -89,11 +89,12 @@ def layer_spreads(policy: Any, images: Sequence[Any], instruction: str) -> dict[
     model = policy.model
     if model.config.max_image_tokens or model.config.view_names:
         raise SystemExit("--layers reads a fixed-resolution, single-view model")
+    from vla.training.validation import relative_spread
+
     pixels = policy.processor(list(images), [instruction] * len(images))["pixel_values"]
 
     def spread(x: Any) -> float:
-        x = x.float()
-        return round(float((x - x.mean(0)).norm() / x.norm()), 4)
+        return round(relative_spread(x), 4)
 
     with torch.no_grad():
         tower = model.vision_tower

@@ -18,6 +18,7 @@ __all__ = [
     "decode_metrics",
     "format_validation",
     "image_spread",
+    "relative_spread",
     "teacher_forced_metrics",
     "token_accuracy",
 ]
@@ -80,8 +81,13 @@ def image_spread(model: Any, batch: dict[str, Any]) -> float:
     tokens, _ = model.encode_image_masked(
         *(batch.get(k) for k in keys), view_mask=batch.get("view_mask")
     )
-    tokens = tokens.float()
-    return float((tokens - tokens.mean(0)).norm() / tokens.norm().clamp(min=1e-12))
+    return relative_spread(tokens)
+
+
+def relative_spread(x: Any) -> float:
+    """The norm of ``x``'s deviation from its mean over the first axis, relative to its norm."""
+    x = x.float()
+    return float((x - x.mean(0)).norm() / x.norm().clamp(min=1e-12))
 
 
 @contextlib.contextmanager
