@@ -296,4 +296,6 @@ def _drive(
                 result.recorded += 1
                 counts["recorded"] += 1
                 bar.update(1)
-            bar.set_postfix(success=f"{result.successes}/{result.attempts}")
+            # the env of the latest episode: DAgger's success is the policy's, and differs by env
+            env = plan.env_id.removeprefix("vla/")
+            bar.set_postfix(env=env, success=f"{result.successes}/{result.attempts}")

@@ -80,6 +80,14 @@ def test_several_envs_in_one_dataset(tmp_path: Path) -> None:
     assert "action.ee_delta" in json.loads((tmp_path / "meta/vla/stats.json").read_text())
 
 
+def test_progress_bar_names_the_env_of_the_latest_episode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = CollectConfig(env_ids=[UI], episodes=2, out=tmp_path, expert=UI_EXPERT, workers=0)
+    collect(cfg)
+    assert f"env={UI.removeprefix('vla/')}" in capsys.readouterr().err
+
+
 class _PlainEnv(gym.Env):
     """A user's env whose observation is a bare RGB array (not the contract)."""
 
