@@ -13,6 +13,7 @@ from vla.evaluation.config import DEFAULT_SEED_START
 from vla.release.tasks import (
     BROWSER_ENVS,
     BROWSER_PRIORITY,
+    BROWSER_READING,
     DESKTOP_ENVS,
     LOCATE_ENVS,
     ROBOT_ENVS,
@@ -110,6 +111,8 @@ RECIPES: dict[str, Recipe] = {
             ),
             # the 32 tasks of issue 13 are mostly multi-step (4-9 actions an episode)
             Collection(BROWSER_ENVS[30:], episodes=50),
+            # one-step tasks that need a word or a colour read off the page (docs/results.md)
+            Collection(BROWSER_READING, episodes=800, seed=40_000),
         ),
         train={
             "config": "vla-tiny",
@@ -123,8 +126,11 @@ RECIPES: dict[str, Recipe] = {
                 # actions of the episode in the prompt (docs/results.md, "What each change bought")
                 "copy_instruction": True,
                 "action_history": 4,
+                # pointing at the click's patch keeps the vision tower from collapsing to one
+                # output for every page (docs/benchmarks.md, "Is the model looking?")
+                "point_loss": 0.1,
             },
-            "steps": 4000,
+            "steps": 5000,
             "batch_size": 32,
             "lr": 1e-3,
             "threads": 2,
@@ -134,6 +140,7 @@ RECIPES: dict[str, Recipe] = {
         workers=2,
         # issue 13: the policy's own mistakes, labelled by the DOM experts
         dagger=(DaggerRound(episodes=20, steps=1000, seed=20_000, max_steps=20),),
+        eval_still_waits=2,
     ),
     "vla-robot-tiny": Recipe(
         name="vla-robot-tiny",

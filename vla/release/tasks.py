@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "BROWSER_ENVS",
     "BROWSER_PRIORITY",
+    "BROWSER_READING",
     "BROWSER_TASKS",
     "DESKTOP_ENVS",
     "DESKTOP_TASKS",
@@ -89,6 +90,23 @@ BROWSER_PRIORITY = tuple(
         "focus-text",
         "focus-text-2",
         "click-color",
+    )
+)
+#: One-step tasks that need a word, colour or shape read off the page: the browser recipe's
+#: fourth collection (800 episodes each; docs/results.md).
+BROWSER_READING = tuple(
+    f"vla/miniwob-{t}-v0"
+    for t in (
+        "click-test-2",
+        "click-button",
+        "click-link",
+        "click-color",
+        "click-option",
+        "click-widget",
+        "click-dialog",
+        "identify-shape",
+        "grid-coordinate",
+        "email-inbox-delete",
     )
 )
 ROBOT_ENVS = tuple(f"vla/panda-{t}-v0" for t in ("reach", "push", "pick-place", "stack"))
