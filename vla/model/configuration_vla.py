@@ -141,7 +141,8 @@ class VLAConfig(PreTrainedConfig):
             says where it is (``info["target_pixels"]``, kept by the recorder; a UI step
             without one points where its action acts: a click's point, a drag's start), and
             adds W times that cross-entropy to the loss (:mod:`vla.model.grounding_vla`).
-            Training only; fixed resolution only (not with ``max_image_tokens``).
+            Training only. With ``max_image_tokens`` it points among each image's detail
+            patches.
         point_to_action: the pointing feeds the action: the patch the model points at (its
             expected position and features) and the robot state are fused into the hidden
             state of every action position before the LM head (:class:`PointedAction`).
@@ -362,11 +363,11 @@ _INT_FIELDS = (
 
 
 def _check_point_loss(weight: Any, max_image_tokens: int | None, to_action: bool) -> None:
-    """``VLAConfig.point_loss`` is a number >= 0; pointing is for fixed-resolution images."""
+    """``VLAConfig.point_loss`` is a number >= 0; acting on the pointing is fixed-resolution."""
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
         raise ValueError(f"Got {weight!r} for `point_loss`; it must be a number >= 0")
-    if (weight or to_action) and max_image_tokens:
+    if to_action and max_image_tokens:
         raise ValueError(
-            "Got point_loss or point_to_action with max_image_tokens; pointing needs "
+            "Got point_to_action with max_image_tokens; acting on the pointed patch needs "
             "fixed-resolution images (set max_image_tokens=None)"
         )

@@ -10,7 +10,8 @@ first view (a query and a key projection, scaled dot product, as GUI-Actor's att
 scores patches), and a cross-entropy pulls the score to the patch under the target's pixel
 (``info["target_pixels"]`` of the Panda envs, kept per step by the recorder). It is a training
 signal only: decoding never reads it, and :meth:`TargetPointer.scores` shows where the model
-looks.
+looks. At native resolution (``max_image_tokens``) it points among the detail grid's patches
+of each image (:class:`PatchLayout`), never at the batch's padding.
 
 ``VLAConfig.point_to_action`` makes the pointing part of the action: the same pointer, queried
 from the hidden state at ``SEP`` (the one that predicts the first action token), gives a soft
@@ -24,6 +25,7 @@ to the head directly. Decoding computes the summary once in the prefix pass
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -32,12 +34,13 @@ from torch import nn
 from vla.model.vocabulary_vla import SEP
 
 __all__ = [
+    "PatchLayout",
     "PointedAction",
     "TargetPointer",
     "first_view_patches",
     "fuse_pointed",
     "fuse_pointed_steps",
-    "patch_index",
+    "patch_layout",
     "point_loss",
     "pointer_hits",
     "with_point_loss",
@@ -58,34 +61,84 @@ class TargetPointer(nn.Module):
         return torch.einsum("bd,bpd->bp", q, k) / q.shape[-1] ** 0.5
 
 
-def patch_index(points: torch.Tensor, grid: int) -> torch.Tensor:
-    """``points`` (B, 2): ``(x, y)`` as fractions of the image's width and height -> (B,) the
-    row-major index of the patch of a ``grid x grid`` patch grid that holds each; -1 where the
-    point is missing (NaN) or outside the image."""
-    inside = (points >= 0).all(-1) & (points < 1).all(-1)  # False for NaN
-    cells = (points.nan_to_num(0.0).clamp(0, 1 - 1e-6) * grid).long()
-    return torch.where(
-        inside, cells[:, 1] * grid + cells[:, 0], torch.full_like(inside, -1, dtype=torch.long)
-    )
+@dataclass(frozen=True)
+class PatchLayout:
+    """Where the patches the pointer chooses among sit in the sequence: ``rows x cols`` tokens,
+    row-major, from position ``start``. ``sizes`` (B, 2): each row's own ``(rows, cols)``
+    corner of that grid (native resolution: the rest is the batch's padding, never pointed
+    at); None: every row fills the grid (fixed resolution)."""
+
+    start: int
+    rows: int
+    cols: int
+    sizes: torch.Tensor | None = None
+
+    @property
+    def patches(self) -> int:
+        return self.rows * self.cols
+
+    def target(self, points: torch.Tensor) -> torch.Tensor:
+        """``points`` (B, 2): ``(x, y)`` as fractions of each row's grid (its width and height
+        in patches) -> (B,) the index, in this layout, of the patch that holds each; -1 where
+        the point is missing (NaN) or outside."""
+        inside = (points >= 0).all(-1) & (points < 1).all(-1)  # False for NaN
+        sizes = self._sizes(points.shape[0], points.device).to(points.dtype)
+        cells = (points.nan_to_num(0.0).clamp(0, 1 - 1e-6) * sizes.flip(-1)).long()  # (x, y)
+        index = cells[:, 1] * self.cols + cells[:, 0]
+        return torch.where(inside, index, torch.full_like(index, -1))
+
+    def valid(self, batch: int, device: Any) -> torch.Tensor:
+        """(B, P) True on the patches each row really has."""
+        sizes = self._sizes(batch, device)
+        rows = torch.arange(self.rows, device=device).repeat_interleave(self.cols)
+        cols = torch.arange(self.cols, device=device).repeat(self.rows)
+        return (rows[None] < sizes[:, :1]) & (cols[None] < sizes[:, 1:])
+
+    def _sizes(self, batch: int, device: Any) -> torch.Tensor:
+        if self.sizes is not None:
+            return self.sizes.to(device)
+        return torch.tensor([[self.rows, self.cols]], device=device).expand(batch, 2)
+
+
+def patch_layout(
+    config: Any,
+    pixel_values: torch.Tensor,
+    image_grids: torch.Tensor | None = None,
+    thumbnail_values: torch.Tensor | None = None,
+) -> PatchLayout:
+    """The :class:`PatchLayout` of a batch: the first view's square grid at fixed resolution;
+    in native mode (``config.max_image_tokens``) the detail grid of the padded
+    ``pixel_values``, after the thumbnail's tokens when the batch has thumbnails."""
+    patch = config.vision_config.patch_size
+    if not config.max_image_tokens:
+        side = config.vision_config.image_size // patch
+        return PatchLayout(0, side, side)
+    if image_grids is None:
+        raise ValueError("this model reads images natively: pass the processor's image_grids")
+    start = 0 if thumbnail_values is None else (thumbnail_values.shape[-1] // patch) ** 2
+    rows, cols = pixel_values.shape[-2] // patch, pixel_values.shape[-1] // patch
+    return PatchLayout(start, rows, cols, image_grids[:, :2])
 
 
 def point_loss(
     pointer: TargetPointer,
     hidden: torch.Tensor,
     labels: torch.Tensor,
-    patches: int,
+    layout: PatchLayout,
     points: torch.Tensor,
 ) -> torch.Tensor | None:
     """The grounding cross-entropy of a batch, or None when no row has a target in view.
 
     Args:
-        hidden: (B, L, D) last hidden states of the whole sequence; the first ``patches``
-            positions are the first view's image tokens (a square grid), the text comes last.
+        hidden: (B, L, D) last hidden states of the whole sequence; ``layout`` says which
+            positions are the patches to point at; the text comes last.
         labels: (B, T) the text positions' targets (-100 on the prompt): the query is the
             position before the first labelled one, whose hidden state predicts the action.
-        points: (B, 2) the target's ``(x, y)`` as fractions of the image size (NaN: none).
+        points: (B, 2) the target's ``(x, y)`` as fractions of each row's patch grid (NaN:
+            none): of the image at fixed resolution, of its padded detail grid in native mode
+            (:meth:`vla.model.image_grid.ImageGrid.grid_fraction`).
     """
-    logits, target, keep = _pointed(pointer, hidden, labels, patches, points)
+    logits, target, keep = _pointed(pointer, hidden, labels, layout, points)
     if not keep.any():
         return None
     return nn.functional.cross_entropy(logits[keep].float(), target[keep])
@@ -95,12 +148,12 @@ def pointer_hits(
     pointer: TargetPointer,
     hidden: torch.Tensor,
     labels: torch.Tensor,
-    patches: int,
+    layout: PatchLayout,
     points: torch.Tensor,
 ) -> tuple[int, int]:
     """``(hits, rows)``: of the rows with a target in view, how many put their highest patch
     score on the target's patch (arguments as :func:`point_loss`)."""
-    logits, target, keep = _pointed(pointer, hidden, labels, patches, points)
+    logits, target, keep = _pointed(pointer, hidden, labels, layout, points)
     hits = (logits.argmax(-1) == target) & keep
     return int(hits.sum()), int(keep.sum())
 
@@ -109,17 +162,22 @@ def _pointed(
     pointer: TargetPointer,
     hidden: torch.Tensor,
     labels: torch.Tensor,
-    patches: int,
+    layout: PatchLayout,
     points: torch.Tensor,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``(logits (B, P), target patch (B,), keep (B,))`` of :func:`point_loss`."""
-    target = patch_index(points.to(torch.float32), round(patches**0.5))
+    """``(logits (B, P), target patch (B,), keep (B,))`` of :func:`point_loss`; a row's
+    padding patches score -inf."""
+    target = layout.target(points.to(torch.float32))
     labelled = labels != -100
     keep = (target >= 0) & labelled.any(-1)
     first = labelled.float().argmax(-1)  # index of the first labelled text position
     query_at = hidden.shape[1] - labels.shape[1] + first - 1
     rows = torch.arange(hidden.shape[0], device=hidden.device)
-    return pointer.scores(hidden[rows, query_at], hidden[:, :patches]), target, keep
+    patches = hidden[:, layout.start : layout.start + layout.patches]
+    logits = pointer.scores(hidden[rows, query_at], patches)
+    if layout.sizes is not None:
+        logits = logits.masked_fill(~layout.valid(len(rows), logits.device), float("-inf"))
+    return logits, target, keep
 
 
 def with_point_loss(
@@ -128,13 +186,14 @@ def with_point_loss(
     hidden: torch.Tensor,
     labels: torch.Tensor | None,
     points: torch.Tensor | None,
+    layout: PatchLayout,
 ) -> torch.Tensor | None:
     """``loss`` plus ``config.point_loss`` times :func:`point_loss` when the model has a
     :class:`TargetPointer` and the batch has target points; else ``loss`` unchanged."""
     pointer = getattr(model, "target_pointer", None)
     if loss is None or labels is None or points is None or pointer is None:
         return loss
-    extra = point_loss(pointer, hidden, labels, first_view_patches(model.config), points)
+    extra = point_loss(pointer, hidden, labels, layout, points)
     return loss if extra is None else loss + model.config.point_loss * extra
 
 

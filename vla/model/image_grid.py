@@ -61,6 +61,14 @@ class ImageGrid:
         """Model pixels of the detail image -> caller pixels."""
         return x * self.width / self.model_width, y * self.height / self.model_height
 
+    def grid_fraction(self, fx: float, fy: float) -> tuple[float, float]:
+        """``(x, y)`` as fractions of the caller's image -> as fractions of the detail grid
+        with its padding (``cols x rows`` whole patches): what the grounding loss points in."""
+        return (
+            fx * self.model_width / (self.cols * self.patch),
+            fy * self.model_height / (self.rows * self.patch),
+        )
+
 
 def _check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:

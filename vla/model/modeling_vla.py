@@ -277,7 +277,9 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             view_mask: (B, V) which views each row has (``config.view_names``; pixels are then
                 (B, V, 3, S, S)); None: all of them.
             target_points: (B, 2) where the named object is, as fractions of the first view's
-                width and height (NaN: unknown); adds ``config.point_loss`` x the grounding loss.
+                width and height (native mode: of its padded detail grid, as the training
+                ``Collator`` gives them; NaN: unknown); adds ``config.point_loss`` x the
+                grounding loss.
         """
         embeds, mask, positions = self.build_inputs(
             pixel_values,
@@ -305,7 +307,10 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             target = labels[:, 1:]  # position t predicts token t + 1
             keep = target != -100  # (N, V) only where there is a loss
             loss = self.action_loss(head.masked(keep).float(), target[keep])
-        loss = grounding.with_point_loss(self, loss, out.last_hidden_state, labels, target_points)
+        layout = grounding.patch_layout(self.config, pixel_values, image_grids, thumbnail_values)
+        loss = grounding.with_point_loss(
+            self, loss, out.last_hidden_state, labels, target_points, layout
+        )
         return VLAOutput(
             loss=loss,
             logits=head.last(logits_to_keep),

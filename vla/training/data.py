@@ -58,7 +58,7 @@ class Collator:
     augmented (:func:`vla.training.augment.augment_point`) from a generator seeded per worker.
     Items with ``target_pixels`` (:class:`vla.training.grounding.TargetPoints`) add
     ``target_points`` (B, 2) to the batch: the point moved with the image, as fractions of its
-    size (NaN where an item has none). ``state_dropout``: the share of robot samples whose
+    size (native resolution: of its padded patch grid; NaN where an item has none). ``state_dropout``: the share of robot samples whose
     state is left out (the model's "no state" input), drawn from the same generator.
     """
 
@@ -132,6 +132,9 @@ class Collator:
             point = (x + 0.5, y + 0.5)  # the centre of the pixel a click at integer x hits
         h, w = (image if first is None else named[first]).shape[:2]  # type: ignore[index]
         frac = (math.nan, math.nan) if point is None else (point[0] / w, point[1] / h)
+        grid = getattr(self.processor, "grid", None)
+        if grid is not None and point is not None:  # native: the pointer's grid has padding
+            frac = grid.plan(w, h).grid_fraction(*frac)
         return image, action, named, frac
 
     def _augment(self, image: Any, action: Any, point: Any = None) -> tuple[Any, Any, Any]:

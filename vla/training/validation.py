@@ -60,7 +60,7 @@ def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, fl
             c, t = token_accuracy(out.logits, batch["labels"])
             correct, total = correct + c, total + t
             if hidden:
-                hits = _pointer_hits(model, hidden[0], batch["labels"], points)
+                hits = _pointer_hits(model, hidden[0], batch, points)
                 pointed = [pointed[0] + hits[0], pointed[1] + hits[1]]
     metrics = {
         "val/loss": float(np.mean(losses)) if losses else math.nan,
@@ -107,11 +107,12 @@ def _last_hidden(model: Any, points: Any) -> Iterator[list[Any]]:
         hook.remove()
 
 
-def _pointer_hits(model: Any, hidden: Any, labels: Any, points: Any) -> tuple[int, int]:
-    from vla.model.grounding_vla import first_view_patches, pointer_hits
+def _pointer_hits(model: Any, hidden: Any, batch: dict[str, Any], points: Any) -> tuple[int, int]:
+    from vla.model.grounding_vla import patch_layout, pointer_hits
 
-    patches = first_view_patches(model.config)
-    return pointer_hits(model.target_pointer, hidden, labels, patches, points)
+    keys = ("pixel_values", "image_grids", "thumbnail_values")
+    layout = patch_layout(model.config, *(batch.get(k) for k in keys))
+    return pointer_hits(model.target_pointer, hidden, batch["labels"], layout, points)
 
 
 def action_errors(pred: Action, target: Action) -> dict[str, Any]:
