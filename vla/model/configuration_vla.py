@@ -118,6 +118,10 @@ class VLAConfig(PreTrainedConfig):
         copy_instruction: a pointer over the instruction's bytes is mixed into every
             next-token distribution (pointer-generator copying, :mod:`vla.model.copy_vla`), so
             a typed text can be copied from the instruction byte by byte.
+        copy_alignment: with ``copy_instruction``: the copy pointer and the LM head also see
+            how far the text typed so far matches the instruction at each position, and the
+            byte after the longest match (:mod:`vla.model.copy_alignment`), so a copy keeps its
+            place and ends where the instruction's text ends.
         action_history: 0 (default): the prompt is the instruction alone. K > 0: the actions
             the agent executed before, the last K of its episode, follow the instruction in the
             prompt as action tokens (:meth:`VLAProcessor.prompt_ids`), so a step that leaves
@@ -182,6 +186,7 @@ class VLAConfig(PreTrainedConfig):
     vision_early_fusion: bool = False
     pointer_subdivisions: int = 0
     copy_instruction: bool = False
+    copy_alignment: bool = False
     action_history: int = 0
     view_names: list[str] | tuple[str, ...] = ()
     parallel_decoding: bool = False
@@ -246,6 +251,8 @@ class VLAConfig(PreTrainedConfig):
         for name in ("vision_film", "vision_early_fusion", "parallel_decoding", "point_to_action"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
+        if self.copy_alignment and not self.copy_instruction:
+            raise ValueError("Got copy_alignment without copy_instruction; set both or neither")
         if self.value_slots and not self.parallel_decoding:
             raise ValueError("Got value_slots without parallel_decoding; set both or neither")
         _check_execution(self.execution)

@@ -26,28 +26,35 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
+from vla.model.copy_alignment import CopyAlignment, match_lengths, match_step
 from vla.model.vision_vla import instruction_bytes
+from vla.model.vocabulary_vla import BYTE_OFFSET, VERB_OFFSET
 
-__all__ = ["ActionHead", "CopyMemory", "InstructionCopy"]
+__all__ = ["ActionHead", "CopyMemory", "InstructionCopy", "advance_match"]
 
 
 class CopyMemory(NamedTuple):
     """The instruction a batch can copy from: ``keys`` (B, T, D) for every text position,
-    ``ids`` (B, T) their token ids and ``source`` (B, T) which of them are instruction bytes."""
+    ``ids`` (B, T) their token ids and ``source`` (B, T) which of them are instruction bytes.
+    With ``copy_alignment``: ``embeds`` (B, T, D) their token embeddings and ``match`` (B, T)
+    the match lengths after the last token fed (updated in place by each decode step)."""
 
     keys: torch.Tensor
     ids: torch.Tensor
     source: torch.Tensor
+    embeds: torch.Tensor | None = None
+    match: torch.Tensor | None = None
 
 
 class InstructionCopy(nn.Module):
     """The copy head (see the module doc): ``dim`` is the LM's width."""
 
-    def __init__(self, dim: int) -> None:
+    def __init__(self, dim: int, alignment: bool = False) -> None:
         super().__init__()
         self.key = nn.Linear(2 * dim, dim)
         self.query = nn.Linear(2 * dim, dim)
         self.gate = nn.Linear(dim, 1)
+        self.alignment = CopyAlignment(dim) if alignment else None
 
     def memory(
         self,
@@ -60,7 +67,10 @@ class InstructionCopy(nn.Module):
         embeddings (B, T, D) (each key sees the embedding of the token before it)."""
         before = torch.cat([torch.zeros_like(embeds[:, :1]), embeds[:, :-1]], dim=1)
         keys = self.key(torch.cat([hidden, before], dim=-1))
-        return CopyMemory(keys, input_ids, instruction_bytes(input_ids, attention_mask))
+        source = instruction_bytes(input_ids, attention_mask)
+        if self.alignment is None:
+            return CopyMemory(keys, input_ids, source)
+        return CopyMemory(keys, input_ids, source, embeds, torch.zeros_like(input_ids))
 
     def log_probs(
         self,
@@ -69,21 +79,26 @@ class InstructionCopy(nn.Module):
         embeds: torch.Tensor,
         memory: CopyMemory,
         rows: torch.Tensor | None = None,
+        match: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """The mixed next-token log-probabilities at some query positions.
 
         ``logits`` (B, Q, V) are the LM head's at those positions, ``hidden`` and ``embeds``
-        (B, Q, D) their last hidden states and the embeddings of the tokens fed there. With
-        ``rows`` (N,), the queries are flattened instead: (N, V) and (N, D), query ``n`` of
-        batch row ``rows[n]``.
+        (B, Q, D) their last hidden states and the embeddings of the tokens fed there, and
+        ``match`` (B, Q, T) their match lengths (``copy_alignment`` only). With ``rows`` (N,),
+        the queries are flattened instead: (N, V), (N, D) and (N, T), query ``n`` of batch row
+        ``rows[n]``.
         """
         flat = rows is not None
-        keys, ids, source = memory
+        keys, ids, source = memory[:3]
         if flat:
             keys, ids, source = keys[rows], ids[rows], source[rows]  # (N, T, ...)
             logits, hidden, embeds = logits[:, None], hidden[:, None], embeds[:, None]
+            match = None if match is None else match[:, None]
         query = self.query(torch.cat([hidden, embeds], dim=-1))  # (B, Q, D)
         scores = query @ keys.transpose(1, 2) / math.sqrt(query.shape[-1])  # (B, Q, T)
+        if self.alignment is not None and match is not None:
+            scores = scores + self.alignment.scores(query, match)
         scores = scores.float().masked_fill(~source[:, None, :], float("-inf"))
         attn = torch.softmax(scores, dim=-1).nan_to_num(0.0)  # a row with no source: all 0
         index = ids[:, None, :].expand_as(attn)
@@ -106,8 +121,10 @@ class ActionHead:
     head, mixed with the copy pointer when the model has one (``instruction_copy``).
 
     ``hidden`` and ``embeds`` (B, T, D) are the last hidden states of the text positions and
-    the embeddings of the tokens fed there. The memory comes from ``input_ids`` and
-    ``text_mask`` (B, T) in a full pass, or is given (``memory``) in an incremental step.
+    the embeddings of the tokens fed there, ``input_ids`` and ``text_mask`` (B, T) those
+    tokens. In a full pass the memory comes from them; in an incremental step (``step``) it is
+    given (``memory``) and, with ``copy_alignment``, its match lengths advance over the new
+    tokens.
     """
 
     def __init__(
@@ -118,36 +135,72 @@ class ActionHead:
         input_ids: torch.Tensor | None = None,
         text_mask: torch.Tensor | None = None,
         memory: CopyMemory | None = None,
+        step: bool = False,
     ) -> None:
         self.lm_head: nn.Module = model.language_model.lm_head
         self.copy: InstructionCopy | None = getattr(model, "instruction_copy", None)
         self.hidden, self.embeds = hidden, embeds
+        self.match: torch.Tensor | None = None  # (B, T, T_prefix) after each position
         if self.copy is not None and memory is None:
-            if input_ids is None or text_mask is None:
+            if step or input_ids is None or text_mask is None:
                 raise ValueError(
                     "this model copies from the instruction: pass the prefix pass's "
                     "`copy_memory` (VLAOutput.copy_memory) to decode_step"
                 )
             memory = self.copy.memory(hidden, embeds, input_ids, text_mask)
+            if memory.match is not None:
+                self.match = match_lengths(input_ids, memory.source)
+                memory.match.copy_(self.match[:, -1])
+        elif self.copy is not None and memory is not None and memory.match is not None:
+            self.match = advance_match(memory, input_ids, text_mask)
         self.memory = memory
 
     def last(self, n: int) -> torch.Tensor:
         """(B, n, V) at the last ``n`` positions (0: every position)."""
         where = slice(-n, None) if n else slice(None)
-        logits = self.lm_head(self.hidden[:, where])
+        match = None if self.match is None else self.match[:, where]
+        rows = torch.arange(self.hidden.shape[0], device=self.hidden.device)[:, None]
+        hidden = self._aligned(self.hidden[:, where], match, rows)
+        logits = self.lm_head(hidden)
         if self.copy is None or self.memory is None:
             return logits
-        return self.copy.log_probs(
-            logits, self.hidden[:, where], self.embeds[:, where], self.memory
-        )
+        return self.copy.log_probs(logits, hidden, self.embeds[:, where], self.memory, match=match)
 
     def masked(self, keep: torch.Tensor) -> torch.Tensor:
         """(N, V) at the positions ``t`` where ``keep[:, t]`` (B, T - 1) is set: the
         predictions of the tokens ``t + 1`` that carry a loss."""
-        hidden = self.hidden[:, :-1][keep]
+        rows = keep.nonzero()[:, 0]
+        match = None if self.match is None else self.match[:, :-1][keep]  # (N, T)
+        hidden = self._aligned(self.hidden[:, :-1][keep], match, rows)
         logits = self.lm_head(hidden)
         if self.copy is None or self.memory is None:
             return logits
-        rows = keep.nonzero()[:, 0]
         embeds = self.embeds[:, :-1][keep]
-        return self.copy.log_probs(logits, hidden, embeds, self.memory, rows=rows)
+        return self.copy.log_probs(logits, hidden, embeds, self.memory, rows=rows, match=match)
+
+    def _aligned(
+        self, hidden: torch.Tensor, match: torch.Tensor | None, rows: torch.Tensor
+    ) -> torch.Tensor:
+        """``hidden`` with the alignment's features (``copy_alignment``), else unchanged."""
+        if match is None or self.copy is None or self.copy.alignment is None:
+            return hidden
+        assert self.memory is not None and self.memory.embeds is not None
+        return self.copy.alignment.hidden(hidden, match, self.memory.embeds, rows)
+
+
+def advance_match(
+    memory: CopyMemory, input_ids: torch.Tensor | None, text_mask: torch.Tensor | None
+) -> torch.Tensor:
+    """(B, L, T) the match lengths after each of an incremental step's new tokens ``input_ids``
+    (B, L) (every one after ``SEP``; ``text_mask`` 0 on the left padding, which changes
+    nothing); ``memory.match`` is updated in place to the last."""
+    assert memory.match is not None and input_ids is not None and text_mask is not None
+    state, steps = memory.match, []
+    for j in range(input_ids.shape[1]):
+        fed, real = input_ids[:, j], text_mask[:, j].bool()
+        typed = real & (fed >= BYTE_OFFSET) & (fed < VERB_OFFSET)
+        moved = match_step(state, memory.source, memory.ids, fed, typed)
+        state = torch.where(real[:, None], moved, state)
+        steps.append(state)
+    memory.match.copy_(state)
+    return torch.stack(steps, dim=1)

@@ -186,14 +186,15 @@ def with_point_loss(
     hidden: torch.Tensor,
     labels: torch.Tensor | None,
     points: torch.Tensor | None,
-    layout: PatchLayout,
+    images: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None],
 ) -> torch.Tensor | None:
     """``loss`` plus ``config.point_loss`` times :func:`point_loss` when the model has a
-    :class:`TargetPointer` and the batch has target points; else ``loss`` unchanged."""
+    :class:`TargetPointer` and the batch has target points; else ``loss`` unchanged.
+    ``images``: the batch's ``(pixel_values, image_grids, thumbnail_values)``."""
     pointer = getattr(model, "target_pointer", None)
     if loss is None or labels is None or points is None or pointer is None:
         return loss
-    extra = point_loss(pointer, hidden, labels, layout, points)
+    extra = point_loss(pointer, hidden, labels, patch_layout(model.config, *images), points)
     return loss if extra is None else loss + model.config.point_loss * extra
 
 

@@ -104,7 +104,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             )
             self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
         if config.copy_instruction:  # absent otherwise: older checkpoints load unchanged
-            self.instruction_copy = InstructionCopy(d)
+            self.instruction_copy = InstructionCopy(d, config.copy_alignment)
         if config.value_slots:  # vla.model.parallel_decoding
             self.value_slots = nn.Embedding(config.value_slots, d)
         if config.point_loss or config.point_to_action:  # vla.model.grounding_vla
@@ -307,10 +307,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             target = labels[:, 1:]  # position t predicts token t + 1
             keep = target != -100  # (N, V) only where there is a loss
             loss = self.action_loss(head.masked(keep).float(), target[keep])
-        layout = grounding.patch_layout(self.config, pixel_values, image_grids, thumbnail_values)
-        loss = grounding.with_point_loss(
-            self, loss, out.last_hidden_state, labels, target_points, layout
-        )
+        last, images = out.last_hidden_state, (pixel_values, image_grids, thumbnail_values)
+        loss = grounding.with_point_loss(self, loss, last, labels, target_points, images)
         return VLAOutput(
             loss=loss,
             logits=head.last(logits_to_keep),
@@ -351,7 +349,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             **{kv_cache_kwarg(self.language_model.model.__class__): past_key_values},
         )
         hidden = grounding.fuse_pointed_steps(self, out.last_hidden_state, point_memory)
-        head = ActionHead(self, hidden, embeds, memory=copy_memory)
+        fed = attention_mask[:, -input_ids.shape[1] :]  # the new tokens' mask
+        head = ActionHead(self, hidden, embeds, input_ids, fed, copy_memory, step=True)
         return head.last(logits_to_keep)
 
     @torch.no_grad()

@@ -1,0 +1,69 @@
+"""Copying with the place kept (``copy_alignment``, issue 13): the match lengths follow the
+typed text through the instruction, a full pass and incremental decoding see the same
+features, and a small model types words whose letters repeat."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from test_copy_instruction import copy_model, type_batch
+
+from vla.model.copy_alignment import match_lengths
+from vla.model.vision_vla import instruction_bytes
+from vla.model.vocabulary_vla import BOS, BYTE_OFFSET, SEP
+
+
+def _bytes(text: str) -> list[int]:
+    return [BYTE_OFFSET + b for b in text.encode()]
+
+
+def test_match_lengths_follow_the_typed_text_through_the_instruction():
+    type_verb = 264  # the first verb id: any non-byte token after SEP resets the lengths
+    ids = torch.tensor([[0, BOS, *_bytes("xabcab"), SEP, type_verb, *_bytes("ab")]])
+    mask = (ids != 0).long()
+    match = match_lengths(ids, instruction_bytes(ids, mask))[0]  # (T, T)
+    assert match[:10].eq(0).all()  # the prompt, SEP and the verb
+    after_a, after_ab = match[-2].tolist(), match[-1].tolist()
+    # prefix positions: 1 BOS, 2..7 "xabcab", 8 SEP; "a" is at 3 and 6, "ab" ends at 4 and 7
+    assert [i for i, m in enumerate(after_a) if m] == [4, 7] and max(after_a) == 1
+    assert [i for i, m in enumerate(after_ab) if m] == [5, 8] and max(after_ab) == 2
+
+
+@pytest.mark.parametrize("one_at_a_time", [False, True])
+def test_incremental_decoding_sees_the_features_the_full_pass_sees(one_at_a_time):
+    policy, _ = copy_model(seed=2, copy_alignment=True, text_initializer_range=0.2)
+    model = policy.model.eval()
+    for param in model.instruction_copy.alignment.parameters():
+        torch.nn.init.normal_(param, std=0.5)  # zero-initialised parts would test nothing
+    rng = np.random.default_rng(2)
+    for image, text, action in zip(*type_batch(policy, rng, ["abab", "aaaa", "xyzx"]), strict=True):
+        full = policy.processor([image], [text], actions=[action])
+        prompt = policy.processor([image], [text])
+        for b in (full, prompt):
+            b.pop("image_sizes")
+            b.pop("labels", None)
+        with torch.no_grad():
+            want = model(**full).logits[0]  # (T, V)
+            out = model(**prompt, use_cache=True, logits_to_keep=1)
+        n = prompt["input_ids"].shape[1]
+        ids = full["input_ids"][:, n:]  # the action's tokens
+        chunks = ids.split(1, dim=1) if one_at_a_time else [ids]
+        mask, got, longest = out.attention_mask.long(), [], 0
+        for chunk in chunks:
+            k = chunk.shape[1]
+            positions = mask.sum(-1, keepdim=True) + torch.arange(k)
+            mask = torch.cat([mask, torch.ones_like(chunk)], dim=1)
+            with torch.no_grad():
+                got.append(model.decode_step(chunk, mask, positions, out.cache, k, out.copy_memory))
+            longest = max(longest, int(out.copy_memory.match.max()))
+        torch.testing.assert_close(torch.cat(got, 1)[0], want[n:], atol=1e-5, rtol=1e-4)
+        if one_at_a_time:  # the state was carried from step to step (EOS then reset it)
+            assert longest == len(action.text)
+
+
+def test_alignment_needs_the_copy_head():
+    from vla.model import VLAConfig
+
+    with pytest.raises(ValueError, match="copy_alignment without copy_instruction"):
+        VLAConfig.from_preset("vla-tiny", copy_alignment=True)
