@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from test_copy_instruction import copy_model, type_batch
+from test_copy_instruction import copy_model, full_and_prefix, type_batch
 
 from vla.model.copy_alignment import match_lengths
 from vla.model.vision_vla import instruction_bytes
@@ -38,16 +38,7 @@ def test_incremental_decoding_sees_the_features_the_full_pass_sees(one_at_a_time
         torch.nn.init.normal_(param, std=0.5)  # zero-initialised parts would test nothing
     rng = np.random.default_rng(2)
     for image, text, action in zip(*type_batch(policy, rng, ["abab", "aaaa", "xyzx"]), strict=True):
-        full = policy.processor([image], [text], actions=[action])
-        prompt = policy.processor([image], [text])
-        for b in (full, prompt):
-            b.pop("image_sizes")
-            b.pop("labels", None)
-        with torch.no_grad():
-            want = model(**full).logits[0]  # (T, V)
-            out = model(**prompt, use_cache=True, logits_to_keep=1)
-        n = prompt["input_ids"].shape[1]
-        ids = full["input_ids"][:, n:]  # the action's tokens
+        want, out, n, ids = full_and_prefix(policy, image, text, action)
         chunks = ids.split(1, dim=1) if one_at_a_time else [ids]
         mask, got, longest = out.attention_mask.long(), [], 0
         for chunk in chunks:

@@ -60,17 +60,8 @@ def test_incremental_decoding_equals_the_full_pass():
     rng = np.random.default_rng(1)
     model = policy.model.eval()
     for image, text, action in zip(*type_batch(policy, rng, words(rng, 3)), strict=True):
-        full = policy.processor([image], [text], actions=[action])
-        prompt = policy.processor([image], [text])
-        for b in (full, prompt):
-            b.pop("image_sizes")
-            b.pop("labels", None)
-        with torch.no_grad():
-            want = model(**full).logits[0]  # (T, V)
-            out = model(**prompt, use_cache=True, logits_to_keep=1)
-        n = prompt["input_ids"].shape[1]
+        want, out, n, ids = full_and_prefix(policy, image, text, action)
         torch.testing.assert_close(out.logits[0, -1], want[n - 1], atol=1e-5, rtol=1e-4)
-        ids = full["input_ids"][:, n:]  # the action's tokens, fed all at once
         k = ids.shape[1]
         mask = torch.cat([out.attention_mask.long(), torch.ones_like(ids)], dim=1)
         positions = out.attention_mask.sum(-1, keepdim=True) + torch.arange(k)
@@ -79,8 +70,26 @@ def test_incremental_decoding_equals_the_full_pass():
         torch.testing.assert_close(got[0], want[n:], atol=1e-5, rtol=1e-4)
     with pytest.raises(ValueError, match="copy_memory"):
         model.decode_step(ids, mask, positions, out.cache, 1)
+    prompt = policy.processor([image], [text])
+    prompt.pop("image_sizes")
     with pytest.raises(ValueError, match="constrained_decode"):
         model.generate(**prompt)
+
+
+def full_and_prefix(policy: Policy, image, text: str, action):
+    """``(want, out, n, ids)``: the teacher-forced logits (T, V) of the whole sample, the prefix
+    pass ``out`` (with its cache and copy memory), the prefix length ``n`` and the action's
+    tokens (1, T - n) that follow it."""
+    full = policy.processor([image], [text], actions=[action])
+    prompt = policy.processor([image], [text])
+    for b in (full, prompt):
+        b.pop("image_sizes")
+        b.pop("labels", None)
+    with torch.no_grad():
+        want = policy.model(**full).logits[0]  # (T, V)
+        out = policy.model(**prompt, use_cache=True, logits_to_keep=1)
+    n = prompt["input_ids"].shape[1]
+    return want, out, n, full["input_ids"][:, n:]
 
 
 def train_typing(copy: bool, max_steps: int = MAX_STEPS, seed: int = 0) -> tuple[float, int]:
