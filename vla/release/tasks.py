@@ -111,8 +111,9 @@ BROWSER_READING = tuple(
 )
 ROBOT_ENVS = tuple(f"vla/panda-{t}-v0" for t in ("reach", "push", "pick-place", "stack"))
 
-#: The desktop suite's tasks (issue 19): the shipped browser checkpoint's best 10 headless
-#: (vla/checkpoints/vla-browser-tiny/eval_info.json), which the desktop checkpoint's actor is.
+#: The desktop suite's tasks (issue 19): the best 10 headless of the desktop checkpoint's actor
+#: (vla/checkpoints/vla-desktop-tiny/actor/eval_info.json, the browser checkpoint of 2026-12-02;
+#: the browser checkpoint shipped since has other best 10, for the desktop recipe's next rerun).
 DESKTOP_TASKS = (
     "focus-text",
     "enter-date",
