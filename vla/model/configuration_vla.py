@@ -122,6 +122,9 @@ class VLAConfig(PreTrainedConfig):
             how far the text typed so far matches the instruction at each position, and the
             byte after the longest match (:mod:`vla.model.copy_alignment`), so a copy keeps its
             place and ends where the instruction's text ends.
+        copy_case: with ``copy_instruction``: the copy can also emit a byte upper- or
+            lower-cased (per query, a learned mix of the three; "type it in upper case"), and
+            the alignment compares letters case-insensitively.
         action_history: 0 (default): the prompt is the instruction alone. K > 0: the actions
             the agent executed before, the last K of its episode, follow the instruction in the
             prompt as action tokens (:meth:`VLAProcessor.prompt_ids`), so a step that leaves
@@ -187,6 +190,7 @@ class VLAConfig(PreTrainedConfig):
     pointer_subdivisions: int = 0
     copy_instruction: bool = False
     copy_alignment: bool = False
+    copy_case: bool = False
     action_history: int = 0
     view_names: list[str] | tuple[str, ...] = ()
     parallel_decoding: bool = False
@@ -251,8 +255,9 @@ class VLAConfig(PreTrainedConfig):
         for name in ("vision_film", "vision_early_fusion", "parallel_decoding", "point_to_action"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
-        if self.copy_alignment and not self.copy_instruction:
-            raise ValueError("Got copy_alignment without copy_instruction; set both or neither")
+        for name in ("copy_alignment", "copy_case"):
+            if getattr(self, name) and not self.copy_instruction:
+                raise ValueError(f"Got {name} without copy_instruction; set both or neither")
         if self.value_slots and not self.parallel_decoding:
             raise ValueError("Got value_slots without parallel_decoding; set both or neither")
         _check_execution(self.execution)

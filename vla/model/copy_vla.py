@@ -30,7 +30,7 @@ from vla.model.copy_alignment import CopyAlignment, match_lengths, match_step
 from vla.model.vision_vla import instruction_bytes
 from vla.model.vocabulary_vla import BYTE_OFFSET, VERB_OFFSET
 
-__all__ = ["ActionHead", "CopyMemory", "InstructionCopy", "advance_match"]
+__all__ = ["ActionHead", "CopyMemory", "InstructionCopy", "advance_match", "cased"]
 
 
 class CopyMemory(NamedTuple):
@@ -49,12 +49,21 @@ class CopyMemory(NamedTuple):
 class InstructionCopy(nn.Module):
     """The copy head (see the module doc): ``dim`` is the LM's width."""
 
-    def __init__(self, dim: int, alignment: bool = False) -> None:
+    def __init__(self, dim: int, alignment: bool = False, case: bool = False) -> None:
         super().__init__()
         self.key = nn.Linear(2 * dim, dim)
         self.query = nn.Linear(2 * dim, dim)
         self.gate = nn.Linear(dim, 1)
         self.alignment = CopyAlignment(dim) if alignment else None
+        # copy_case: per query, how much of the copy keeps, upper-cases or lower-cases a byte
+        self.case = nn.Linear(dim, 3) if case else None
+        if self.case is not None:  # starts keeping the case (96% of the copy)
+            nn.init.zeros_(self.case.weight)
+            self.case.bias.data = torch.tensor([4.0, 0.0, 0.0])
+
+    def fold(self, ids: torch.Tensor) -> torch.Tensor:
+        """``ids`` as the alignment compares them: lower-cased with ``copy_case``, else as is."""
+        return ids if self.case is None else cased(ids, upper=False)
 
     def memory(
         self,
@@ -101,11 +110,13 @@ class InstructionCopy(nn.Module):
             scores = scores + self.alignment.scores(query, match)
         scores = scores.float().masked_fill(~source[:, None, :], float("-inf"))
         attn = torch.softmax(scores, dim=-1).nan_to_num(0.0)  # a row with no source: all 0
-        index = ids[:, None, :].expand_as(attn)
-        copied = torch.zeros(
-            *attn.shape[:2], logits.shape[-1], dtype=attn.dtype, device=attn.device
-        )
-        copied = copied.scatter_add(-1, index, attn)  # (B, Q, V)
+        copied = _scattered(attn, ids, logits.shape[-1])  # (B, Q, V)
+        if self.case is not None:  # keep, upper, lower: a mix of three copies
+            mix = self.case(hidden).float().softmax(-1)  # (B, Q, 3)
+            copied = mix[..., :1] * copied + sum(
+                mix[..., k : k + 1] * _scattered(attn, cased(ids, upper), logits.shape[-1])
+                for k, upper in ((1, True), (2, False))
+            )
         gate = self.gate(hidden).float()  # (B, Q, 1)
         has_source = source.any(-1)[:, None, None]
         gate = torch.where(has_source, gate, torch.full_like(gate, 30.0))  # nothing to copy
@@ -114,6 +125,19 @@ class InstructionCopy(nn.Module):
             nn.functional.logsigmoid(-gate) + copied.clamp_min(1e-20).log(),
         )
         return mixed[:, 0] if flat else mixed
+
+
+def _scattered(attn: torch.Tensor, ids: torch.Tensor, vocab: int) -> torch.Tensor:
+    """(B, Q, V): each query's attention (B, Q, T) summed onto the token ids (B, T) attended."""
+    out = torch.zeros(*attn.shape[:2], vocab, dtype=attn.dtype, device=attn.device)
+    return out.scatter_add(-1, ids[:, None, :].expand_as(attn), attn)
+
+
+def cased(ids: torch.Tensor, upper: bool) -> torch.Tensor:
+    """Token ids with the bytes of ASCII letters upper- (or lower-) cased; others unchanged."""
+    first = BYTE_OFFSET + (ord("a") if upper else ord("A"))
+    letter = (ids >= first) & (ids < first + 26)
+    return torch.where(letter, ids + (-32 if upper else 32), ids)
 
 
 class ActionHead:
@@ -149,10 +173,10 @@ class ActionHead:
                 )
             memory = self.copy.memory(hidden, embeds, input_ids, text_mask)
             if memory.match is not None:
-                self.match = match_lengths(input_ids, memory.source)
+                self.match = match_lengths(self.copy.fold(input_ids), memory.source)
                 memory.match.copy_(self.match[:, -1])
         elif self.copy is not None and memory is not None and memory.match is not None:
-            self.match = advance_match(memory, input_ids, text_mask)
+            self.match = advance_match(memory, input_ids, text_mask, self.copy.fold)
         self.memory = memory
 
     def last(self, n: int) -> torch.Tensor:
@@ -189,17 +213,22 @@ class ActionHead:
 
 
 def advance_match(
-    memory: CopyMemory, input_ids: torch.Tensor | None, text_mask: torch.Tensor | None
+    memory: CopyMemory,
+    input_ids: torch.Tensor | None,
+    text_mask: torch.Tensor | None,
+    fold: Any = None,
 ) -> torch.Tensor:
     """(B, L, T) the match lengths after each of an incremental step's new tokens ``input_ids``
     (B, L) (every one after ``SEP``; ``text_mask`` 0 on the left padding, which changes
-    nothing); ``memory.match`` is updated in place to the last."""
+    nothing); ``memory.match`` is updated in place to the last. ``fold``: how ids are compared
+    (:meth:`InstructionCopy.fold`; None: as they are)."""
     assert memory.match is not None and input_ids is not None and text_mask is not None
-    state, steps = memory.match, []
+    fold = fold or (lambda ids: ids)
+    state, steps, source_ids = memory.match, [], fold(memory.ids)
     for j in range(input_ids.shape[1]):
-        fed, real = input_ids[:, j], text_mask[:, j].bool()
+        fed, real = fold(input_ids[:, j]), text_mask[:, j].bool()
         typed = real & (fed >= BYTE_OFFSET) & (fed < VERB_OFFSET)
-        moved = match_step(state, memory.source, memory.ids, fed, typed)
+        moved = match_step(state, memory.source, source_ids, fed, typed)
         state = torch.where(real[:, None], moved, state)
         steps.append(state)
     memory.match.copy_(state)

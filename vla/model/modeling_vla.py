@@ -104,7 +104,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             )
             self.no_state = nn.Embedding(1, d)  # stands in for the state of UI samples
         if config.copy_instruction:  # absent otherwise: older checkpoints load unchanged
-            self.instruction_copy = InstructionCopy(d, config.copy_alignment)
+            self.instruction_copy = InstructionCopy(d, config.copy_alignment, config.copy_case)
         if config.value_slots:  # vla.model.parallel_decoding
             self.value_slots = nn.Embedding(config.value_slots, d)
         if config.point_loss or config.point_to_action:  # vla.model.grounding_vla
