@@ -9,6 +9,7 @@ import pytest
 import torch
 from test_copy_instruction import copy_model, full_and_prefix, type_batch
 
+from vla.model import VLAForActionPrediction
 from vla.model.copy_alignment import match_lengths
 from vla.model.copy_vla import InstructionCopy
 from vla.model.vision_vla import instruction_bytes
@@ -91,3 +92,11 @@ def test_alignment_and_case_need_the_copy_head(name):
 
     with pytest.raises(ValueError, match=f"{name} without copy_instruction"):
         VLAConfig.from_preset("vla-tiny", **{name: True})
+
+
+def test_a_new_case_copy_starts_keeping_the_case():
+    """The mix is set after the model's weight initialisation (which would overwrite it)."""
+    _, cfg = copy_model(copy_case=True)
+    case = VLAForActionPrediction(cfg).instruction_copy.case
+    assert case.weight.abs().sum() == 0
+    assert float(case.bias.softmax(-1)[0]) > 0.95

@@ -83,9 +83,6 @@ class CopyAlignment(nn.Module):
         self.score = nn.Embedding(MAX_MATCH + 1, dim)  # the pointer's per-length preference
         self.length = nn.Embedding(MAX_MATCH + 1, dim)  # the longest match, into the hidden
         self.next = nn.Linear(dim, dim)  # the token after the longest match, into the hidden
-        for layer in (self.length, self.next):  # the LM head starts as without it
-            nn.init.zeros_(layer.weight)
-        nn.init.zeros_(self.next.bias)
 
     def hidden(
         self,

@@ -57,9 +57,14 @@ class InstructionCopy(nn.Module):
         self.alignment = CopyAlignment(dim) if alignment else None
         # copy_case: per query, how much of the copy keeps, upper-cases or lower-cases a byte
         self.case = nn.Linear(dim, 3) if case else None
-        if self.case is not None:  # starts keeping the case (96% of the copy)
+
+    def reset(self) -> None:
+        """After the model's weight initialisation: the case mix starts keeping the case (96%
+        of the copy), so a new ``copy_case`` model starts as one without it."""
+        if self.case is not None:
             nn.init.zeros_(self.case.weight)
-            self.case.bias.data = torch.tensor([4.0, 0.0, 0.0])
+            with torch.no_grad():
+                self.case.bias.copy_(torch.tensor([4.0, 0.0, 0.0]))
 
     def fold(self, ids: torch.Tensor) -> torch.Tensor:
         """``ids`` as the alignment compares them: lower-cased with ``copy_case``, else as is."""

@@ -22,12 +22,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from transformers import (
-    AutoConfig,
-    AutoModel,
-    AutoModelForCausalLM,
-    PreTrainedModel,
-)
+from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, PreTrainedModel
 from transformers.utils import ModelOutput
 
 from vla.model import grounding_vla as grounding
@@ -37,12 +32,7 @@ from vla.model.copy_vla import ActionHead, CopyMemory, InstructionCopy
 from vla.model.kv_cache import kv_cache_kwarg, kv_cache_of
 from vla.model.loss_vla import action_loss
 from vla.model.parallel_decoding import embed_text
-from vla.model.vision_vla import (
-    ConvStem,
-    VisionConditioning,
-    encode_views,
-    sincos_position_init,
-)
+from vla.model.vision_vla import ConvStem, VisionConditioning, encode_views, sincos_position_init
 
 __all__ = ["VLAForActionPrediction", "VLAOutput", "VLAPreTrainedModel"]
 
@@ -131,6 +121,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             self.vision_conditioning.reset_film()
         if config.point_to_action:
             self.pointed_action.reset()
+        if config.copy_instruction:
+            self.instruction_copy.reset()
         if config.sincos_position_init and not vision_path:
             sincos_position_init(self.vision_tower)
         if vision_path or lm_path:
