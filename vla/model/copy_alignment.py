@@ -30,16 +30,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from vla.model.vocabulary_vla import BYTE_OFFSET, SEP, VERB_OFFSET
+from vla.model.vocabulary_vla import SEP, is_byte
 
-__all__ = ["MAX_MATCH", "CopyAlignment", "match_lengths", "match_step"]
+__all__ = ["MAX_MATCH", "CopyAlignment", "advance_lengths", "match_lengths", "match_step"]
 
 #: match lengths at or above this share one embedding
 MAX_MATCH = 16
-
-
-def _typed(ids: torch.Tensor) -> torch.Tensor:
-    return (ids >= BYTE_OFFSET) & (ids < VERB_OFFSET)
 
 
 def match_step(
@@ -65,7 +61,7 @@ def match_lengths(input_ids: torch.Tensor, source: torch.Tensor) -> torch.Tensor
     feeding token ``q``, for prefix position ``i``); ``source`` (B, T): the instruction bytes."""
     batch, length = input_ids.shape
     after_sep = ((input_ids == SEP).long().cumsum(-1) > 0) & (input_ids != SEP)
-    typed = _typed(input_ids) & after_sep
+    typed = is_byte(input_ids) & after_sep
     match = torch.zeros_like(input_ids)
     out = torch.zeros(batch, length, length, dtype=input_ids.dtype, device=input_ids.device)
     first = int(after_sep.any(0).long().argmax()) if after_sep.any() else length
@@ -73,6 +69,27 @@ def match_lengths(input_ids: torch.Tensor, source: torch.Tensor) -> torch.Tensor
         match = match_step(match, source, input_ids, input_ids[:, q], typed[:, q])
         out[:, q] = match
     return out
+
+
+def advance_lengths(
+    match: torch.Tensor,
+    source: torch.Tensor,
+    source_ids: torch.Tensor,
+    input_ids: torch.Tensor,
+    text_mask: torch.Tensor,
+) -> torch.Tensor:
+    """(B, L, T) the match lengths after each of an incremental step's new tokens ``input_ids``
+    (B, L), every one after ``SEP`` (``text_mask`` 0 on the left padding, which changes
+    nothing); ``match`` (B, T), the lengths before them, is updated in place to the last.
+    ``source`` and ``source_ids`` as in :func:`match_step`."""
+    state, steps = match, []
+    for j in range(input_ids.shape[1]):
+        fed, real = input_ids[:, j], text_mask[:, j].bool()
+        moved = match_step(state, source, source_ids, fed, real & is_byte(fed))
+        state = torch.where(real[:, None], moved, state)
+        steps.append(state)
+    match.copy_(state)
+    return torch.stack(steps, dim=1)
 
 
 class CopyAlignment(nn.Module):

@@ -26,11 +26,11 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
-from vla.model.copy_alignment import CopyAlignment, match_lengths, match_step
+from vla.model.copy_alignment import CopyAlignment, advance_lengths, match_lengths
 from vla.model.vision_vla import instruction_bytes
-from vla.model.vocabulary_vla import BYTE_OFFSET, VERB_OFFSET
+from vla.model.vocabulary_vla import BYTE_OFFSET
 
-__all__ = ["ActionHead", "CopyMemory", "InstructionCopy", "advance_match", "cased"]
+__all__ = ["ActionHead", "CopyMemory", "InstructionCopy", "cased"]
 
 
 class CopyMemory(NamedTuple):
@@ -181,7 +181,11 @@ class ActionHead:
                 self.match = match_lengths(self.copy.fold(input_ids), memory.source)
                 memory.match.copy_(self.match[:, -1])
         elif self.copy is not None and memory is not None and memory.match is not None:
-            self.match = advance_match(memory, input_ids, text_mask, self.copy.fold)
+            assert input_ids is not None and text_mask is not None  # decode_step passes them
+            fold = self.copy.fold
+            self.match = advance_lengths(
+                memory.match, memory.source, fold(memory.ids), fold(input_ids), text_mask
+            )
         self.memory = memory
 
     def last(self, n: int) -> torch.Tensor:
@@ -215,26 +219,3 @@ class ActionHead:
             return hidden
         assert self.memory is not None and self.memory.embeds is not None
         return self.copy.alignment.hidden(hidden, match, self.memory.embeds, rows)
-
-
-def advance_match(
-    memory: CopyMemory,
-    input_ids: torch.Tensor | None,
-    text_mask: torch.Tensor | None,
-    fold: Any = None,
-) -> torch.Tensor:
-    """(B, L, T) the match lengths after each of an incremental step's new tokens ``input_ids``
-    (B, L) (every one after ``SEP``; ``text_mask`` 0 on the left padding, which changes
-    nothing); ``memory.match`` is updated in place to the last. ``fold``: how ids are compared
-    (:meth:`InstructionCopy.fold`; None: as they are)."""
-    assert memory.match is not None and input_ids is not None and text_mask is not None
-    fold = fold or (lambda ids: ids)
-    state, steps, source_ids = memory.match, [], fold(memory.ids)
-    for j in range(input_ids.shape[1]):
-        fed, real = fold(input_ids[:, j]), text_mask[:, j].bool()
-        typed = real & (fed >= BYTE_OFFSET) & (fed < VERB_OFFSET)
-        moved = match_step(state, memory.source, source_ids, fed, typed)
-        state = torch.where(real[:, None], moved, state)
-        steps.append(state)
-    memory.match.copy_(state)
-    return torch.stack(steps, dim=1)

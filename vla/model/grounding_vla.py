@@ -113,8 +113,7 @@ def patch_layout(
     if not config.max_image_tokens:
         side = config.vision_config.image_size // patch
         return PatchLayout(0, side, side)
-    if image_grids is None:
-        raise ValueError("this model reads images natively: pass the processor's image_grids")
+    assert image_grids is not None  # the image encoder refuses a native batch without them
     start = 0 if thumbnail_values is None else (thumbnail_values.shape[-1] // patch) ** 2
     rows, cols = pixel_values.shape[-2] // patch, pixel_values.shape[-1] // patch
     return PatchLayout(start, rows, cols, image_grids[:, :2])

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from vla.model.vocabulary_vla import BYTE_OFFSET, SEP, VERB_OFFSET
+from vla.model.vocabulary_vla import BYTE_OFFSET, SEP, is_byte
 
 __all__ = [
     "ConvStem",
@@ -77,8 +77,7 @@ def instruction_bytes(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> 
     """(B, T) bool: the instruction's byte tokens (between ``BOS`` and ``SEP``, not padding), so
     a typed text's bytes after ``SEP`` never count as instruction."""
     before_sep = (input_ids == SEP).long().cumsum(-1) == 0
-    is_byte = (input_ids >= BYTE_OFFSET) & (input_ids < VERB_OFFSET)
-    return before_sep & is_byte & attention_mask.bool()
+    return before_sep & is_byte(input_ids) & attention_mask.bool()
 
 
 class VisionConditioning(nn.Module):

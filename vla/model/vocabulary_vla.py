@@ -70,6 +70,11 @@ STATS_KEYS = {"ee_delta": "action.ee_delta", "joint_target": "action.joint_targe
 TOKENIZER_FILE = "action_tokenizer.json"
 
 
+def is_byte(ids: Any) -> Any:
+    """Which token ids (a tensor or an array) are byte tokens (instruction or typed text)."""
+    return (ids >= BYTE_OFFSET) & (ids < VERB_OFFSET)
+
+
 def _check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise ValueError(f"Got {value!r} for `{name}`; it must be an int >= {low}")

@@ -58,8 +58,9 @@ class Collator:
     augmented (:func:`vla.training.augment.augment_point`) from a generator seeded per worker.
     Items with ``target_pixels`` (:class:`vla.training.grounding.TargetPoints`) add
     ``target_points`` (B, 2) to the batch: the point moved with the image, as fractions of its
-    size (native resolution: of its padded patch grid; NaN where an item has none). ``state_dropout``: the share of robot samples whose
-    state is left out (the model's "no state" input), drawn from the same generator.
+    size (native resolution: of its padded patch grid; NaN where an item has none).
+    ``state_dropout``: the share of robot samples whose state is left out (the model's "no
+    state" input), drawn from the same generator.
     """
 
     def __init__(

@@ -13,6 +13,9 @@ import numpy as np
 
 from vla.actions import ROBOT_ACTIONS, Action, action_points
 
+#: a batch's image inputs, in the order the model's image encoders take them
+_IMAGE_KEYS = ("pixel_values", "image_grids", "thumbnail_values")
+
 __all__ = [
     "action_errors",
     "decode_metrics",
@@ -77,9 +80,8 @@ def image_spread(model: Any, batch: dict[str, Any]) -> float:
     deviation from the batch mean, relative to their norm (0: every image gives the same
     tokens). A vision tower that sees gives 0.15-0.6 on browser pages; the blind browser runs
     of 2026-12-04 gave under 0.02 (docs/benchmarks.md, "Is the model looking?")."""
-    keys = ("pixel_values", "image_grids", "thumbnail_values")
     tokens, _ = model.encode_image_masked(
-        *(batch.get(k) for k in keys), view_mask=batch.get("view_mask")
+        *(batch.get(k) for k in _IMAGE_KEYS), view_mask=batch.get("view_mask")
     )
     return relative_spread(tokens)
 
@@ -110,8 +112,7 @@ def _last_hidden(model: Any, points: Any) -> Iterator[list[Any]]:
 def _pointer_hits(model: Any, hidden: Any, batch: dict[str, Any], points: Any) -> tuple[int, int]:
     from vla.model.grounding_vla import patch_layout, pointer_hits
 
-    keys = ("pixel_values", "image_grids", "thumbnail_values")
-    layout = patch_layout(model.config, *(batch.get(k) for k in keys))
+    layout = patch_layout(model.config, *(batch.get(k) for k in _IMAGE_KEYS))
     return pointer_hits(model.target_pointer, hidden, batch["labels"], layout, points)
 
 
