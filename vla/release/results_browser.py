@@ -26,6 +26,7 @@ evaluates closed loop on the same unseen seeds.
 | copying with the place kept (`copy_alignment`: the pointer and the head see how far the typed text matches the instruction at each position, and the token after the longest match; 2026-12-05) | login-user, enter-password, enter-text, enter-text-dynamic, login-user-popup, multi-layouts, click-test-2 x 30 seeds; 2500 steps on `data-0..3` | 17.1% (`point01`) | 32.9% (enter-text-dynamic 13% -> 67%, enter-password 0% -> 23%, login-user-popup 0% -> 17%, login-user 0% -> 10%, enter-text 47% -> 57%) | `benchmarks/browser_ablation.py --variant point01-align:...,point_loss=0.1,copy_alignment=true` (docs/benchmarks.md, "Typing") |
 | the recipe retrain of 2026-12-05: the grounding loss at 0.1 (`point_loss=0.1`), 800 more expert episodes of ten reading tasks (`BROWSER_READING`), 5000 steps instead of 4000, evaluated with `--still-waits 2` | all 62 tasks x 100 unseen seeds (100000-100099), the same DAgger round | 31.5% (the previous `vla-browser-tiny` with `--still-waits 2`; 29.5% without) | 33.7% (the shipped one) | `python -m vla.release.recipes vla-browser-tiny` (its card has every stage's command) |
 | the recipe retrain of 2026-12-05 (second): the native 160x210 input (16-px patches, `max_image_tokens=140`) and `copy_alignment`, without the DAgger round | all 62 tasks x 40 unseen seeds (100000-100039), the same data and 5000 steps | 34.0% (the previous `vla-browser-tiny`, with its DAgger round, on the same 40 seeds; 33.7% on 100) | 36.7% (the shipped one: enter-text-dynamic 28% -> 98%, enter-password 2% -> 40%, login-user 8% -> 42%, choose-list 68% -> 100%, enter-date 95% -> 12%) | `python -m vla.release.recipes vla-browser-tiny` (its card has every stage's command) |
+| one DAgger round on the native model (20 policy episodes per task labelled by the DOM experts, +1000 steps on all the data) | all 62 tasks x 40 unseen seeds (100000-100039) | 36.7% (the native model without it) | 35.7% (the shipped one; 36.3% on 100 seeds: enter-date 12% -> 70%, login-user 42% -> 80%, login-user-popup 25% -> 52%, enter-time 57% -> 82%; scroll-text-2 92% -> 32%, click-color 38% -> 15%, identify-shape 68% -> 48%) | `python -m vla.release.recipes vla-browser-tiny --stages dagger,eval` (2026-12-05, evening) |
 
 - DAgger's gain is mostly click-collapsible, 0/30 -> 24/30: the base model clicked the section
   header and then never the submit button that only appears after it; the round labelled
@@ -223,12 +224,33 @@ evaluates closed loop on the same unseen seeds.
   choice that fails is the verb, before any text is typed. Also down, not diagnosed either:
   click-tab 100% -> 85%, grid-coordinate 100% -> 88%, form-sequence-2 18% -> 0%. Root:
   `runs/recipes/vla-browser-tiny`.
-- The ten tasks with targets of their own, on the full 100 seeds (100000-100099), the shipped
-  checkpoint against its predecessor's card: click-test-2 93% (87%), click-button 63% (61%),
-  click-link 25% (28%), click-color 29% (20%), click-dialog-2 100% (93%), enter-text 100%
-  (80%), login-user 38% (5%), enter-password 40% (4%), click-button-sequence 4% (9%),
-  click-collapsible 93% (100%); mean 58.5% against 48.7%. Command: `vla eval --policy
-  vla-browser-tiny --env vla/miniwob-<task>-v0 ... --episodes 100 --seed-start 100000
-  --workers 2 --max-steps 25 --still-waits 2` (5 minutes).
-
+- The ten tasks with targets of their own, on the full 100 seeds (100000-100099), the native
+  model without DAgger (shipped until the next bullet) against its predecessor's card:
+  click-test-2 93% (87%), click-button 63% (61%), click-link 25% (28%), click-color 29%
+  (20%), click-dialog-2 100% (93%), enter-text 100% (80%), login-user 38% (5%),
+  enter-password 40% (4%), click-button-sequence 4% (9%), click-collapsible 93% (100%); mean
+  58.5% against 48.7%. Command: `vla eval --policy vla-browser-tiny --env
+  vla/miniwob-<task>-v0 ... --episodes 100 --seed-start 100000 --workers 2 --max-steps 25
+  --still-waits 2` (5 minutes).
+- The DAgger round is back in the recipe (2026-12-05, evening) and its model is shipped. The
+  native model drove 20 episodes per task (seeds 20000 and up, at most 20 steps), the DOM
+  experts labelled every state it visited, and training went on 1000 steps from it on the
+  four collections and the round's data (50 minutes for the round: 39 of policy episodes, 11
+  of training). Over the 62 tasks on the same 40 seeds it is level with the model it started
+  from, 35.7% against 36.7%, and it moves tasks both ways. It mends the next-step choices that
+  the base model got wrong: enter-date 12% -> 70% (the base model clicked Submit after
+  focusing the field; there, on seed 100001, its verb was click with p = 0.74, type 0.16), login-user
+  42% -> 80% (it clicked near the password field again instead of Login), login-user-popup 25%
+  -> 52%, enter-time 57% -> 82%, enter-password 40% -> 52%. It costs reading and scrolling:
+  scroll-text-2 92% -> 32%, click-color 38% -> 15%, identify-shape 68% -> 48%, drag-box 15% ->
+  0%, enter-text-dynamic 98% -> 85%. Not diagnosed; the round's data are the policy's own
+  multi-step episodes, and the 1000 steps see them beside the reading collection, so the
+  one-step reading frames are a smaller share of those steps. It is shipped because it has the
+  full 100-seed evaluation the targets ask for (36.3% over the 62) and is ahead on the ten
+  tasks of the targets table (62.0% against 58.5% on 100 seeds: login-user 78%, enter-password
+  49%, click-collapsible 100%; click-color 19%, click-link 23%). After the round the median
+  click error on the validation split is 4.34 px over 128 decoded steps, against 1.88 px
+  before it; the split now holds the round's states as well, so the two are not the same
+  steps. A round whose training weighs the reading collection up, and a control of 1000
+  expert-only steps, were not run.
 """
