@@ -79,8 +79,9 @@ WHY = """
   is still far from the targets: click-link 23%, click-button 62%, click-color 19% (targets:
   95%). Since 2026-12-05 it reads the 160x210 page at its own resolution (labels 8-10 px high
   instead of 2-3 px); in that retrain click-color rose 15% -> 38% and click-test-2 85% -> 95%
-  (40 seeds), click-link did not move. The DAgger round that followed gave part of the
-  reading back (click-color 38% -> 15%, scroll-text-2 92% -> 32% on the same 40 seeds). With
+  (40 seeds), click-link did not move. The 1000 steps of the DAgger round that followed gave
+  part of the reading back (click-color 38% -> 15% on the same 40 seeds; 32% after the same
+  steps without the round's data), and the round lost scroll-text-2 (92% -> 32%). With
   1.34M parameters trained about an hour on a CPU, reading one word among many is the ability
   this model has least of.
 - **Several steps.** login-user 78% and enter-password 49% are near their 80% targets since
