@@ -235,28 +235,28 @@ evaluates closed loop on the same unseen seeds.
   --still-waits 2` (5 minutes).
 - The DAgger round is back in the recipe (2026-12-05, evening) and its model is shipped. The
   native model drove 20 episodes per task (seeds 20000 and up, at most 20 steps), the DOM
-  experts labelled every state it visited, and training went on 1000 steps from it on the
-  four collections and the round's data (50 minutes for the round: 39 of policy episodes, 11
-  of training). Over the 62 tasks on the same 40 seeds it is level with the model it started
-  from, 35.7% against 36.7%, and it moves tasks both ways. It mends the next-step choices that
-  the base model got wrong: enter-date 12% -> 70% (the base model clicked Submit after
-  focusing the field; there, on seed 100001, its verb was click with p = 0.74, type 0.16), login-user
-  42% -> 80% (it clicked near the password field again instead of Login), login-user-popup 25%
-  -> 52%, enter-time 57% -> 82%, enter-password 40% -> 52%. It costs reading and scrolling:
+  experts labelled every state it visited, and training went on 1000 steps from it on the four
+  collections and the round's data (50 minutes for the round: 39 of policy episodes, 11 of
+  training). Over the 62 tasks on the same 40 seeds it is level with the model it started from,
+  35.7% against 36.7%, and it moves tasks both ways. It mends the next-step choices that the
+  base model got wrong: enter-date 12% -> 70% (the base model clicked Submit after focusing the
+  field; there, on seed 100001, its verb was click with p = 0.74, type 0.16), login-user 42% ->
+  80% (it clicked near the password field again instead of Login), login-user-popup 25% -> 52%,
+  enter-time 57% -> 82%, enter-password 40% -> 52%. It costs reading and scrolling:
   scroll-text-2 92% -> 32%, click-color 38% -> 15%, identify-shape 68% -> 48%, drag-box 15% ->
-  0%, enter-text-dynamic 98% -> 85%. The control of the next row (the same 1000 steps from
-  the same model on the expert data only) separates the two: it loses most of the reading too
+  0%, enter-text-dynamic 98% -> 85%. The control of the next row (the same 1000 steps from the
+  same model on the expert data only) separates the two: it loses most of the reading too
   (click-color 32%, identify-shape 52%, click-option 22%, drag-box 8%), so that is the 1000
-  steps at a fresh learning-rate schedule, not the round's labels; the round's own gains are
-  the next-step choices (enter-date 20% -> 70%, login-user 48% -> 80%, enter-password 20% ->
-  52% over the control) and its own loss is scroll-text-2 (100% -> 32%) and
-  enter-text-dynamic (98% -> 85%). The 12 tasks were picked because the round moved them
-  most, so means over them exaggerate its effects both ways. It is shipped because it has the
-  full 100-seed evaluation the targets ask for (36.3% over the 62) and is ahead on the ten
-  tasks of the targets table (62.0% against 58.5% on 100 seeds: login-user 78%, enter-password
-  49%, click-collapsible 100%; click-color 19%, click-link 23%). After the round the median
-  click error on the validation split is 4.34 px over 128 decoded steps, against 1.88 px
-  before it; the split now holds the round's states as well, so the two are not the same
-  steps; the control's, on the expert-only split, is 1.94 px. The round's 1000 steps took
-  720 s, the control's 613 s on the same host.
+  steps at a fresh learning-rate schedule, not the round's labels; the round's own gains are the
+  next-step choices (enter-date 20% -> 70%, login-user 48% -> 80%, enter-password 20% -> 52%
+  over the control) and its own loss is scroll-text-2 (100% -> 32%) and enter-text-dynamic (98%
+  -> 85%). The 12 tasks were picked because the round moved them most, so means over them
+  exaggerate its effects both ways. It is shipped because it has the full 100-seed evaluation
+  the targets ask for (36.3% over the 62) and is ahead on the ten tasks of the targets table
+  (62.0% against 58.5% on 100 seeds: login-user 78%, enter-password 49%, click-collapsible 100%;
+  click-color 19%, click-link 23%). After the round the median click error on the validation
+  split is 4.34 px over 128 decoded steps, against 1.88 px before it; the split now holds the
+  round's states as well, so the two are not the same steps; the control's, on the expert-only
+  split, is 1.94 px. The round's 1000 steps took 720 s, the control's 613 s on the same host.
+
 """
