@@ -374,6 +374,8 @@ class PlaywrightController:
                 x, y = tp(action.x, action.y)
                 mouse.move(x, y)
                 mouse.wheel(action.dx, action.dy)
+                # wheel() returns before the scroll lands: two frames later the capture shows it
+                self.page.evaluate(_TWO_FRAMES)
             elif isinstance(action, Type):
                 keyboard.type(action.text)
             elif isinstance(action, Key):
@@ -384,6 +386,9 @@ class PlaywrightController:
                 raise ValueError(
                     f"PlaywrightController executes UI actions; got {type(action).__name__}"
                 )
+
+
+_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def _is_error_page(url: str) -> bool:

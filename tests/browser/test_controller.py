@@ -73,6 +73,18 @@ def test_scroll_at_point_scrolls_that_element(page):
     assert page.evaluate("() => window.scrollY") == 0  # the page itself did not scroll
 
 
+def test_the_capture_after_a_scroll_shows_it_landed(page):
+    # the next observation is captured at once: it must already show the whole scroll
+    for i in range(1, 6):
+        page.execute(Scroll(300, 250, 0, 40))
+        now = page.screenshot()
+        assert page.evaluate("() => scroller.scrollTop") == 40 * i
+        later = page.evaluate(
+            "() => new Promise(r => setTimeout(() => r(scroller.scrollTop), 100))"
+        )
+        assert later == 40 * i and np.array_equal(now, page.screenshot())
+
+
 def test_type_and_keys_reach_the_focused_field(page):
     page.execute(Click(100, 230))
     page.execute(Type("Hi, there!"))
