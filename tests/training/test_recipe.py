@@ -84,7 +84,8 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
 
     # A round added to the recipe later runs alone; the first round keeps its record.
     longer = dataclasses.replace(
-        recipe, dagger=(*recipe.dagger, DaggerRound(episodes=1, steps=4, seed=600, max_steps=3))
+        recipe,
+        dagger=(*recipe.dagger, DaggerRound(episodes=1, steps=4, seed=600, max_steps=3, lr=5e-4)),
     )
     monkeypatch.setitem(recipes.RECIPES, recipe.name, longer)
     first = log["dagger"]["rounds"]["round-0"]
@@ -98,3 +99,8 @@ def test_recipe_with_a_dagger_round_ships_the_last_rounds_model(tmp_path, monkey
     assert len(record["datasets"]) == 3
     labelled = [json.loads(x) for x in (base / "dagger-1/meta/vla/episodes.jsonl").open()]
     assert [e["seed"] for e in labelled] == [600]
+    # a round's own learning rate; a round without one trains at the recipe's
+    lrs = [
+        json.loads((base / f"train-dagger-{r}/train_config.json").read_text())["lr"] for r in (0, 1)
+    ]
+    assert lrs == [1e-3, 5e-4]

@@ -116,7 +116,7 @@ def _dagger_commands(recipe: Any, data: str) -> list[str]:
             f"--out {base}/dagger-{r}{_env_flags(recipe, execution=True)}"
         )
         data += f" --dataset {base}/dagger-{r}"
-        round_flags = _train_flags({**recipe.train, "steps": d.steps})  # a saved model: no --set
+        round_flags = _train_flags(d.train_settings(recipe.train))  # a saved model: no --set
         lines.append(
             f"vla train {data} --config {policy} {round_flags} --out {base}/train-dagger-{r}"
         )

@@ -47,13 +47,19 @@ class DaggerRound:
     """One DAgger round: the latest policy drives ``episodes`` episodes per env (seeds ``seed``
     and up, each at most ``max_steps`` steps; the env executes the expert's action with
     probability ``beta``), then training continues from that policy for ``steps`` optimizer
-    steps on every dataset so far."""
+    steps on every dataset so far, at peak learning rate ``lr`` (None: the recipe's)."""
 
     episodes: int
     steps: int
     seed: int
     beta: float = 0.0
     max_steps: int = 15
+    lr: float | None = None
+
+    def train_settings(self, train: dict[str, Any]) -> dict[str, Any]:
+        """The round's training settings: the recipe's ``train`` with its steps and lr."""
+        lr = {} if self.lr is None else {"lr": self.lr}
+        return {**train, "steps": self.steps, **lr}
 
 
 @dataclass(frozen=True)

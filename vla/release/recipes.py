@@ -168,10 +168,13 @@ def stage_dagger(
                 execution=recipe.execution,
             )
             datasets = [str(d) for d in [*p["data"], *p["dagger_data"][: r + 1]]]
-            settings["steps"] = round_.steps
             result = train(
                 TrainConfig(
-                    datasets=datasets, out=str(run), config=str(policy), resume=True, **settings
+                    datasets=datasets,
+                    out=str(run),
+                    config=str(policy),
+                    resume=True,
+                    **round_.train_settings(settings),
                 )
             )
             out[f"round-{r}"] = {
