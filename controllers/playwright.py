@@ -38,6 +38,8 @@ from vla.controllers.playwright_driver import acquire_driver, release_driver
 __all__ = ["LAUNCH_FLAGS", "BrowserError", "PlaywrightController", "find_chromium"]
 
 CAPTURE_TIMEOUT_S = 2.0  # a capture answers in ~20 ms; one that waits this long was dropped
+# wheel() returns before the scroll lands; two frames later the next capture shows it
+_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 class PlaywrightController:
@@ -374,7 +376,6 @@ class PlaywrightController:
                 x, y = tp(action.x, action.y)
                 mouse.move(x, y)
                 mouse.wheel(action.dx, action.dy)
-                # wheel() returns before the scroll lands: two frames later the capture shows it
                 self.page.evaluate(_TWO_FRAMES)
             elif isinstance(action, Type):
                 keyboard.type(action.text)
@@ -386,9 +387,6 @@ class PlaywrightController:
                 raise ValueError(
                     f"PlaywrightController executes UI actions; got {type(action).__name__}"
                 )
-
-
-_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def _is_error_page(url: str) -> bool:
