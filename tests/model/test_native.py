@@ -146,6 +146,31 @@ def test_instruction_reaches_the_image_tokens_only_with_fusion_or_film(overrides
     assert (not torch.allclose(feats[0], feats[1])) == reads
 
 
+def test_early_fusion_leaves_out_only_text_positions_the_tower_would_mask(monkeypatch):
+    # every text position in the tower, the other ones masked: the features must not change
+    from vla.model.vision_vla import BYTE_OFFSET, instruction_bytes
+
+    def every_position(self, input_ids, attention_mask):
+        keep = instruction_bytes(input_ids, attention_mask)
+        index = (keep.long().cumsum(-1) - 1).clamp(0, self.byte_pos.num_embeddings - 1)
+        ids = (input_ids - BYTE_OFFSET).clamp(0, 255)
+        return self.byte_embed(ids) + self.byte_pos(index), keep
+
+    _, model, proc = build(vision_early_fusion=True)
+    texts = ["click OK", "type the name Kanesha in the field", "go"]
+    actions = [Click(3, 4), Click(10, 20), Click(1, 1)]
+    b = proc([image(32, 32, seed=i) for i in range(3)], texts, actions=actions)
+    with torch.no_grad():
+        cond = model.vision_conditioning
+        width = cond.byte_tokens(b["input_ids"], b["attention_mask"])[0].shape[1]
+        assert width == len(texts[1]) < b["input_ids"].shape[1]  # the longest instruction
+        left_out = model.build_inputs(b["pixel_values"], b["input_ids"], b["attention_mask"])[0]
+        monkeypatch.setattr(type(cond), "byte_tokens", every_position)
+        every = model.build_inputs(b["pixel_values"], b["input_ids"], b["attention_mask"])[0]
+    n = model.config.num_image_tokens
+    assert torch.allclose(left_out[:, :n], every[:, :n], atol=1e-5)
+
+
 def test_fixed_mode_without_new_options_has_no_new_weights():
     _, model, _ = build()
     assert not hasattr(model, "vision_conditioning")

@@ -154,12 +154,17 @@ class VisionConditioning(nn.Module):
     def byte_tokens(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Early fusion: (B, T) text ids -> instruction byte tokens (B, T, Dv) and mask (B, T)."""
+        """Early fusion: (B, T) text ids -> instruction byte tokens (B, L, Dv) and mask (B, L),
+        ``L`` the batch's longest instruction: the other text positions (the action, padding)
+        would only be masked keys in the tower, so they are left out, not computed."""
         assert self.byte_embed is not None and self.byte_pos is not None
         keep = instruction_bytes(input_ids, attention_mask)  # (B, T)
+        width = max(int(keep.sum(1).max()), 1) if keep.numel() else 1
+        order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)[:, :width]
+        keep = keep.gather(1, order)  # (B, L): each row's instruction bytes first, in order
         index = (keep.long().cumsum(-1) - 1).clamp(0, self.byte_pos.num_embeddings - 1)
-        ids = (input_ids - BYTE_OFFSET).clamp(0, 255)
-        return self.byte_embed(ids) + self.byte_pos(index), keep  # (B, T, Dv), (B, T)
+        ids = (input_ids.gather(1, order) - BYTE_OFFSET).clamp(0, 255)
+        return self.byte_embed(ids) + self.byte_pos(index), keep  # (B, L, Dv), (B, L)
 
     def features(
         self,
@@ -185,7 +190,7 @@ class VisionConditioning(nn.Module):
         if text is not None:
             ids, text_mask, text_embeds = text
             if self.byte_embed is not None:
-                byte_tokens, byte_mask = self.byte_tokens(ids, text_mask)  # (B, T, Dv)
+                byte_tokens, byte_mask = self.byte_tokens(ids, text_mask)  # (B, L, Dv)
                 tokens = torch.cat([tokens, byte_tokens.to(tokens.dtype)], dim=1)
                 mask = torch.cat([mask, byte_mask], dim=1)
             keep = instruction_bytes(ids, text_mask)[..., None].to(text_embeds.dtype)  # (B, T, 1)
