@@ -236,6 +236,8 @@ RECIPES: dict[str, Recipe] = {
         # chain and crop chosen on 4 tasks x 10 seeds (docs/benchmarks.md, "desktop-locate")
         # locate once per episode: +12 of 200 episodes, none lost, on the shipped eval's
         # first 20 seeds (benchmarks/desktop_locate_once.py)
+        # the actor is whichever browser checkpoint is shipped when this runs: the 2026-12-05
+        # one gives 73.5% on the suite, the 2026-12-02 one the shipped checkpoint keeps 80.7%
         focus=Focus("vla-browser-tiny", zooms=(3.0, 1.5), page_size=(160, 210), locate_once=True),
     ),
 }

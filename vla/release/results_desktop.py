@@ -99,4 +99,16 @@ the item's name and presses Enter. Closing that gap needs actor training on desk
 The first action of an episode costs about 170 ms on this CPU alone (three locator passes and
 the actor's), against issue 19's 60 ms; the table above gives each task's median and mean per
 action (two episodes sharing the two cores).
+
+The same locator with the browser checkpoint of 2026-12-05 (night) as its actor instead (its
+`actor/` replaced by the shipped `vla-browser-tiny`) does worse on the same 100 seeds: 73.5%
+(focus-text 59%, enter-date 54%, click-tab 73%, choose-list 45%, focus-text-2 66%,
+click-dialog-2 77%, enter-time 81%, click-test 96%, scroll-text-2 93%, click-dialog 91%),
+against 94.1% for that actor headless on the same tasks (a gap of 20.6 points, against 14.5
+for the actor the checkpoint keeps). The newer actor is better headless but less forgiving of a
+crop a few pixels off, so `vla-desktop-tiny` keeps its 2026-12-02 actor. A rebuild (`python -m
+vla.release.recipes vla-desktop-tiny`) copies whichever `vla-browser-tiny` is shipped then, so
+today it would give the lower number. Command: a copy of `vla/checkpoints/vla-desktop-tiny`
+with `vla/checkpoints/vla-browser-tiny` as its `actor/`, then `vla eval --policy COPY` on the
+10 suite envs with `--episodes 100 --seed-start 100000 --workers 2 --max-steps 25`.
 """
