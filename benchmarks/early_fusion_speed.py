@@ -72,10 +72,8 @@ def main() -> None:
     width = batches[0]["input_ids"].shape[1]
     print(f"batch 32, text length {width}, torch threads {args.threads}")
     for name, t in times.items():
-        print(
-            f"{name:>24}: forward + backward {statistics.median(t) * 1000:6.0f} ms (median), "
-            f"loss on one batch {losses[name]:.6f}"
-        )
+        ms = statistics.median(t) * 1000
+        print(f"{name:>24}: forward + backward {ms:6.0f} ms (median), loss {losses[name]:.6f}")
 
 
 if __name__ == "__main__":
