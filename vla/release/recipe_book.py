@@ -154,8 +154,8 @@ RECIPES: dict[str, Recipe] = {
         # issue 13: the policy's own mistakes, labelled by the DOM experts. On the native model
         # it mends the next-step choices (enter-date 12% -> 78%, login-user 42% -> 78% on the
         # same 40 seeds). Trained at the recipe's 1e-3 its 1000 steps cost reading and
-        # scrolling (scroll-text-2 92% -> 39%); at 3e-4 they keep more: 36.3% -> 37.6% over
-        # the 62 tasks on 100 seeds (docs/results.md, "What each change bought")
+        # scrolling (scroll-text-2 92% -> 32% on those seeds); at 3e-4 they keep more: 36.3%
+        # -> 37.6% over the 62 tasks on 100 seeds (docs/results.md, "What each change bought")
         dagger=(DaggerRound(episodes=20, steps=1000, seed=20_000, max_steps=20, lr=3e-4),),
         eval_still_waits=2,
     ),
