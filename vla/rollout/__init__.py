@@ -9,7 +9,7 @@
 * :mod:`vla.rollout.records`: :class:`StepRecord` and :class:`Episode`, the records of both.
 * :mod:`vla.rollout.live`: :class:`RunConfig` and :func:`run_live` (``vla run``).
 
-Importing this package loads no torch, no numpy and no env.
+Importing this package loads no torch and no env (numpy, for the still-screen check, it does).
 """
 
 from __future__ import annotations
