@@ -100,3 +100,20 @@ def test_a_new_case_copy_starts_keeping_the_case():
     case = VLAForActionPrediction(cfg).instruction_copy.case
     assert case.weight.abs().sum() == 0
     assert float(case.bias.softmax(-1)[0]) > 0.95
+
+
+def test_a_case_copy_added_to_a_saved_model_starts_keeping_the_case(tmp_path):
+    """``from_pretrained`` initialises what the checkpoint lacks with transformers' init; the
+    identity start must survive that, and what the checkpoint has must not be touched."""
+    policy, cfg = copy_model(seed=4, copy_alignment=True)
+    policy.model.save_pretrained(tmp_path)
+    cfg.copy_case = True
+    cfg.save_pretrained(tmp_path)
+    loaded = VLAForActionPrediction.from_pretrained(tmp_path)
+    case = loaded.instruction_copy.case
+    assert case.weight.abs().sum() == 0
+    assert float(case.bias.softmax(-1)[0]) > 0.95
+    saved = policy.model.state_dict()
+    for key, value in loaded.state_dict().items():
+        if ".case." not in key:
+            assert torch.equal(value, saved[key]), key

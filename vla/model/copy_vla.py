@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 import torch
 from torch import nn
+from transformers import initialization as init
 
 from vla.model.copy_alignment import CopyAlignment, advance_lengths, match_lengths
 from vla.model.vision_vla import instruction_bytes
@@ -61,10 +62,9 @@ class InstructionCopy(nn.Module):
     def reset(self) -> None:
         """After the model's weight initialisation: the case mix starts keeping the case (96%
         of the copy), so a new ``copy_case`` model starts as one without it."""
-        if self.case is not None:
-            nn.init.zeros_(self.case.weight)
-            with torch.no_grad():
-                self.case.bias.copy_(torch.tensor([4.0, 0.0, 0.0]))
+        if self.case is not None:  # transformers' init: leaves what a checkpoint loaded
+            init.zeros_(self.case.weight)
+            init.copy_(self.case.bias, torch.tensor([4.0, 0.0, 0.0]))
 
     def fold(self, ids: torch.Tensor) -> torch.Tensor:
         """``ids`` as the alignment compares them: lower-cased with ``copy_case``, else as is."""

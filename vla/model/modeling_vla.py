@@ -23,6 +23,7 @@ from typing import Any
 import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, PreTrainedModel
+from transformers import initialization as hf_init
 from transformers.utils import ModelOutput
 
 from vla.model import grounding_vla as grounding
@@ -66,6 +67,19 @@ class VLAPreTrainedModel(PreTrainedModel):
     supports_gradient_checkpointing = True
     _supports_sdpa = True
     _no_split_modules = ["LlamaDecoderLayer", "SiglipEncoderLayer"]  # noqa: RUF012
+
+    def initialize_weights(self) -> None:
+        """transformers' initialisation, then the added parts that start as the identity (FiLM,
+        the pointer's fusion into the action, the copy's case mix) start so: in a new model and
+        when ``from_pretrained`` initialises them for a checkpoint saved without them (the
+        guarded init functions leave what the checkpoint loaded)."""
+        super().initialize_weights()
+        with torch.no_grad(), hf_init.guard_torch_init_functions():
+            for module in self.modules():
+                if isinstance(module, VisionConditioning):
+                    module.reset_film()
+                elif isinstance(module, grounding.PointedAction | InstructionCopy):
+                    module.reset()
 
 
 class VLAForActionPrediction(VLAPreTrainedModel):
@@ -116,13 +130,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
                 fusion,
                 config.max_instruction_bytes,
             )
-        self.post_init()
-        if film:
-            self.vision_conditioning.reset_film()
-        if config.point_to_action:
-            self.pointed_action.reset()
-        if config.copy_instruction:
-            self.instruction_copy.reset()
+        self.post_init()  # initialize_weights (above) starts the identity parts
         if config.sincos_position_init and not vision_path:
             sincos_position_init(self.vision_tower)
         if vision_path or lm_path:
