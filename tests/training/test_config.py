@@ -35,6 +35,13 @@ def test_needs_a_dataset_and_round_trips():
         TrainConfig.from_dict({"datasets": ["d"], "learning_rate": 1})
 
 
+def test_overrides_of_a_saved_model_are_refused_not_ignored(tmp_path):
+    with pytest.raises(ValueError, match=r"`model_overrides`.*config\.json"):
+        TrainConfig(datasets=["d"], config=str(tmp_path), model_overrides={"copy_case": True})
+    TrainConfig(datasets=["d"], config=str(tmp_path))
+    TrainConfig(datasets=["d"], config="vla-tiny", model_overrides={"copy_case": True})
+
+
 def test_seed_ranges():
     record = summarize_episodes([("a", s) for s in (0, 1, 2, 5, 7, 8)] + [("b", 3)], ["x"])
     assert record["seed_ranges"]["a"] == [[0, 2], [5, 5], [7, 8]]

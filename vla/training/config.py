@@ -86,6 +86,11 @@ class TrainConfig:
         self.datasets = [str(d) for d in self.datasets]
         if not self.datasets:
             raise ValueError("TrainConfig.datasets must name at least one dataset folder; got []")
+        if self.model_overrides and Path(self.config).is_dir():
+            raise ValueError(
+                f"`model_overrides` (--set) change a preset, and {self.config!r} is a saved model: "
+                "edit its config.json instead (parts it lacks start as the identity)"
+            )
         self._check_positive("batch_size", "grad_accum", "log_every", "keep_checkpoints")
         self._check_non_negative(
             "warmup_steps", "max_grad_norm", "weight_decay", "save_every", "val_every"
