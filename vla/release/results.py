@@ -101,10 +101,10 @@ WHY = """
   every ablation had trained 500-1500 steps on at most a few thousand frames. With the
   instruction fused into the vision tower, a pointer trained on the named object and the action
   fed by where it points, and enough steps, it acts on the image: 6000 steps gave 23.5% over
-  the four tasks, 10000 give 41.2% (above). Push, pick-place and stack still rise with steps;
-  the recipe's 10000 take 69 minutes of its 100-minute budget, so the next gain must come from
-  samples per second. A DAgger round (100 policy episodes per task, +2000 steps) did not add
-  to the 10000-step model (40.5%). Stack needs a grasp, a lift and a placement on a second
+  the four tasks, 10000 give 41.2% (above). 13000 steps (which the faster early fusion fits
+  into the 100-minute budget) give 41.2% again: push falls, pick-place rises, and the per-step
+  error hardly moves, so steps alone have stopped paying. A DAgger round (100 policy episodes
+  per task, +2000 steps) did not add to the 10000-step model either (40.5%). Stack needs a grasp, a lift and a placement on a second
   cube within 60 steps; the model completes grasp, lift and place in under a third of
   pick-place episodes (29%). panda-sequence
   (target 30%) is 0%: no recipe collects it, and it chains two pick-places in 120 steps. The
