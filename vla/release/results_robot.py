@@ -348,7 +348,9 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
   five tasks stays 33.0%. Push and pick-place each moved about two standard errors, in
   opposite directions. The per-step validation error went 0.48 / 0.50 / 0.47 -> 0.44 / 0.49 /
   0.55 cm (x / y / z), with the pointer on the target 97%. The model fits its data a little
-  better and does not act better, so the checkpoint and the recipe keep 10000 steps. A
+  better and does not act better, so the checkpoint and the recipe keep 10000 steps.
+  Ensembling does not lift it either: push 24%, pick-place 39% with `--execution ensemble` on
+  the same seeds (the 10000-step model gained pick-place 29% -> 42% that way). A
   DataLoader worker (`--num-workers 1`) does not overlap the 64 ms loader with the step on 2
   cores: 97.9 against 96.5 samples/s over 120 steps of the recipe's model. Command: the recipe
   with `"steps": 13000` and `python -m vla.release.recipes vla-robot-tiny --stages
