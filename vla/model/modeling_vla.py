@@ -76,9 +76,9 @@ class VLAPreTrainedModel(PreTrainedModel):
         super().initialize_weights()
         with torch.no_grad(), hf_init.guard_torch_init_functions():
             for module in self.modules():
-                if isinstance(module, VisionConditioning):
-                    module.reset_film()
-                elif isinstance(module, grounding.PointedAction | InstructionCopy):
+                if isinstance(
+                    module, VisionConditioning | grounding.PointedAction | InstructionCopy
+                ):
                     module.reset()
 
 

@@ -109,7 +109,7 @@ class VisionConditioning(nn.Module):
         self.byte_embed = nn.Embedding(256, dim) if early_fusion else None
         self.byte_pos = nn.Embedding(max_bytes, dim) if early_fusion else None
 
-    def reset_film(self) -> None:
+    def reset(self) -> None:
         """Identity FiLM: zero weights and bias (scale 1 + 0, shift 0)."""
         if self.film is not None:
             nn.init.zeros_(self.film.weight)

@@ -104,10 +104,10 @@ WHY = """
   the four tasks, 10000 give 41.2% (above). 13000 steps (which the faster early fusion fits
   into the 100-minute budget) give 41.2% again: push falls, pick-place rises, and the per-step
   error hardly moves, so steps alone have stopped paying. A DAgger round (100 policy episodes
-  per task, +2000 steps) did not add to the 10000-step model either (40.5%). Stack needs a grasp, a lift and a placement on a second
-  cube within 60 steps; the model completes grasp, lift and place in under a third of
-  pick-place episodes (29%). panda-sequence
-  (target 30%) is 0%: no recipe collects it, and it chains two pick-places in 120 steps. The
+  per task, +2000 steps) did not add to the 10000-step model either (40.5%). Stack needs a
+  grasp, a lift and a placement on a second cube within 60 steps; the model completes grasp,
+  lift and place in under a third of pick-place episodes (29%). panda-sequence (target 30%)
+  is 0%: no recipe collects it, and it chains two pick-places in 120 steps. The
   closed-loop speed targets are met (+40.9%, 3.1 ms per executed step) by running each chunk
   open loop for 8 steps; a new chunk every step with ACT's temporal ensembling places 42%
   instead of 29% on the same 100 seeds, at +146% and 21 ms per step (above).
