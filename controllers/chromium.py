@@ -33,7 +33,8 @@ import threading
 
 __all__ = ["LAUNCH_FLAGS", "BrowserError", "ChromiumProcess", "chromium_args", "find_chromium"]
 
-#: Flags measured to work (and to speed up screenshots) on a GPU-less machine; see DESIGN.md.
+#: Flags measured to work on a GPU-less machine; the vsync and frame-rate ones bring a 160x210
+#: screenshot from about 33 ms to 22-24 ms.
 LAUNCH_FLAGS: tuple[str, ...] = (
     "--no-sandbox",
     "--disable-gpu",

@@ -7,7 +7,7 @@ inside functions (they load lazily, but they are still a dependency). It checks:
 
 1. no import cycle between files;
 2. no cycle between layers (``vla.model``, ``vla.training``, ``vla.evaluation``, ...);
-3. the dependency rules of DESIGN.md (``RULES``, below);
+3. the dependency rules of docs/architecture.md (``RULES``, below);
 4. no file over 400 lines and no function over 60.
 
 A violation that exists today and is being fixed elsewhere is listed in ``KNOWN_EXCEPTIONS``;

@@ -16,7 +16,7 @@ import pytest
 from vla.controllers.playwright import LAUNCH_FLAGS
 
 PAGES = Path(__file__).parent / "pages"
-# The controller's measured flag set (DESIGN.md), so the desktop tests launch Chromium as the
+# The controller's measured flag set (controllers/chromium.py), so the desktop tests launch Chromium as the
 # browser envs do.
 CHROMIUM_FLAGS = list(LAUNCH_FLAGS)
 
