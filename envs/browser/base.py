@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from vla.actions import UI_ACTIONS, Done, action_points
+from vla.actions import UI_ACTIONS, Done, Wait, action_points
 from vla.controllers.playwright import BrowserError, PlaywrightController
 from vla.envs.spaces import ActionSpace, observation_space
 
@@ -54,11 +54,17 @@ class BrowserEnvBase(gym.Env):
         timeout_s: float = 10.0,
         dom: bool = True,
         max_elements: int = 2000,
+        wait_ms: float = 0.0,
     ) -> None:
         if render_mode not in (None, "rgb_array"):
             raise ValueError(f"render_mode must be None or 'rgb_array'; got {render_mode!r}")
         if max_steps < 1:
             raise ValueError(f"max_steps must be >= 1; got {max_steps!r}")
+        if wait_ms < 0:
+            raise ValueError(f"wait_ms must be >= 0; got {wait_ms!r}")
+        #: a ``Wait`` lasts until this long after the previous observation (0: one env step)
+        self.wait_ms = float(wait_ms)
+        self._observed_at = 0.0
         self.render_mode = render_mode
         self.image_size = (int(image_size[0]), int(image_size[1]))
         self.max_steps = int(max_steps)
@@ -121,6 +127,7 @@ class BrowserEnvBase(gym.Env):
 
             img = np.asarray(Image.fromarray(img).resize((w, h), Image.BILINEAR), np.uint8)
         self._last_image = img
+        self._observed_at = time.perf_counter()
         return img
 
     def _elements(self, skip: tuple[str, ...] = (), page_coords: bool = False) -> list[dict]:
@@ -173,6 +180,7 @@ class BrowserEnvBase(gym.Env):
         error = self._check(action)
         try:
             if error is None:
+                self._pace(action)
                 self._before_action()
                 self.controller.execute(action, self._to_page)
             state, image = self._observe()
@@ -188,6 +196,15 @@ class BrowserEnvBase(gym.Env):
         truncated = not terminated and self._steps >= self.max_steps
         reward = float(state["raw_reward"]) if state["done"] else 0.0
         return self._obs(image), reward, terminated, truncated, info
+
+    def _pace(self, action: Any) -> None:
+        """With ``wait_ms``, hold a ``Wait`` until ``wait_ms`` after the last observation, so an
+        animation takes the same number of waits on a fast host as on a slow one, and whether a
+        policy or an expert spent the time in between."""
+        if isinstance(action, Wait) and self.wait_ms > 0:
+            left = self.wait_ms / 1000.0 - (time.perf_counter() - self._observed_at)
+            if left > 0:
+                time.sleep(left)
 
     def _failed_info(self, reason: str) -> dict[str, Any]:
         return {

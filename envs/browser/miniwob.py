@@ -129,6 +129,8 @@ class MiniWoBEnv(BrowserEnvBase):
         data_mode: MiniWoB data mode passed to ``core.setDataMode`` (``"train"`` or ``"test"``).
         dom: False skips the element list in ``info`` (saves a few ms a step).
         step_ms: milliseconds each step counts for tasks whose reward decays with time.
+        wait_ms: a ``Wait`` lasts until this many milliseconds after the previous observation
+            (0, the default: one env step, so an animation takes more waits on a faster host).
 
     Observation: ``{"image": uint8[210, 160, 3], "instruction": str}``: the task area at the
     page's top-left and the task's utterance.
@@ -158,6 +160,7 @@ class MiniWoBEnv(BrowserEnvBase):
         data_mode: str = "train",
         dom: bool = True,
         step_ms: float = 500.0,
+        wait_ms: float = 0.0,
     ) -> None:
         if task not in miniwob_tasks():
             raise ValueError(
@@ -176,6 +179,7 @@ class MiniWoBEnv(BrowserEnvBase):
             window_size=window_size,
             timeout_s=timeout_s,
             dom=dom,
+            wait_ms=wait_ms,
         )
         self.task = task
         self.data_mode = data_mode

@@ -149,3 +149,34 @@ def test_expert_solves_episodes(task):
 def test_has_expert_is_false_for_tasks_without_one():
     assert not has_expert("vla/miniwob-terminal-v0")
     assert not has_expert("vla/browser-v0")
+
+
+def test_wait_ms_paces_waits_so_an_animation_takes_the_same_number_of_waits():
+    """With ``wait_ms`` a Wait lasts until that long after the last observation (a click is
+    not held), so click-collapsible's opening section (about 400 ms) takes about 4 waits of
+    100 ms, where one-step waits take as many as the host's step time fits (17-19 here)."""
+    import time
+
+    from vla.actions import Wait
+
+    env = gym.make("vla/miniwob-click-collapsible-v0", wait_ms=100)
+    try:
+        expert = make_expert(env)
+        obs, info = env.reset(seed=4)
+        expert.reset()
+        waits = 0
+        for _ in range(env.unwrapped.max_steps):
+            action = expert.act(obs, info)
+            t0 = time.perf_counter()
+            obs, _, terminated, truncated, info = env.step(action)
+            if isinstance(action, Wait):
+                waits += 1
+                assert time.perf_counter() - t0 >= 0.09  # the observation before came just now
+            if terminated or truncated:
+                break
+        # a loaded host only makes the steps longer, so fewer waits
+        assert info["is_success"] and 1 <= waits <= 8, waits
+    finally:
+        env.close()
+    with pytest.raises(ValueError, match="wait_ms must be >= 0"):
+        gym.make("vla/miniwob-click-test-v0", wait_ms=-1)
