@@ -22,20 +22,15 @@ def run(task: str, wait_ms: float, episodes: int) -> dict:
     import vla.envs  # noqa: F401
     from vla.actions import Wait
     from vla.datasets import make_expert
+    from vla.rollout import run_episode
 
     env = gym.make(f"vla/miniwob-{task}-v0", wait_ms=wait_ms)
     expert, successes, waits, t0 = make_expert(env), 0, 0, time.perf_counter()
     try:
         for seed in range(episodes):
-            obs, info = env.reset(seed=seed)
-            expert.reset()
-            while True:
-                action = expert.act(obs, info)
-                waits += isinstance(action, Wait)
-                obs, _, terminated, truncated, info = env.step(action)
-                if terminated or truncated:
-                    break
-            successes += bool(info["is_success"])
+            episode = run_episode(expert, env, seed=seed)
+            successes += episode.success
+            waits += sum(isinstance(a, Wait) for a in episode.actions)
     finally:
         env.close()
     return {"successes": successes, "waits": waits / episodes, "s": time.perf_counter() - t0}

@@ -16,8 +16,8 @@ import pytest
 from vla.controllers.playwright import LAUNCH_FLAGS
 
 PAGES = Path(__file__).parent / "pages"
-# The controller's measured flag set (controllers/chromium.py), so the desktop tests launch Chromium as the
-# browser envs do.
+# The controller's measured flag set (controllers/chromium.py), so the desktop tests launch
+# Chromium as the browser envs do.
 CHROMIUM_FLAGS = list(LAUNCH_FLAGS)
 
 
