@@ -334,4 +334,13 @@ evaluates closed loop on the same unseen seeds.
   search-engine. Validation after the round: loss 1.543, median click error 2.30 px, on a
   split that holds both rounds' states. The recipe now takes two rounds, so a rebuild takes
   about 3 h 15 min on 2 cores (collect 2134 s, train 2224 s, two rounds 4852 s, eval 2520 s).
+- A third round, measured and not shipped (2026-12-05, eighth session): the same round again
+  from the shipped model (seeds 50000+, 2328 s; validation loss 1.544, median click error
+  2.32 px), evaluated on the first 40 of the 100 seeds only: 42.9% against 42.5% for the
+  shipped model on the same seeds, 16 tasks up and 19 down, so no gain over the suite. One
+  task moved far: login-user 21/40 -> 39/40 (login-user-popup 15 -> 21), the mistake the
+  second round left. Confirming it needs the 62-task evaluation on 100 seeds (42 minutes),
+  which did not fit the session. Command: that recipe with a third `DaggerRound(..., seed=50_000)`,
+  `--stages dagger`, then `vla eval --policy .../train-dagger-2` on the 62 tasks with
+  `--episodes 40 --seed-start 100000 --max-steps 25 --still-waits 2 --workers 2`.
 """
