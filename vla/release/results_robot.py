@@ -355,4 +355,17 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
   cores: 97.9 against 96.5 samples/s over 120 steps of the recipe's model. Command: the recipe
   with `"steps": 13000` and `python -m vla.release.recipes vla-robot-tiny --stages
   collect,train,eval`.
+- Demonstrations of the two-cube sequence do not teach it (2026-12-06, ninth session). The
+  recipe with two more collections of panda-sequence (300 clean and 300 noisy expert
+  episodes, seeds 0 and 50000, about 50 frames an episode: a fifth of the frames; 224 s to
+  collect), the same 10000 steps (3659 s) on all six: sequence stays at 0 of 100, every
+  episode to its 120-step limit (on seed 100000 it grasps the first cube, then wanders with
+  the gripper shut), and the other tasks lose the steps: reach 100% -> 95%, push 35% -> 21%,
+  pick-place 29% -> 21%, stack 1% -> 0%, mean over the five 33.0% -> 27.4%, on the same 100
+  unseen seeds per task. Per-step validation error 0.53 / 0.64 / 0.43 cm (x / y / z, on a
+  split that holds sequence frames), pointer on the target 96%. Not shipped; the recipe keeps
+  its four tasks. Command: the recipe with `Collection(("vla/panda-sequence-v0",),
+  episodes=300, seed=0)` and the same with `seed=50_000, expert_kwargs={"noise": 0.3}`, then
+  `python -m vla.release.recipes vla-robot-tiny --stages collect,train,eval` (the four
+  tasks' collections reused from the previous run).
 """
