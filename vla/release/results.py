@@ -109,7 +109,8 @@ WHY = """
   the four tasks, 10000 give 41.2% (above). 13000 steps (which the faster early fusion fits
   into the 100-minute budget) give 41.2% again: push falls, pick-place rises, and the per-step
   error hardly moves, so steps alone have stopped paying. A DAgger round (100 policy episodes
-  per task, +2000 steps) did not add to the 10000-step model either (40.5%). Stack needs a
+  per task, +2000 steps) did not add to the 10000-step model either (40.5%), nor did one
+  trained 1000 steps at 3e-4 (33.8% over five tasks against 33.0%, within noise). Stack needs a
   grasp, a lift and a placement on a second cube within 60 steps; the model completes grasp,
   lift and place in under a third of pick-place episodes (29%). panda-sequence (target 30%)
   is 0%: it chains two pick-places in 120 steps, and 600 expert episodes of it in the recipe
