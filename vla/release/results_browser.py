@@ -333,18 +333,19 @@ evaluates closed loop on the same unseen seeds.
   click the password field first). The losses are form-sequence-2 16% -> 2% (48 of its 98
   failures click to the step cap), drag-single-shape, click-checkboxes-large and
   search-engine. Validation after the round: loss 1.543, median click error 2.30 px, on a
-  split that holds both rounds' states. The recipe now takes two rounds, so a rebuild takes
+  split that holds both rounds' states. With two rounds a rebuild took
   about 3 h 15 min on 2 cores (collect 2134 s, train 2224 s, two rounds 4852 s, eval 2520 s).
-- A third DAgger round (2026-12-05/06, eighth and ninth sessions): the same round again from
-  the second round's model (seeds 50000+, 2328 s; validation loss 1.544, median click error
-  2.32 px). Over the 62 tasks 42.7% against 41.8% on the same 100 seeds: 22 tasks rose and 23
-  fell, and the difference is 1.8 standard errors, so most of the suite did not move. One task
-  moved far: login-user 65% -> 97% (target 80%, met), the mistake the second round left (3 of
-  its 100 episodes fail now: one clicks Log in without the password, one types one letter of
-  it, one types it twice); login-user-popup 50% -> 60%, use-spinner 0% -> 15%, use-autocomplete 54% -> 67%, enter-date
-  76% -> 86%. It lost the checkbox tasks (click-checkboxes 36% -> 27%, click-checkboxes-large
-  9% -> 0%; 53 of 73 and 97 of 100 failures click boxes until the step cap) and click-button-sequence 9% -> 3%. On the first 40 seeds, measured first, it had led
-  by 0.4 points. Shipped: the recipe's output, ahead over the suite and on the ten target
-  tasks (67.4% -> 69.9%). The recipe now takes three rounds: about 3 h 58 min on 2 cores
-  (collect 2134 s, train 2224 s, the rounds 2590 + 2262 + 2328 s, eval 2746 s).
+- A third DAgger round (2026-12-05/06, eighth and ninth sessions): the same round again from the
+  second round's model (seeds 50000+, 2328 s; validation loss 1.544, median click error 2.32 px).
+  Over the 62 tasks 42.7% against 41.8% on the same 100 seeds: 22 tasks rose and 23 fell, and the
+  difference is 1.8 standard errors, so most of the suite did not move. One task moved far:
+  login-user 65% -> 97% (target 80%, met), the mistake the second round left (3 of its 100 episodes
+  fail now: one clicks Log in without the password, one types one letter of it, one types it twice);
+  login-user-popup 50% -> 60%, use-spinner 0% -> 15%, use-autocomplete 54% -> 67%, enter-date 76% ->
+  86%. It lost the checkbox tasks (click-checkboxes 36% -> 27%, click-checkboxes-large 9% -> 0%; 53
+  of 73 and 97 of 100 failures click boxes until the step cap) and click-button-sequence 9% -> 3%.
+  On the first 40 seeds, measured first, it had led by 0.4 points. Shipped: the recipe's output,
+  ahead over the suite and on the ten target tasks (67.4% -> 69.9%). The recipe now takes three
+  rounds: about 3 h 58 min on 2 cores (collect 2134 s, train 2224 s, the rounds 2590 + 2262 +
+  2328 s, eval 2746 s).
 """

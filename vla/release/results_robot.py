@@ -368,14 +368,14 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
   episodes=300, seed=0)` and the same with `seed=50_000, expert_kwargs={"noise": 0.3}`, then
   `python -m vla.release.recipes vla-robot-tiny --stages collect,train,eval` (the four
   tasks' collections reused from the previous run).
-- A DAgger round at the browser's lower learning rate does not lift it either (2026-12-06,
-  ninth session). The round above (100 episodes per task from the shipped model, the IK
+- A DAgger round at the browser's lower learning rate does not lift it either (2026-12-06, ninth
+  session). The 2026-12-04 round again (100 episodes per task from the shipped model, the IK
   expert's action executed 30% of the time, every state labelled), then 1000 steps at a peak
-  learning rate of 3e-4 instead of 2000 at 1e-3 (576 s for the round): reach 99%, push 35% ->
-  32%, pick-place 29% -> 36%, stack 1% -> 2%, sequence 0%, mean over the five 33.0% -> 33.8% on
-  the same 100 unseen seeds per task, within noise (pick-place's 95% interval [27%, 46%]).
-  Per-step validation error 0.58 / 0.54 / 0.63 cm on a split that holds the round's states.
-  Not shipped. Command: the recipe with `dagger=(DaggerRound(episodes=100, steps=1000,
-  seed=20_000, beta=0.3, max_steps=60, lr=3e-4),)`, `train` a copy of the shipped checkpoint,
-  and `python -m vla.release.recipes vla-robot-tiny --stages dagger,eval`.
+  learning rate of 3e-4 instead of 2000 at 1e-3 (576 s for the round): reach 99%, push 35% -> 32%,
+  pick-place 29% -> 36%, stack 1% -> 2%, sequence 0%, mean over the five 33.0% -> 33.8% on the same
+  100 unseen seeds per task, within noise (pick-place's 95% interval [27%, 46%]). Per-step
+  validation error 0.58 / 0.54 / 0.63 cm on a split that holds the round's states. Not shipped.
+  Command: the recipe with `dagger=(DaggerRound(episodes=100, steps=1000, seed=20_000, beta=0.3,
+  max_steps=60, lr=3e-4),)`, `train` a copy of the shipped checkpoint, and `python -m
+  vla.release.recipes vla-robot-tiny --stages dagger,eval`.
 """
