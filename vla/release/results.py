@@ -82,8 +82,12 @@ WHY = """
   click-test-2 85% -> 95% (40 seeds), click-link did not move. The 1000 steps of the DAgger
   round that followed gave part of the reading back (click-color 38% -> 25% on the same 40
   seeds at the round's learning rate of 3e-4, 15% at 1e-3, 32% after the same steps at 1e-3
-  without the round's data). With 1.34M parameters trained about an hour on a CPU, reading one
-  word among many is the ability this model has least of.
+  without the round's data). It is not short of depth: twice the vision or language-model
+  layers left the reading tasks where they were (2500-step ablation, 2026-12-06). Early fusion,
+  the instruction's bytes in the vision tower's sequence, took click-color 20% -> 100% and
+  click-button 60% -> 75% in that ablation, but not click-link (25%): words in running text,
+  8-10 px high in 16-px patches, are still not told apart. The shipped checkpoint does not
+  have early fusion yet; its recipe retrain was started on 2026-12-06.
 - **Several steps.** login-user (97%), enter-password (93%) and click-collapsible (100%) meet
   their 80% targets; click-button-sequence is 3% (target 80%). The model chooses the wrong
   next action after a right one, and DAgger rounds mend such choices, but which ones a round
