@@ -87,8 +87,10 @@ WHY = """
   the instruction's bytes in the vision tower's sequence, took click-color 20% -> 100% and
   click-button 60% -> 75% in that ablation, but not click-link (25%): words in running text,
   8-10 px high in 16-px patches, are still not told apart. The shipped checkpoint does not
-  have early fusion yet. In the recipe's base training it lifts click-color to 100% and
-  click-widget to 90% (40 seeds, before any DAgger round); its DAgger rounds are still to run.
+  have early fusion yet. Through the whole recipe without DAgger rounds it lifts click-color to
+  100% and click-widget to 88% (100 seeds) but loses the next-step choices the rounds had mended
+  (login-user 97% -> 10%, enter-date 86% -> 0%): 38.7% over the 62 tasks against 42.7%, not
+  shipped. Its DAgger rounds are next.
 - **Several steps.** login-user (97%), enter-password (93%) and click-collapsible (100%) meet
   their 80% targets; click-button-sequence is 3% (target 80%). The model chooses the wrong
   next action after a right one, and DAgger rounds mend such choices, but which ones a round
