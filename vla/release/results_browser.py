@@ -353,9 +353,8 @@ evaluates closed loop on the same unseen seeds.
   rounds: about 3 h 58 min on 2 cores (collect 2134 s, train 2224 s, the rounds 2590 + 2262 +
   2328 s, eval 2746 s).
 - Early fusion through the whole recipe, without DAgger rounds (2026-12-06, eleventh session).
-  The tenth session's machine was gone, so the collections and the base training ran again, on
-  an AMD EPYC host where training ran at about 40 samples/s instead of 65 (collect 2047 s,
-  train 4052 s, eval 2816 s). Over the 62 tasks 38.7% against 42.7% for the shipped
+  The collections and the base training ran again from scratch, on an AMD EPYC host where
+  training ran at about 40 samples/s instead of 65 (collect 2047 s, train 4052 s, eval 2816 s). Over the 62 tasks 38.7% against 42.7% for the shipped
   checkpoint on the same 100 seeds (28 tasks rose, 25 fell). Reading rose as in the
   tenth session's 40 seeds: click-color 26% -> 100%, click-widget 42% -> 88%, click-button 65%
   -> 77%, click-checkboxes 27% -> 44%; click-link stayed at 24%. The next-step choices the
