@@ -158,7 +158,8 @@ def build_episode(
     last step. Steps that also have ``"executed"`` (an action executed in place of the
     recorded one: DAgger, a noisy expert) keep those actions in the episode's metadata; steps
     with ``"target_pixels"`` (the env's grounding label of the observation, camera name ->
-    ``[x, y]``, e.g. the Panda envs' named cube) keep those too.
+    ``[x, y]``, e.g. the Panda envs' named cube) or ``"page_words"`` (``[word, left, top,
+    width, height]`` of each word the page shows: the reading loss's labels) keep those too.
     """
     import pyarrow as pa
 
@@ -197,6 +198,11 @@ def build_episode(
         meta["executed"] = [to_dict(s.get("executed", s["action"])) for s in steps]
     if any(s.get("target_pixels") for s in steps):
         meta["target_pixels"] = [_rounded(s.get("target_pixels")) for s in steps]
+    if any(s.get("page_words") for s in steps):  # whole pixels: a word's box is 10+ px high
+        meta["page_words"] = [
+            [[str(w[0]), *(round(float(v)) for v in w[1:5])] for w in s.get("page_words") or []]
+            for s in steps
+        ]
     schema = staged_schema(names).with_metadata({b"vla": json.dumps(meta).encode()})
     table = pa.Table.from_pydict(columns, schema=schema)
     ret = float(sum(s["reward"] for s in steps))

@@ -24,23 +24,25 @@ class EpisodeRecorder:
     the step; the default stores the executed one (DAgger stores the expert's instead). With a
     ``label``, the executed actions are kept too (the episode's ``executed`` list in
     ``meta/vla/episodes.jsonl``): a model that reads its previous actions trains on those.
-    An env whose ``info`` has ``target_pixels`` (a grounding label) gets them kept per step
-    beside the ``executed`` list, each with the observation it describes.
+    An env whose ``info`` has ``target_pixels`` (a grounding label) or ``words`` (the page's
+    words and their boxes: the reading loss's labels) gets them kept per step beside the
+    ``executed`` list (``target_pixels``, ``page_words``), each with the observation it
+    describes.
     """
 
     def __init__(self, env_id: str, label: Callable[[StepRecord], Action] | None = None) -> None:
         self.env_id = env_id
         self.label = label
         self.steps: list[dict[str, Any]] = []
-        self._pixels: Any = None  # info["target_pixels"] of the observation acted on
+        self._labels: dict[str, Any] = {}  # the labels of the observation acted on
 
     def on_reset(self, obs: dict[str, Any], info: dict[str, Any]) -> None:
         check_observation(obs, self.env_id)
-        self._pixels = info.get("target_pixels")
+        self._labels = _labels(info)
 
     def on_step(self, step: StepRecord) -> None:
         check_observation(step.obs, self.env_id)
-        pixels, self._pixels = self._pixels, step.info.get("target_pixels")
+        labels, self._labels = self._labels, _labels(step.info)
         self.steps.append(
             {
                 "image": step.obs["image"],
@@ -52,7 +54,7 @@ class EpisodeRecorder:
                 "terminated": step.terminated,
                 "truncated": step.truncated,
                 "success": bool(step.info.get("is_success", False)),
-                "target_pixels": pixels,
+                **labels,
             }
         )
         if self.label is not None:
@@ -66,6 +68,11 @@ class EpisodeRecorder:
         ``cameras`` dict of the env), else ``main``."""
         fps = float((getattr(env, "metadata", None) or {}).get("render_fps") or 10.0)
         return build_episode(self.env_id, seed, self.steps, fps, camera=camera_name(env))
+
+
+def _labels(info: dict[str, Any]) -> dict[str, Any]:
+    """The per-observation labels an env's ``info`` carries, as the recorded step keys."""
+    return {"target_pixels": info.get("target_pixels"), "page_words": info.get("words")}
 
 
 def camera_name(env: Any) -> str:

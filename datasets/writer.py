@@ -351,8 +351,8 @@ def _episode_entry(
     actions = [from_dict(json.loads(a)) for a in table["action"].to_pylist()]
     joints = {len(a.positions) for a in actions if isinstance(a, JointTarget)}
     # per-step lists: actions executed in place of the recorded ones (DAgger), as dicts, and
-    # the env's grounding labels (format.build_episode)
-    per_step = {k: meta[k] for k in ("executed", "target_pixels") if k in meta}
+    # the env's grounding and reading labels (format.build_episode)
+    per_step = {k: meta[k] for k in ("executed", "target_pixels", "page_words") if k in meta}
     return {
         "episode_index": index,
         "env_id": meta["env_id"],

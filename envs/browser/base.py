@@ -6,6 +6,7 @@ starts, and what the page reports after a step (:meth:`BrowserEnvBase._read_stat
 
 from __future__ import annotations
 
+import functools
 import time
 from importlib import resources
 from typing import Any, ClassVar
@@ -19,15 +20,21 @@ from vla.envs.spaces import ActionSpace, observation_space
 
 __all__ = ["BrowserEnvBase"]
 
-_DOM_JS: str | None = None
+
+@functools.cache
+def _script(name: str) -> str:
+    return resources.files("vla.envs.browser").joinpath(name).read_text()
 
 
 def dom_script() -> str:
     """The JavaScript function (source) that lists the page's elements; see ``dom.js``."""
-    global _DOM_JS
-    if _DOM_JS is None:
-        _DOM_JS = resources.files("vla.envs.browser").joinpath("dom.js").read_text()
-    return _DOM_JS
+    return _script("dom.js")
+
+
+def words_script() -> str:
+    """The JavaScript function (source) that lists the page's words with their boxes (the
+    reading loss's labels); see ``words.js``."""
+    return _script("words.js")
 
 
 class BrowserEnvBase(gym.Env):

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from vla.envs.browser.base import BrowserEnvBase, dom_script
+from vla.envs.browser.base import BrowserEnvBase, dom_script, words_script
 
 __all__ = ["MINIWOB_SIZE", "MiniWoBEnv", "miniwob_html_dir", "miniwob_tasks"]
 
@@ -32,6 +32,8 @@ __all__ = ["MINIWOB_SIZE", "MiniWoBEnv", "miniwob_html_dir", "miniwob_tasks"]
 MINIWOB_SIZE = (160, 210)
 #: Viewport ``(width, height)``: MiniWoB's Selenium window size.
 MINIWOB_VIEWPORT = (500, 320)
+#: At most this many words in ``info["words"]`` (a MiniWoB page shows up to about 60).
+MAX_WORDS = 96
 #: Page elements that are MiniWoB's scaffolding, not part of the task.
 _SCAFFOLD_IDS = ("reward-display", "click-canvas", "sync-task-cover")
 
@@ -63,7 +65,8 @@ def _state_js() -> str:
           reason: WOB_REWARD_REASON === null ? null : String(WOB_REWARD_REASON),
           scroll: [window.scrollX, window.scrollY],
           max_time: core.EPISODE_MAX_TIME,
-          elements: opts.dom ? ({dom_script()})(opts) : []}};
+          elements: opts.dom ? ({dom_script()})(opts) : [],
+          words: opts.dom && opts.words ? ({words_script()})(opts) : []}};
   core.ept0 = Date.now() - 1000;  // see the module docstring: marks time-discounting tasks
   return out;
 }}"""
@@ -131,6 +134,9 @@ class MiniWoBEnv(BrowserEnvBase):
         step_ms: milliseconds each step counts for tasks whose reward decays with time.
         wait_ms: a ``Wait`` lasts until this many milliseconds after the previous observation
             (0, the default: one env step, so an animation takes more waits on a faster host).
+        words: list the page's words and their boxes in ``info["words"]`` (the reading loss's
+            labels; ``vla collect --env-kwargs '{"words": true}'``). Off by default: it costs
+            a few to tens of milliseconds a step.
 
     Observation: ``{"image": uint8[210, 160, 3], "instruction": str}``: the task area at the
     page's top-left and the task's utterance.
@@ -142,6 +148,9 @@ class MiniWoBEnv(BrowserEnvBase):
     (the line boxes of an element that wraps over several lines, same units; [] otherwise),
     ``visible``, ``focused``, ``checked``, ``disabled``, ``bg_color``, ``color``, ``attrs``,
     ``clipped`` (its content is larger than its box: it scrolls, or is still opening)),
+    ``words`` (with ``words=True``, else []: ``[word, left, top, width, height]`` of each run
+    of non-space characters the image shows, image pixels, document order; the reading loss's
+    labels, ``words.js``),
     ``raw_reward`` (MiniWoB raw reward, 0 until done), ``reward`` (time-discounted by
     ``step_ms`` per step, see the module docstring), ``scroll`` (page scroll, CSS px),
     ``done``, ``reason``, ``is_success`` (``raw_reward > 0``), ``task``, ``page_seed``; and
@@ -161,6 +170,7 @@ class MiniWoBEnv(BrowserEnvBase):
         dom: bool = True,
         step_ms: float = 500.0,
         wait_ms: float = 0.0,
+        words: bool = False,
     ) -> None:
         if task not in miniwob_tasks():
             raise ValueError(
@@ -183,6 +193,7 @@ class MiniWoBEnv(BrowserEnvBase):
         )
         self.task = task
         self.data_mode = data_mode
+        self.words = bool(words)
         if step_ms < 0:
             raise ValueError(f"step_ms must be >= 0; got {step_ms!r}")
         self.step_ms = float(step_ms)
@@ -205,6 +216,8 @@ class MiniWoBEnv(BrowserEnvBase):
             "scale": [1.0, 1.0],
             "skip": list(_SCAFFOLD_IDS),
             "max": self.max_elements,
+            "words": self.words,
+            "max_words": MAX_WORDS,
             "epoch": self._epoch,
             "page_coords": False,
         }
@@ -217,6 +230,7 @@ class MiniWoBEnv(BrowserEnvBase):
             "utterance": self._instruction,
             "fields": dict(self._fields),
             "elements": s["elements"],
+            "words": s["words"],
             "raw_reward": raw,
             "reward": reward,
             "done": bool(s["done"]),

@@ -154,6 +154,9 @@ class VLAConfig(PreTrainedConfig):
             expected position and features) and the robot state are fused into the hidden
             state of every action position before the LM head (:class:`PointedAction`).
             Usually with ``point_loss`` to teach the pointer. Fixed resolution only.
+        read_loss: 0 (default): off. W > 0: training also asks every image patch that shows a
+            word (``info["words"]`` of the MiniWoB envs, kept by the recorder) to name its
+            first 8 bytes, and adds W times that cross-entropy (:mod:`vla.model.reading_vla`).
         execution: how this checkpoint's robot chunks are meant to run (the ``vla eval
             --execution`` text it was evaluated with, e.g. ``"receding:8"``; the recipe writes
             it when shipping). An agent given no execution of its own runs the chunks this way
@@ -197,6 +200,7 @@ class VLAConfig(PreTrainedConfig):
     value_slots: int = 0
     point_loss: float = 0.0
     point_to_action: bool = False
+    read_loss: float = 0.0
     execution: str | None = None
     state_dim: int = 32
     vision_backbone_path: str | None = None
@@ -261,7 +265,7 @@ class VLAConfig(PreTrainedConfig):
         if self.value_slots and not self.parallel_decoding:
             raise ValueError("Got value_slots without parallel_decoding; set both or neither")
         _check_execution(self.execution)
-        _check_point_loss(self.point_loss, self.max_image_tokens, self.point_to_action)
+        _check_aux_losses(self)
         tokens = self.max_image_tokens
         if tokens is not None and (
             isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0
@@ -374,12 +378,20 @@ _INT_FIELDS = (
 )
 
 
-def _check_point_loss(weight: Any, max_image_tokens: int | None, to_action: bool) -> None:
-    """``VLAConfig.point_loss`` is a number >= 0; acting on the pointing is fixed-resolution."""
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
-        raise ValueError(f"Got {weight!r} for `point_loss`; it must be a number >= 0")
-    if to_action and max_image_tokens:
+def _check_aux_losses(config: VLAConfig) -> None:
+    """``point_loss`` and ``read_loss`` are numbers >= 0; acting on the pointing needs fixed
+    resolution, reading needs native resolution."""
+    for name in ("point_loss", "read_loss"):
+        weight = getattr(config, name)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
+            raise ValueError(f"Got {weight!r} for `{name}`; it must be a number >= 0")
+    if config.point_to_action and config.max_image_tokens:
         raise ValueError(
             "Got point_to_action with max_image_tokens; acting on the pointed patch needs "
             "fixed-resolution images (set max_image_tokens=None)"
+        )
+    if config.read_loss and not config.max_image_tokens:
+        raise ValueError(
+            "Got read_loss without max_image_tokens; the reading loss labels the patches of "
+            "native-resolution images (set max_image_tokens, e.g. 140 for MiniWoB pages)"
         )

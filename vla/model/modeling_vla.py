@@ -27,6 +27,7 @@ from transformers import initialization as hf_init
 from transformers.utils import ModelOutput
 
 from vla.model import grounding_vla as grounding
+from vla.model import reading_vla as reading
 from vla.model.backbones import load_backbones
 from vla.model.configuration_vla import VLAConfig
 from vla.model.copy_vla import ActionHead, CopyMemory, InstructionCopy
@@ -115,6 +116,8 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             self.target_pointer = grounding.TargetPointer(d)
         if config.point_to_action:
             self.pointed_action = grounding.PointedAction(d, config.state_dim)
+        if config.read_loss:  # vla.model.reading_vla
+            self.word_reader = reading.WordReader(d)
         if config.conv_stem and not vision_path:
             emb = self.vision_tower.embeddings
             emb.patch_embedding = ConvStem(vision_cfg.patch_size, emb.embed_dim)
@@ -279,18 +282,13 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             target_points: (B, 2) where the named object is, as fractions of the first view's
                 width and height (native mode: of its padded detail grid, as the training
                 ``Collator`` gives them; NaN: unknown); adds ``config.point_loss`` x the
-                grounding loss.
+                grounding loss. ``word_labels`` (B, P, 8) in ``kwargs``: the bytes of the word
+                each patch shows (:mod:`vla.model.reading_vla`); adds ``config.read_loss`` x it.
         """
         embeds, mask, positions = self.build_inputs(
-            pixel_values,
-            input_ids,
-            attention_mask,
-            states,
-            state_mask,
-            image_grids,
-            thumbnail_values,
-            view_mask,
-        )
+            pixel_values, input_ids, attention_mask, states, state_mask, image_grids,
+            thumbnail_values, view_mask,
+        )  # fmt: skip
         out = self.language_model.model(
             inputs_embeds=embeds,
             attention_mask=mask,
@@ -309,6 +307,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             loss = self.action_loss(head.masked(keep).float(), target[keep])
         last, images = out.last_hidden_state, (pixel_values, image_grids, thumbnail_values)
         loss = grounding.with_point_loss(self, loss, last, labels, target_points, images)
+        loss = reading.with_read_loss(self, loss, last, kwargs.get("word_labels"), images)
         return VLAOutput(
             loss=loss,
             logits=head.last(logits_to_keep),

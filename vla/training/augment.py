@@ -20,7 +20,7 @@ import numpy as np
 
 from vla.actions import POINT_FIELDS, ROBOT_ACTIONS, Action
 
-__all__ = ["AugmentConfig", "augment", "augment_point"]
+__all__ = ["AugmentConfig", "augment", "augment_point", "augment_sample"]
 
 
 @dataclass(frozen=True)
@@ -63,22 +63,42 @@ def augment_point(
     """:func:`augment`, also moving ``point`` (``(x, y)`` image pixels, e.g. where the named
     object is) with a robot sample's crop; a UI sample's point becomes None when the image
     moves (UI points are the action's own coordinates)."""
+    image, action, point, _ = augment_sample(image, action, point, None, rng, cfg)
+    return image, action, point
+
+
+def augment_sample(
+    image: np.ndarray,
+    action: Action,
+    point: tuple[float, float] | None,
+    boxes: np.ndarray | None,
+    rng: np.random.Generator,
+    cfg: AugmentConfig | None = None,
+) -> tuple[np.ndarray, Action, tuple[float, float] | None, np.ndarray | None]:
+    """:func:`augment_point`, also moving ``boxes`` ((N, 4) ``[left, top, width, height]``
+    image pixels, e.g. the page's words) with the image in either domain."""
     cfg = cfg or AugmentConfig()
     if isinstance(action, ROBOT_ACTIONS):
         if rng.random() < cfg.p_geometric:
-            image, point = _random_crop(image, rng, cfg.min_crop_fraction, point)
+            image, point, boxes = _random_crop(image, rng, cfg.min_crop_fraction, point, boxes)
     elif rng.random() < cfg.p_geometric:
-        image, action = _ui_affine(image, action, rng, cfg)
-        point = None
+        moved = _ui_affine(image, action, rng, cfg)
+        if moved is not None:
+            image, action, (s, c, t) = moved
+            point = None
+            if boxes is not None:  # p' = s (p - c) + c + t; sizes scale by s
+                boxes = np.concatenate([s * (boxes[:, :2] - c) + c + t, s * boxes[:, 2:]], 1)
     if rng.random() < cfg.p_color:
         image = _color_jitter(image, rng, cfg)
-    return image, action, point
+    return image, action, point, boxes
 
 
 def _ui_affine(
     image: np.ndarray, action: Action, rng: np.random.Generator, cfg: AugmentConfig
-) -> tuple[np.ndarray, Action]:
-    """Scale by ``s`` about the image centre and translate by ``t``: ``p' = s (p - c) + c + t``."""
+) -> tuple[np.ndarray, Action, tuple[float, np.ndarray, np.ndarray]] | None:
+    """Scale by ``s`` about the image centre ``c`` and translate by ``t``:
+    ``p' = s (p - c) + c + t``. Returns the image, the action and ``(s, c, t)``; None when the
+    action's point would leave the image (the sample then keeps its geometry)."""
     from PIL import Image
 
     h, w = image.shape[:2]
@@ -91,7 +111,7 @@ def _ui_affine(
         x = s * (getattr(action, fx) + 0.5 - cx) + cx + tx - 0.5
         y = s * (getattr(action, fy) + 0.5 - cy) + cy + ty - 0.5
         if not (0 <= x <= w - 1 and 0 <= y <= h - 1):
-            return image, action  # the target would leave the image: keep this sample as is
+            return None  # the target would leave the image: keep this sample as is
         moved[fx], moved[fy] = float(x), float(y)
     # PIL's affine maps output -> input pixels: p = (p' - c - t) / s + c
     inv = (1 / s, 0.0, cx - (cx + tx) / s, 0.0, 1 / s, cy - (cy + ty) / s)
@@ -99,7 +119,8 @@ def _ui_affine(
     out = Image.fromarray(image).transform(
         (w, h), Image.Transform.AFFINE, inv, resample=Image.Resampling.BILINEAR, fillcolor=fill
     )
-    return np.asarray(out), dataclasses.replace(action, **moved) if moved else action
+    action = dataclasses.replace(action, **moved) if moved else action
+    return np.asarray(out), action, (s, np.array([cx, cy]), np.array([tx, ty]))
 
 
 def _border(image: np.ndarray) -> np.ndarray:
@@ -108,11 +129,15 @@ def _border(image: np.ndarray) -> np.ndarray:
 
 
 def _random_crop(
-    image: np.ndarray, rng: np.random.Generator, min_fraction: float, point: Any = None
-) -> tuple[np.ndarray, Any]:
+    image: np.ndarray,
+    rng: np.random.Generator,
+    min_fraction: float,
+    point: Any = None,
+    boxes: np.ndarray | None = None,
+) -> tuple[np.ndarray, Any, np.ndarray | None]:
     """A random crop of at least ``min_fraction`` of each side, resized back; ``point``
-    (``(x, y)`` pixels or None) moves with it (continuous coordinates: a pixel's left edge is
-    ``x``, its centre ``x + 0.5``)."""
+    (``(x, y)`` pixels or None) and ``boxes`` ((N, 4) ``[left, top, width, height]`` or None)
+    move with it (continuous coordinates: a pixel's left edge is ``x``, its centre ``x + 0.5``)."""
     from PIL import Image
 
     h, w = image.shape[:2]
@@ -122,7 +147,10 @@ def _random_crop(
     crop = Image.fromarray(image[top : top + ch, left : left + cw])
     if point is not None:
         point = ((point[0] - left) * w / cw, (point[1] - top) * h / ch)
-    return np.asarray(crop.resize((w, h), Image.Resampling.BILINEAR)), point
+    if boxes is not None:
+        scale = np.array([w / cw, h / ch] * 2)
+        boxes = (boxes - np.array([left, top, 0, 0])) * scale
+    return np.asarray(crop.resize((w, h), Image.Resampling.BILINEAR)), point, boxes
 
 
 def _color_jitter(image: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from vla.actions import ROBOT_ACTIONS, Action, action_points, from_dict
-from vla.training.augment import AugmentConfig, augment_point
+from vla.training.augment import AugmentConfig, augment_sample
+from vla.training.reading import word_boxes, word_labels
 
 __all__ = [
     "ChunkTargets",
@@ -55,12 +56,13 @@ class Collator:
     """Turns a list of dataset items into one processor batch (a dict of tensors).
 
     Picklable, so DataLoader worker processes can run it. With ``augment`` set, each sample is
-    augmented (:func:`vla.training.augment.augment_point`) from a generator seeded per worker.
+    augmented (:func:`vla.training.augment.augment_sample`) from a generator seeded per worker.
     Items with ``target_pixels`` (:class:`vla.training.grounding.TargetPoints`) add
     ``target_points`` (B, 2) to the batch: the point moved with the image, as fractions of its
     size (native resolution: of its padded patch grid; NaN where an item has none).
     ``state_dropout``: the share of robot samples whose state is left out (the model's "no
-    state" input), drawn from the same generator.
+    state" input), drawn from the same generator. With ``words`` (native resolution), items'
+    ``page_words`` become the reading loss's ``word_labels`` (:mod:`vla.training.reading`).
     """
 
     def __init__(
@@ -69,11 +71,13 @@ class Collator:
         augment_cfg: AugmentConfig | None = None,
         seed: int = 0,
         state_dropout: float = 0.0,
+        words: bool = False,
     ):
         self.processor = processor
         self.augment_cfg = augment_cfg
         self.seed = seed
         self.state_dropout = float(state_dropout)
+        self.words = words
         self._rng: np.random.Generator | None = None
 
     def _generator(self) -> np.random.Generator:
@@ -88,7 +92,7 @@ class Collator:
 
     def __call__(self, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
         samples = [self._sample(item) for item in items]
-        images, actions, views, points = (list(x) for x in zip(*samples, strict=True))
+        images, actions, views, points, boxes = (list(x) for x in zip(*samples, strict=True))
         states = [item.get("state") for item in items]
         if self.state_dropout > 0:
             hide = self._generator().random(len(states)) < self.state_dropout
@@ -106,25 +110,33 @@ class Collator:
             import torch
 
             batch["target_points"] = torch.tensor(points, dtype=torch.float32)
+        if self.words:
+            grids = [self.processor.grid.plan(im.shape[1], im.shape[0]) for im in images]
+            rows, cols = (n // self.processor.grid.patch for n in batch["pixel_values"].shape[-2:])
+            texts = [word_boxes(item.get("page_words"))[0] for item in items]
+            batch["word_labels"] = word_labels(grids, texts, boxes, rows, cols)
         return batch
 
-    def _sample(self, item: dict[str, Any]) -> tuple[Any, Any, Any, tuple[float, float]]:
-        """``(image, action, views, point)`` of one item, augmented; the point (NaN: none) is
-        in the image the model sees first (its first view when it reads named views), as
-        fractions of that image's width and height, moved with that image's crop. A UI step
-        of a grounding batch (``target_pixels`` present) without a recorded point points
-        where its action acts: a click's point, a drag's start."""
+    def _sample(self, item: dict[str, Any]) -> tuple[Any, Any, Any, tuple[float, float], Any]:
+        """``(image, action, views, point, word boxes)`` of one item, augmented; the point
+        (NaN: none) is in the image the model sees first (its first view when it reads named
+        views), as fractions of that image's width and height, moved with that image's crop.
+        A UI step of a grounding batch (``target_pixels`` present) without a recorded point
+        points where its action acts: a click's point, a drag's start. The word boxes (pixels
+        of ``item["image"]``, None without ``page_words``) move with its augmentation."""
         image, action, names = item["image"], item["action"], self.processor.view_names
         named = item.get("images") if names else None
         if named is not None:  # a dataset may hold cameras the model does not read
             named = {k: v for k, v in named.items() if k in names}
         first = names[0] if named is not None and names[0] in named else None
-        point = item_point(item, first)
+        point, boxes = item_point(item, first), word_boxes(item.get("page_words"))[1]
         if self.augment_cfg is not None:
-            image, action, moved = self._augment(image, action, None if first else point)
+            image, action, moved, boxes = self._augment(
+                image, action, None if first else point, boxes
+            )
             if named is not None:  # every view its own draw; robot actions do not move
                 for k, v in named.items():
-                    named[k], _, seen = self._augment(v, action, point if k == first else None)
+                    named[k], _, seen, _ = self._augment(v, action, point if k == first else None)
                     moved = seen if k == first else moved
             point = moved
         acts_at = action_points(action) if point is None and "target_pixels" in item else []
@@ -136,16 +148,18 @@ class Collator:
         grid = getattr(self.processor, "grid", None)
         if grid is not None and point is not None:  # native: the pointer's grid has padding
             frac = grid.plan(w, h).grid_fraction(*frac)
-        return image, action, named, frac
+        return image, action, named, frac, boxes
 
-    def _augment(self, image: Any, action: Any, point: Any = None) -> tuple[Any, Any, Any]:
-        """:func:`augment_point` of one image; a robot chunk (a list) is augmented as its first
+    def _augment(
+        self, image: Any, action: Any, point: Any = None, boxes: Any = None
+    ) -> tuple[Any, Any, Any, Any]:
+        """:func:`augment_sample` of one image; a robot chunk (a list) is augmented as its first
         action (robot actions are in the base frame: the image changes, the chunk does not)."""
         rng, cfg = self._generator(), self.augment_cfg
         if isinstance(action, list):
-            image, _, point = augment_point(image, action[0], point, rng, cfg)
-            return image, action, point
-        return augment_point(image, action, point, rng, cfg)
+            image, _, point, boxes = augment_sample(image, action[0], point, boxes, rng, cfg)
+            return image, action, point, boxes
+        return augment_sample(image, action, point, boxes, rng, cfg)
 
 
 def item_point(item: dict[str, Any], camera: str | None = None) -> tuple[float, float] | None:

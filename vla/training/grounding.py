@@ -1,5 +1,6 @@
 """Targets of the grounding loss (``VLAConfig.point_loss``, :mod:`vla.model.grounding_vla`):
-where, in each training image, the object the instruction names is.
+where, in each training image, the object the instruction names is (and, for the reading loss,
+what each word of the page is: :mod:`vla.training.reading`).
 
 The recorder keeps an env's ``info["target_pixels"]`` (camera name -> ``[x, y]`` pixels of the
 observation acted on) in the episode's metadata; :class:`TargetPoints` hands each item its
@@ -18,15 +19,19 @@ __all__ = ["TargetPoints"]
 
 class TargetPoints(_EpisodeItems):
     """A dataset whose items carry ``item["target_pixels"]`` (camera name -> ``[x, y]``, or
-    None where the episode kept none: such steps add no grounding loss). ``dataset`` is an
-    episode dataset as for :class:`~vla.training.data.ChunkTargets`; these wrappers stack."""
+    None where the episode kept none: such steps add no grounding loss) and, with ``words``,
+    ``item["page_words"]`` (the reading loss's words and boxes, :mod:`vla.training.reading`;
+    None likewise). ``dataset`` is an episode dataset as for
+    :class:`~vla.training.data.ChunkTargets`; these wrappers stack."""
 
-    def __init__(self, dataset: Any) -> None:
+    def __init__(self, dataset: Any, words: bool = False) -> None:
         super().__init__(dataset, "target points")
+        self.keys = ("target_pixels", "page_words") if words else ("target_pixels",)
 
     def __getitem__(self, i: int) -> dict[str, Any]:
         i, item = self._item(i)
         e = self._episode(i)
-        pixels = self.dataset.episodes[e].get("target_pixels")
-        item["target_pixels"] = pixels[i - int(self._starts[e])] if pixels else None
+        for key in self.keys:
+            per_step = self.dataset.episodes[e].get(key)
+            item[key] = per_step[i - int(self._starts[e])] if per_step else None
         return item

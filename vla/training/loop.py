@@ -253,7 +253,9 @@ def _validate(cfg, accelerator, model, processor, data, state, logger, say) -> d
     if not accelerator.is_main_process:
         return metrics
     unwrapped = accelerator.unwrap_model(model)
-    loader = data.val_loader(processor, points=bool(getattr(unwrapped.config, "point_loss", 0)))
+    from vla.training.setup import aux_targets
+
+    loader = data.val_loader(processor, *aux_targets(unwrapped.config))
     if loader is not None:
         t0 = time.time()
         metrics.update(teacher_forced_metrics(unwrapped, loader, accelerator.device))

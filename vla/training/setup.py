@@ -21,7 +21,13 @@ from vla.training.data import (
 )
 from vla.training.grounding import TargetPoints
 
-__all__ = ["TrainData", "build_data", "build_model", "build_optimizer"]
+__all__ = ["TrainData", "aux_targets", "build_data", "build_model", "build_optimizer"]
+
+
+def aux_targets(config: Any) -> tuple[bool, bool]:
+    """Whether a model's batches need ``(target_points, word_labels)``: the targets of its
+    grounding (``point_loss``) and reading (``read_loss``) losses."""
+    return bool(getattr(config, "point_loss", 0)), bool(getattr(config, "read_loss", 0))
 
 
 @dataclass
@@ -36,15 +42,16 @@ class TrainData:
     training_data: dict[str, Any]
     _loaders: dict[str, Any] = field(default_factory=dict)
 
-    def train_loader(self, processor: Any, points: bool = False) -> Any:
+    def train_loader(self, processor: Any, points: bool = False, words: bool = False) -> Any:
         """Shuffled (seeded, per epoch), augmented batches of the train split (cached); with
-        ``points``, each batch has the grounding loss's ``target_points`` too."""
+        ``points``, each batch has the grounding loss's ``target_points`` too, with ``words``
+        the reading loss's ``word_labels``."""
         if "train" not in self._loaders:
             aug = AugmentConfig() if self.cfg.augment == "auto" else None
-            train = TargetPoints(self.train) if points else self.train
+            train = TargetPoints(self.train, words) if points or words else self.train
             self._loaders["train"] = self._loader(
                 _targets(train, processor),
-                Collator(processor, aug, self.cfg.seed, self.cfg.state_dropout),
+                Collator(processor, aug, self.cfg.seed, self.cfg.state_dropout, words),
                 shuffle=True,
                 drop_last=True,
                 extra=self.first_frames() * self.cfg.first_frame_repeat,
@@ -55,15 +62,15 @@ class TrainData:
         """The item index of each train episode's first frame."""
         return [self.train.episode_steps(e).start for e in range(len(self.train.episodes))]
 
-    def val_loader(self, processor: Any, points: bool = False) -> Any | None:
-        """Batches of the validation split in order, not augmented (``points``: with the
-        grounding targets); None without a split."""
+    def val_loader(self, processor: Any, points: bool = False, words: bool = False) -> Any | None:
+        """Batches of the validation split in order, not augmented (``points``, ``words``: with
+        the grounding and reading targets); None without a split."""
         if self.val is None or len(self.val) == 0:
             return None
         if "val" not in self._loaders:
-            val = TargetPoints(self.val) if points else self.val
+            val = TargetPoints(self.val, words) if points or words else self.val
             self._loaders["val"] = self._loader(
-                _targets(val, processor), Collator(processor), shuffle=False
+                _targets(val, processor), Collator(processor, words=words), shuffle=False
             )
         return self._loaders["val"]
 

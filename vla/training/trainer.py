@@ -59,15 +59,15 @@ def train(cfg: TrainConfig) -> TrainResult:
     if accelerator.is_main_process:
         cfg.save(out / "train_config.json")
 
-    from vla.training.setup import build_data, build_model, build_optimizer
+    from vla.training.setup import aux_targets, build_data, build_model, build_optimizer
 
     data = build_data(cfg)
     model, processor = build_model(cfg, data.stats)
     if accelerator.is_main_process:
         (out / "training_data.json").write_text(json.dumps(data.training_data, indent=1) + "\n")
     # lengths are per process after prepare (DDP shards the batches)
-    points = bool(getattr(model.config, "point_loss", 0))  # the grounding loss's targets
-    train_loader = accelerator.prepare(data.train_loader(processor, points=points))
+    points, words = aux_targets(model.config)
+    train_loader = accelerator.prepare(data.train_loader(processor, points, words))
     steps_per_epoch = max(1, len(train_loader) // cfg.grad_accum)
     total = cfg.steps or max(1, math.ceil(cfg.epochs * steps_per_epoch))
     # accelerate steps a prepared scheduler once per process for every optimizer step

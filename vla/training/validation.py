@@ -44,34 +44,38 @@ def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, fl
     """Mean loss (per batch) and action-token accuracy over every batch of ``loader``; with
     batches that say where the named object is (``target_points``) and a model trained to
     point at it (``point_loss``), ``val/point_accuracy``: how often its top patch is the
-    object's. The loss is the action loss alone either way. ``val/image_spread``
+    object's; with ``word_labels`` and a model trained to read (``read_loss``),
+    ``val/read_accuracy``: the share of the words' bytes its patches name right. The loss is
+    the action loss alone either way. ``val/image_spread``
     (:func:`image_spread` of the first batch): near 0 when the vision tower has collapsed and
     gives every image the same tokens (the policy is then blind)."""
     import torch
 
-    losses, correct, total, pointed, spread = [], 0, 0, [0, 0], math.nan
+    losses, correct, total, spread = [], 0, 0, math.nan
+    pointed, read = np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64)
     model.eval()
     with torch.no_grad():
         for batch in loader:
             batch = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
             if math.isnan(spread):
                 spread = image_spread(model, batch)
-            points = batch.pop("target_points", None)
-            with _last_hidden(model, points) as hidden:
+            points, words = batch.pop("target_points", None), batch.pop("word_labels", None)
+            with _last_hidden(model, points, words) as hidden:
                 out = model(**batch)
             losses.append(float(out.loss))
             c, t = token_accuracy(out.logits, batch["labels"])
             correct, total = correct + c, total + t
             if hidden:
-                hits = _pointer_hits(model, hidden[0], batch, points)
-                pointed = [pointed[0] + hits[0], pointed[1] + hits[1]]
+                pointed += _pointer_hits(model, hidden[0], batch, points)
+                read += _read_hits(model, hidden[0], batch, words)
     metrics = {
         "val/loss": float(np.mean(losses)) if losses else math.nan,
         "val/token_accuracy": correct / total if total else math.nan,
         "val/image_spread": spread,
     }
-    if pointed[1]:
-        metrics["val/point_accuracy"] = pointed[0] / pointed[1]
+    for name, (hits, rows) in (("point", pointed), ("read", read)):
+        if rows:
+            metrics[f"val/{name}_accuracy"] = int(hits) / int(rows)
     return metrics
 
 
@@ -93,11 +97,13 @@ def relative_spread(x: Any) -> float:
 
 
 @contextlib.contextmanager
-def _last_hidden(model: Any, points: Any) -> Iterator[list[Any]]:
+def _last_hidden(model: Any, points: Any, words: Any = None) -> Iterator[list[Any]]:
     """Collects the language model's last hidden states of the forward pass run inside (only
-    when there are target points and the model has a pointer; else the list stays empty)."""
+    when there are target points and the model has a pointer, or word labels and a reader;
+    else the list stays empty)."""
     seen: list[Any] = []
-    if points is None or getattr(model, "target_pointer", None) is None:
+    pointer = points is not None and getattr(model, "target_pointer", None) is not None
+    if not pointer and (words is None or getattr(model, "word_reader", None) is None):
         yield seen
         return
     hook = model.language_model.model.register_forward_hook(
@@ -112,8 +118,20 @@ def _last_hidden(model: Any, points: Any) -> Iterator[list[Any]]:
 def _pointer_hits(model: Any, hidden: Any, batch: dict[str, Any], points: Any) -> tuple[int, int]:
     from vla.model.grounding_vla import patch_layout, pointer_hits
 
+    if points is None or getattr(model, "target_pointer", None) is None:
+        return 0, 0
     layout = patch_layout(model.config, *(batch.get(k) for k in _IMAGE_KEYS))
     return pointer_hits(model.target_pointer, hidden, batch["labels"], layout, points)
+
+
+def _read_hits(model: Any, hidden: Any, batch: dict[str, Any], words: Any) -> tuple[int, int]:
+    from vla.model.grounding_vla import patch_layout
+    from vla.model.reading_vla import read_hits
+
+    if words is None or getattr(model, "word_reader", None) is None:
+        return 0, 0
+    layout = patch_layout(model.config, *(batch.get(k) for k in _IMAGE_KEYS))
+    return read_hits(model.word_reader, hidden, layout, words)
 
 
 def action_errors(pred: Action, target: Action) -> dict[str, Any]:
@@ -183,6 +201,7 @@ _LINE = (
     ("val/click_px_mean", "mean", "{:.1f} px"),
     ("val/click_within_5px", "within 5 px", "{:.0%}"),
     ("val/point_accuracy", "points at the target", "{:.0%}"),
+    ("val/read_accuracy", "reads the words", "{:.0%}"),
     ("val/image_spread", "image spread", "{:.3f}"),
 )
 
