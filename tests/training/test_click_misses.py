@@ -3,17 +3,11 @@ clicks: on it, just beside it, on another element of its kind (another link), or
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "click_misses.py"
+from vla_training_fakes import load_benchmark
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("click_misses", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("click_misses")
 
 
 PARAGRAPH = {"tag": "div", "classes": "", "bbox": [0, 50, 160, 60]}

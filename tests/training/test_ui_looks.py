@@ -4,19 +4,12 @@ and measures how much its image tokens differ between pages (the blind recipe ru
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "ui_looks.py"
+from vla_training_fakes import load_benchmark
 
 
 def _ui_looks():
-    spec = importlib.util.spec_from_file_location("ui_looks", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("ui_looks")
 
 
 def test_a_click_that_ignores_the_page_is_blind_and_one_that_follows_it_is_not():

@@ -3,11 +3,15 @@
 ``ColorClickEnv``: a 64x64 white image with one coloured square; the instruction names its
 colour. A click inside the square succeeds and ends the episode; three misses truncate it.
 ``RedClicker`` clicks the centre of the red pixels (so it fails on blue episodes). ``TINY``:
-the overrides of a very small model.
+the overrides of a very small model. ``load_benchmark(name)``: a ``benchmarks/`` script as a
+module (they are scripts, not a package).
 """
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -90,3 +94,13 @@ class RedClicker:
 
     def act(self, image, instruction, state=None, space=None):
         return self.act_batch([image], [instruction])[0]
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """``benchmarks/<name>.py`` loaded as a module."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
