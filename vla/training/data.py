@@ -92,7 +92,7 @@ class Collator:
 
     def __call__(self, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
         samples = [self._sample(item) for item in items]
-        images, actions, views, points, boxes = (list(x) for x in zip(*samples, strict=True))
+        images, actions, views, points, words = (list(x) for x in zip(*samples, strict=True))
         states = [item.get("state") for item in items]
         if self.state_dropout > 0:
             hide = self._generator().random(len(states)) < self.state_dropout
@@ -113,23 +113,23 @@ class Collator:
         if self.words:
             grids = [self.processor.grid.plan(im.shape[1], im.shape[0]) for im in images]
             rows, cols = (n // self.processor.grid.patch for n in batch["pixel_values"].shape[-2:])
-            texts = [word_boxes(item.get("page_words"))[0] for item in items]
+            texts, boxes = zip(*words, strict=True)
             batch["word_labels"] = word_labels(grids, texts, boxes, rows, cols)
         return batch
 
     def _sample(self, item: dict[str, Any]) -> tuple[Any, Any, Any, tuple[float, float], Any]:
-        """``(image, action, views, point, word boxes)`` of one item, augmented; the point
+        """``(image, action, views, point, (words, boxes))`` of one item, augmented; the point
         (NaN: none) is in the image the model sees first (its first view when it reads named
         views), as fractions of that image's width and height, moved with that image's crop.
         A UI step of a grounding batch (``target_pixels`` present) without a recorded point
-        points where its action acts: a click's point, a drag's start. The word boxes (pixels
-        of ``item["image"]``, None without ``page_words``) move with its augmentation."""
+        points where its action acts: a click's point, a drag's start. The words' boxes
+        (pixels of ``item["image"]``, None without ``page_words``) move with its augmentation."""
         image, action, names = item["image"], item["action"], self.processor.view_names
         named = item.get("images") if names else None
         if named is not None:  # a dataset may hold cameras the model does not read
             named = {k: v for k, v in named.items() if k in names}
         first = names[0] if named is not None and names[0] in named else None
-        point, boxes = item_point(item, first), word_boxes(item.get("page_words"))[1]
+        point, (texts, boxes) = item_point(item, first), word_boxes(item.get("page_words"))
         if self.augment_cfg is not None:
             image, action, moved, boxes = self._augment(
                 image, action, None if first else point, boxes
@@ -148,7 +148,7 @@ class Collator:
         grid = getattr(self.processor, "grid", None)
         if grid is not None and point is not None:  # native: the pointer's grid has padding
             frac = grid.plan(w, h).grid_fraction(*frac)
-        return image, action, named, frac, boxes
+        return image, action, named, frac, (texts, boxes)
 
     def _augment(
         self, image: Any, action: Any, point: Any = None, boxes: Any = None

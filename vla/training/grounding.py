@@ -19,14 +19,15 @@ __all__ = ["TargetPoints"]
 
 class TargetPoints(_EpisodeItems):
     """A dataset whose items carry ``item["target_pixels"]`` (camera name -> ``[x, y]``, or
-    None where the episode kept none: such steps add no grounding loss) and, with ``words``,
-    ``item["page_words"]`` (the reading loss's words and boxes, :mod:`vla.training.reading`;
-    None likewise). ``dataset`` is an episode dataset as for
+    None where the episode kept none: such steps add no grounding loss) with ``points``, and
+    ``item["page_words"]`` with ``words`` (the reading loss's words and boxes,
+    :mod:`vla.training.reading`; None likewise). ``dataset`` is an episode dataset as for
     :class:`~vla.training.data.ChunkTargets`; these wrappers stack."""
 
-    def __init__(self, dataset: Any, words: bool = False) -> None:
+    def __init__(self, dataset: Any, points: bool = True, words: bool = False) -> None:
         super().__init__(dataset, "target points")
-        self.keys = ("target_pixels", "page_words") if words else ("target_pixels",)
+        wanted = (("target_pixels", points), ("page_words", words))
+        self.keys = tuple(key for key, on in wanted if on)
 
     def __getitem__(self, i: int) -> dict[str, Any]:
         i, item = self._item(i)

@@ -48,7 +48,7 @@ class TrainData:
         the reading loss's ``word_labels``."""
         if "train" not in self._loaders:
             aug = AugmentConfig() if self.cfg.augment == "auto" else None
-            train = TargetPoints(self.train, words) if points or words else self.train
+            train = TargetPoints(self.train, points, words) if points or words else self.train
             self._loaders["train"] = self._loader(
                 _targets(train, processor),
                 Collator(processor, aug, self.cfg.seed, self.cfg.state_dropout, words),
@@ -68,7 +68,7 @@ class TrainData:
         if self.val is None or len(self.val) == 0:
             return None
         if "val" not in self._loaders:
-            val = TargetPoints(self.val, words) if points or words else self.val
+            val = TargetPoints(self.val, points, words) if points or words else self.val
             self._loaders["val"] = self._loader(
                 _targets(val, processor), Collator(processor, words=words), shuffle=False
             )
