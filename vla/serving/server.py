@@ -122,11 +122,9 @@ def serve(cfg: ServeConfig) -> None:
             "with vla run / vla eval"
         )
     policy = Policy.from_pretrained(cfg.policy, device=cfg.device)
-    asyncio.run(PolicyServer(policy, cfg).run())
     # Drained and done: a second SIGTERM while the interpreter exits (a supervisor that asks
     # twice, `timeout` signalling its group) must not turn a clean exit into a death by signal.
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, signal.SIG_IGN)
+    asyncio.run(PolicyServer(policy, cfg).run(then_ignore_signals=True))
 
 
 def metadata(policy: Policy, cfg: ServeConfig) -> dict[str, Any]:
@@ -191,8 +189,12 @@ class PolicyServer:
         if self._stop is not None:
             self._stop.set()
 
-    async def run(self, ready: Callable[[int], None] | None = None) -> None:
-        """Serve until :meth:`stop`, SIGTERM or SIGINT; ``ready(port)`` is called once bound."""
+    async def run(
+        self, ready: Callable[[int], None] | None = None, *, then_ignore_signals: bool = False
+    ) -> None:
+        """Serve until :meth:`stop`, SIGTERM or SIGINT; ``ready(port)`` is called once bound.
+        Drained, SIGTERM and SIGINT get their default action back, or with
+        ``then_ignore_signals`` are ignored from then on (for a process that is about to exit)."""
         require()
         from websockets.asyncio.server import serve as ws_serve
 
@@ -234,7 +236,9 @@ class PolicyServer:
         await asyncio.gather(*(ws.close(1001, "server shutting down") for ws in self._connections))
         await server.wait_closed()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+            loop.remove_signal_handler(sig)  # restores the default action, which kills
+            if then_ignore_signals:  # so ignore it straight away, not after asyncio.run's end
+                signal.signal(sig, signal.SIG_IGN)
         _log("shutdown", phase="done", served=self.batcher.served, batches=self.batcher.batches)
 
     # ---------------------------------------------------------------------- HTTP side
