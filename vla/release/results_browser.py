@@ -376,8 +376,8 @@ evaluates closed loop on the same unseen seeds.
   fell with early fusion itself (44% before the rounds): 80 of its 100 first clicks land on one
   spot (117.8, 161.2), the second row's right-hand button, whatever the figure and whichever
   label is there, where the previous checkpoint's clicks went to every button (its eval_info's
-  actions); and login-user (76%, target 80%) is
-  the choice the rounds mend least evenly (the previous recipe's third round took it 65% -> 97%).
+  actions); and login-user (76%, target 80%) is the choice the rounds mend least evenly (the
+  previous recipe's third round took it 65% -> 97%).
   Shipped: ahead over the suite and on the ten target tasks (69.9% -> 78.3%; click-color now
   meets its 95% target, login-user no longer meets its 80%).
 """
