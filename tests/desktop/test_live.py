@@ -42,7 +42,28 @@ def page(open_window: Any, xvfb: str) -> Any:
 
     page = open_window((Path(__file__).parent / "pages" / "events.html").as_uri())
     page.wait_for_function("window.events !== undefined")
+    wait_on_screen(COLOURS["red"])
     return page
+
+
+def wait_on_screen(rgb: tuple[int, int, int], timeout_s: float = 20.0) -> None:
+    """Block until ``rgb`` shows on the X screen: a new headful window is mapped and painted
+    some time after its page has loaded (CI once saw an all-black screen at the first reset)."""
+    import time
+
+    import mss
+
+    deadline = time.monotonic() + timeout_s
+    with mss.mss() as grabber:
+        while True:
+            shot = np.asarray(grabber.grab(grabber.monitors[0]))[:, :, 2::-1]  # BGRA -> RGB
+            try:
+                find_box(shot, rgb)
+                return
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"no {rgb} on screen in {timeout_s:.0f} s") from None
+            time.sleep(0.1)
 
 
 def events(page: Any, kind: str | None = None) -> list[dict[str, Any]]:
