@@ -327,15 +327,17 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
   On push, pick-place and stack, 100 unseen seeds each (100000-100099), against receding 8
   (the checkpoint's own execution): temporal ensembling (ACT's, `ensemble`, a new chunk every
   step, the overlapping predictions averaged) 33% / 42% / 3% against 35% / 29% / 1% (mean 26.0%
-  against 21.7%; pick-place's 95% intervals [33%, 52%] and [21%, 39%]). On the first 50 seeds,
-  receding 4 gave 28% / 34% / 0% and receding 2 28% / 36% / 4%, against 28% / 30% / 0% for
-  receding 8 and 30% / 38% / 6% for ensembling. Asking the policy more often buys pick-place
+  against 21.7%; pick-place's 95% intervals [33%, 52%] and [21%, 39%]). On all 100 seeds
+  (the second 50 measured 2026-12-06, fifteenth session) receding 4 gives 28% / 32% / 1% and
+  receding 2 32% / 41% / 2% (mean 25.0%). Asking the policy more often buys pick-place
   (re-aimed during the grasp) and not push. It costs speed: on pick-place (`python
   benchmarks/closed_loop.py --env vla/panda-pick-place-v0 --steps 300 --execution ...`, one
   thread, nothing else running) receding 8 adds 27% to the env (3.05 ms per executed step),
-  receding 2 80% (10.9 ms), ensembling 146% (21.0 ms), against issue 14's 50% and 4 ms. The
-  checkpoint keeps receding 8, which meets both speed targets; `vla eval --execution ensemble`
-  (or `PolicyAgent(..., execution=ChunkExecution("ensemble"))`) trades them for pick-place.
+  receding 2 80% (10.9 ms), ensembling 146% (21.0 ms), against issue 14's 50% and 4 ms;
+  receding 4 adds 43% (receding 8 25% in the same minute), within the target but no more
+  successful than receding 8. The checkpoint keeps receding 8, which meets both speed targets;
+  `vla eval --execution ensemble` (or `PolicyAgent(...,
+  execution=ChunkExecution("ensemble"))`) trades them for pick-place.
   Commands: `vla eval --policy vla-robot-tiny --env vla/panda-push-v0 --env
   vla/panda-pick-place-v0 --env vla/panda-stack-v0 --episodes 50 --seed-start 100000 (and
   100050) --workers 2 --execution X`.
