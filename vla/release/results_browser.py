@@ -387,12 +387,13 @@ evaluates closed loop on the same unseen seeds.
   1.50 px against 1.72, 56% of bytes read right) and the same three rounds: 42.7% over the 62
   tasks against the shipped 44.9%. It did not read the words it was built for: click-link 27%
   and click-option 28% on 100 seeds, where the 2500-step ablation on the reading tasks alone
-  had 28% and 32% from 15% and 22%. It kept the ablation's identify-shape (41% -> 75%). The
-  loss is copying in another case: 38 of enter-text-2's 44 failures type the name as the
-  instruction writes it ("KANESHA" where lower case is asked, seed 100002), and
-  enter-password falls with it (96% -> 63%); the case mix (`copy_case`) had not been learned by
-  the base model (9 of 20 enter-text-2 rollouts in round 0 against 20 of 20). One training
-  seed: reruns of the same recipe have moved single tasks this much before (login-user 97% ->
-  10% with early fusion, above), so the loss is not shown to cause it. Not shipped; the recipe
-  keeps no reading loss.
+  had 28% and 32% from 15% and 22%. It kept the ablation's identify-shape (41% -> 75%). It
+  lost copying in another case: 38 of enter-text-2's 44 failures type the name as the
+  instruction writes it ("KANESHA" where lower case is asked, seed 100002); the case mix
+  (`copy_case`) had not been learned by the base model (9 of 20 enter-text-2 rollouts in
+  round 0 against 20 of 20). enter-password (96% -> 63%) fails on the next step instead: in 20
+  of its 37 failures it types the password once and clicks Submit after the second field,
+  without typing there (seed 100007). One training seed, and reruns of the recipe have moved
+  single tasks this much before (login-user 97% -> 10% with early fusion, above), so the loss
+  is not shown to cause either. Not shipped; the recipe keeps no reading loss.
 """

@@ -334,10 +334,10 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
   benchmarks/closed_loop.py --env vla/panda-pick-place-v0 --steps 300 --execution ...`, one
   thread, nothing else running) receding 8 adds 27% to the env (3.05 ms per executed step),
   receding 2 80% (10.9 ms), ensembling 146% (21.0 ms), against issue 14's 50% and 4 ms;
-  receding 4 adds 43% (receding 8 25% in the same minute), within the target but no more
-  successful than receding 8. The checkpoint keeps receding 8, which meets both speed targets;
-  `vla eval --execution ensemble` (or `PolicyAgent(...,
-  execution=ChunkExecution("ensemble"))`) trades them for pick-place.
+  receding 4 (`--execution receding --horizon 4`) adds 43% (receding 8 25% in the same
+  minute), within the target but no more successful than receding 8. The checkpoint keeps
+  receding 8, which meets both speed targets; `vla eval --execution ensemble` (or
+  `PolicyAgent(..., execution=ChunkExecution("ensemble"))`) trades them for pick-place.
   Commands: `vla eval --policy vla-robot-tiny --env vla/panda-push-v0 --env
   vla/panda-pick-place-v0 --env vla/panda-stack-v0 --episodes 50 --seed-start 100000 (and
   100050) --workers 2 --execution X`.
