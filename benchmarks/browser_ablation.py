@@ -10,10 +10,12 @@ budget, then evaluate each closed loop on the same tasks and unseen seeds (issue
 A variant is ``NAME:KEY=VALUE,...``: ``vla-tiny`` preset overrides (JSON values) on top of
 ``coord_bins=256, bin_smoothing=0.02``, the browser recipe's. Each variant trains into
 ``--out/NAME`` and evaluates into ``--out/NAME/eval``; a variant whose evaluation exists is
-not rerun, so an interrupted ablation resumes. Printed at the end (and written to
-``--out/ablation.json``, beside the rows of variants an earlier call ran there): per task
+not rerun, so an interrupted ablation resumes. Variants that differ in data are separate calls,
+each with its own ``--dataset`` flags, into the same ``--out``. Printed at the end (and written
+to ``--out/ablation.json``, beside the rows of variants an earlier call ran there): per task
 success, the mean, training samples per second and the policy's median latency per call (a
-batch of the 2 eval workers' envs).
+batch of the 2 eval workers' envs). ``--max-steps`` caps each eval episode (15 by default;
+multi-step tasks need the recipe's 25).
 """
 
 from __future__ import annotations
@@ -46,9 +48,14 @@ def run_variant(name: str, overrides: dict[str, Any], args: argparse.Namespace) 
     """Train (or resume) one variant, evaluate it, and return its row."""
     envs = [f"vla/miniwob-{t}-v0" for t in args.task]
     row = train_and_evaluate(
-        Path(args.out) / name, args, {**COMMON, **overrides}, envs, workers=2, max_steps=15
+        Path(args.out) / name,
+        args,
+        {**COMMON, **overrides},
+        envs,
+        workers=2,
+        max_steps=args.max_steps,
     )
-    return {"variant": name, "overrides": overrides} | row
+    return {"variant": name, "overrides": overrides, "datasets": args.dataset} | row
 
 
 def train_and_evaluate(
@@ -163,7 +170,9 @@ def run_ablation(args: argparse.Namespace, run_variant: Any) -> None:
 
 
 def main() -> None:
-    args = parser(__doc__, "MiniWoB++ task name", 500, 2, 25, "runs/ablation/browser").parse_args()
+    p = parser(__doc__, "MiniWoB++ task name", 500, 2, 25, "runs/ablation/browser")
+    p.add_argument("--max-steps", type=int, default=15, help="step cap of each eval episode")
+    args = p.parse_args()
     run_ablation(args, run_variant)
 
 

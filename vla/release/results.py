@@ -102,7 +102,10 @@ WHY = """
   to 97%; the early-fusion model's three rounds took login-user 10% -> 76%, enter-time 0% ->
   90% and enter-date 0% -> 70%. form-sequence-2 (50%) is completed half the time, while
   form-sequence, form-sequence-3, multi-layouts and email-inbox-forward-nl stay at 0%: every
-  step must be right, from 50 expert episodes a task.
+  step must be right, from 50 expert episodes a task. 200 episodes of six of these tasks took
+  them 9.4% -> 22.8% in a 2500-step ablation (form-sequence-2 37% -> 67%, form-sequence-3 10%
+  -> 37%, 30 seeds, one training seed; docs/benchmarks.md, "Several steps"); a recipe run with
+  200 episodes of all 32 (`data-2`) was started on 2026-12-06 and ships only once evaluated.
 - **Recipe time.** `make checkpoints` rebuilds the browser checkpoint in about 4-5 hours on 2
   cores, against issue 13's 100 minutes. On the AMD EPYC host of 2026-12-06, with early
   fusion: collect 34 min, train 68 min, three DAgger rounds about 125 min, evaluation about
