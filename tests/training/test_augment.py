@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -55,6 +57,36 @@ def test_robot_action_unchanged_and_image_same_size():
     action = EEDelta((0.01, -0.02, 0.0), gripper=0.0)
     out, same = augment(img, action, rng, AugmentConfig(p_geometric=1.0, p_color=1.0))
     assert same == action and out.shape == img.shape and not np.array_equal(out, img)
+
+
+def _uncovered_strip(img: np.ndarray) -> np.ndarray:
+    """The rows or columns a move uncovered: the outermost ring's pixels that are not white."""
+    ring = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+    return ring[(ring != 255).any(axis=1)]
+
+
+def test_screen_augmentation_fills_the_uncovered_strip_with_random_colours_and_auto_never():
+    """An actor shown crops of a whole screen meets other windows' edges where a crop is a few
+    pixels off; ``screen`` shows it such edges, ``auto`` keeps the page border's colour."""
+    cfg = AugmentConfig.screen()
+    assert cfg.max_translate_px > AugmentConfig().max_translate_px
+    screen_only = AugmentConfig(
+        p_geometric=1.0, p_color=0.0, max_translate_px=8, max_scale_delta=0.0, p_random_fill=1.0
+    )
+    colours = set()
+    for seed in range(8):
+        img, _ = augment(
+            _dot_image(80, 100), Click(80, 100), np.random.default_rng(seed), screen_only
+        )
+        strip = _uncovered_strip(img)
+        if len(strip):  # a move under half a pixel uncovers nothing
+            colours.add(tuple(strip[len(strip) // 2]))
+        plain_cfg = dataclasses.replace(screen_only, p_random_fill=0.0)
+        plain, _ = augment(
+            _dot_image(80, 100), Click(80, 100), np.random.default_rng(seed), plain_cfg
+        )
+        assert not len(_uncovered_strip(plain)), "the border's colour (white) fills it"
+    assert len(colours) >= 4, colours
 
 
 def test_config_errors_name_the_field():

@@ -4,8 +4,13 @@ measured; its card says how to load it and what each collection's env options we
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
+import types
+from pathlib import Path
+
+import pytest
 
 from vla.release import recipes
 from vla.release.model_card import _commands, model_card
@@ -19,7 +24,11 @@ def test_focus_recipe_evaluates_and_ships_locator_with_its_actor(
 ):
     import vla.evaluation
 
-    recipe = RECIPES["vla-desktop-tiny"]
+    shipped_recipe = RECIPES["vla-desktop-tiny"]
+    # the actor copied as it is (with ``actor_tune``: the next test)
+    recipe = dataclasses.replace(
+        shipped_recipe, focus=dataclasses.replace(shipped_recipe.focus, actor_tune=None)
+    )
     run = tmp_path / "root" / recipe.name / "train"
     shutil.copytree(tiny_policy_dir, run)
     for name in ("train_config.json", "training_data.json", "training_summary.json"):
@@ -75,3 +84,78 @@ def test_a_collection_with_a_seed_stride_gives_each_env_its_own_seeds(tmp_path, 
         if f"--seed {c.seed + c.seed_stride} " in line
     ]
     assert len(lines) == 1 and f"--env {c.env_ids[1]} " in lines[0]
+
+
+def test_actor_stage_trains_the_shipped_actor_further_and_the_checkpoint_ships_that_actor(
+    tiny_policy_dir, tmp_path, monkeypatch
+):
+    """With ``Focus.actor_tune`` the actor is the shipped one trained further on its own
+    recipe's datasets, evaluated headless on the suite's tasks; the focus folder carries that
+    model and that evaluation, and a missing dataset is an error naming the recipe to run."""
+    import vla.evaluation
+    import vla.training
+    from vla.release.recipe_book import Focus
+
+    base = RECIPES["vla-desktop-tiny"]
+    tune = {"steps": 7, "lr": 3e-4, "augment": "screen"}
+    recipe = dataclasses.replace(base, focus=dataclasses.replace(base.focus, actor_tune=tune))
+    assert isinstance(recipe.focus, Focus)
+    root, shipped = tmp_path / "root", tmp_path / "shipped"
+    shutil.copytree(tiny_policy_dir, shipped / recipe.focus.actor)
+    monkeypatch.setattr(recipes, "CHECKPOINTS_DIR", shipped)
+    source = RECIPES[recipe.focus.actor]
+    with pytest.raises(FileNotFoundError, match=f"vla.release.recipes {source.name} --root"):
+        recipes.stage_actor(recipe, root)
+    names = [f"data-{i}" for i in range(len(source.collections))]
+    names += [f"dagger-{r}" for r in range(len(source.dagger))]
+    for name in names:
+        (root / source.name / name / "meta").mkdir(parents=True)
+        (root / source.name / name / "meta" / "info.json").write_text("{}")
+    trained, evaluated = [], []
+
+    def fake_train(cfg):
+        trained.append(cfg)
+        shutil.copytree(tiny_policy_dir, cfg.out)
+        for name in ("train_config.json", "training_summary.json"):
+            (Path(cfg.out) / name).write_text("{}")
+        (Path(cfg.out) / "training_data.json").write_text(json.dumps({"datasets": cfg.datasets}))
+        return types.SimpleNamespace(steps=cfg.steps, wall_time_s=1.0)
+
+    def fake_evaluate(cfg):
+        evaluated.append(cfg)
+        Path(cfg.out).mkdir(parents=True)
+        info = {"policy": cfg.policy, "overall": {"mean_success_rate": 0.75}}
+        (Path(cfg.out) / "eval_info.json").write_text(json.dumps(info))
+        return info
+
+    monkeypatch.setattr(vla.training, "train", fake_train)
+    monkeypatch.setattr(vla.evaluation, "evaluate", fake_evaluate)
+    summary = recipes.stage_actor(recipe, root)
+    assert summary == {"steps": 7, "wall_time_s": 1.0, "headless_mean_success_rate": 0.75}
+    cfg = trained[0]
+    assert cfg.config == str(shipped / source.name) and cfg.augment == "screen"
+    assert [Path(d).name for d in cfg.datasets] == names and cfg.resume
+    headless = evaluated[0]
+    assert headless.env_ids == [e.replace("desktop-", "") for e in recipe.eval_env_ids]
+    assert headless.still_waits == source.eval_still_waits
+    assert headless.seed_start == recipe.eval_seed_start
+
+    # the eval stage's focus folder: the locator, and the tuned actor with its headless numbers
+    run = root / recipe.name / "train"
+    shutil.copytree(tiny_policy_dir, run)
+    for name in ("train_config.json", "training_data.json", "training_summary.json"):
+        (run / name).write_text(json.dumps({"datasets": ["/somewhere/data-0"]}))
+    monkeypatch.setattr(vla.evaluation, "evaluate", lambda cfg: {"tasks": {}, "overall": {}})
+    monkeypatch.setitem(recipes.RECIPES, recipe.name, recipe)
+    recipes._focus_folder(recipe, root, recipes._paths(recipe, root))
+    actor = root / recipe.name / "focus" / "actor"
+    assert json.loads((actor / "eval_info.json").read_text())["policy"].endswith("actor-tune")
+    record = json.loads((actor / "training_data.json").read_text())
+    assert record["datasets"] == [f"{source.name}/{n}" for n in names]  # no machine paths
+    assert isinstance(load_policy(str(root / recipe.name / "focus"), device="cpu"), FocusPolicy)
+    commands = _commands(recipe)
+    assert f"--config vla/checkpoints/{source.name} --steps 7" in commands
+    assert "--augment screen --out runs/recipes/vla-desktop-tiny/actor-tune" in commands
+    assert (
+        "vla eval --policy runs/recipes/vla-desktop-tiny/actor-tune --env vla/miniwob-" in commands
+    )

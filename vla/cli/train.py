@@ -48,7 +48,13 @@ def _require_video_decoder(datasets: list[str]) -> None:
 @click.option("--warmup-steps", type=int, default=100, show_default=True)
 @click.option("--weight-decay", type=float, default=0.01, show_default=True)
 @click.option("--max-grad-norm", type=float, default=1.0, show_default=True)
-@click.option("--augment", type=click.Choice(["auto", "none"]), default="auto", show_default=True)
+@click.option(
+    "--augment",
+    type=click.Choice(["auto", "screen", "none"]),
+    default="auto",
+    show_default=True,
+    help="'screen': larger UI moves with random-colour edges, for actors on screen crops.",
+)
 @click.option(
     "--state-dropout",
     type=float,

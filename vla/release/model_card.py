@@ -74,25 +74,57 @@ def _commands(recipe: Any) -> str:
     lines += _dagger_commands(recipe, data)
     final = f"train-dagger-{len(recipe.dagger) - 1}" if recipe.dagger else "train"
     if recipe.focus:
-        f = recipe.focus
-        lines.append(
-            f"# runs/recipes/{recipe.name}/focus: the {final} model's files, a copy of "
-            f"vla/checkpoints/{f.actor} in actor/, and focus.json "
-            f"(vla.rollout.focus.write_focus_file: zooms {list(f.zooms)}, "
-            f"view size {list(f.view_size)}"
-            + (f", page size {list(f.page_size)}" if f.page_size else "")
-            + (", locate once)" if f.locate_once else ")")
-        )
+        lines += _focus_commands(recipe, final)
         final = "focus"
-    envs = " ".join(f"--env {e}" for e in recipe.eval_env_ids)
+    policy = f"runs/recipes/{recipe.name}/{final}"
     lines.append(
-        f"vla eval --policy runs/recipes/{recipe.name}/{final} {envs} --episodes "
-        f"{recipe.eval_episodes} --seed-start {recipe.eval_seed_start} --workers {recipe.workers}"
-        + (f" --max-steps {recipe.eval_max_steps}" if recipe.eval_max_steps else "")
-        + (f" --still-waits {recipe.eval_still_waits}" if recipe.eval_still_waits else "")
+        _eval_command(recipe, policy, recipe.eval_env_ids, recipe.eval_still_waits)
         + _env_flags(recipe, execution=True)
     )
     return "\n".join(lines)
+
+
+def _eval_command(recipe: Any, policy: str, env_ids: Any, still_waits: int | None) -> str:
+    """``vla eval`` of ``policy`` on ``env_ids`` with the recipe's episodes, seeds and caps."""
+    envs = " ".join(f"--env {e}" for e in env_ids)
+    return (
+        f"vla eval --policy {policy} {envs} --episodes {recipe.eval_episodes} "
+        f"--seed-start {recipe.eval_seed_start} --workers {recipe.workers}"
+        + (f" --max-steps {recipe.eval_max_steps}" if recipe.eval_max_steps else "")
+        + (f" --still-waits {still_waits}" if still_waits else "")
+    )
+
+
+def _focus_commands(recipe: Any, final: str) -> list[str]:
+    """A focus recipe's actor stage (with ``actor_tune``) and how its ``focus/`` is put together."""
+    from vla.release.recipe_actor import headless_env_id
+    from vla.release.recipe_book import RECIPES
+
+    f, base, lines = recipe.focus, f"runs/recipes/{recipe.name}", []
+    actor = f"a copy of vla/checkpoints/{f.actor}"
+    if f.actor_tune:
+        source = RECIPES[f.actor]
+        names = [f"data-{i}" for i in range(len(source.collections))]
+        names += [f"dagger-{r}" for r in range(len(source.dagger))]
+        data = " ".join(f"--dataset runs/recipes/{f.actor}/{n}" for n in names)
+        lines.append(
+            f"vla train {data} --config vla/checkpoints/{f.actor} {_train_flags(f.actor_tune)} "
+            f"--out {base}/actor-tune"
+        )
+        headless = [headless_env_id(e) for e in recipe.eval_env_ids]
+        lines.append(
+            _eval_command(recipe, f"{base}/actor-tune", headless, source.eval_still_waits)
+            + f" --out {base}/actor-eval"
+        )
+        actor = "the actor-tune model's files with actor-eval's eval_info.json"
+    lines.append(
+        f"# {base}/focus: the {final} model's files, {actor} in actor/, and focus.json "
+        f"(vla.rollout.focus.write_focus_file: zooms {list(f.zooms)}, "
+        f"view size {list(f.view_size)}"
+        + (f", page size {list(f.page_size)}" if f.page_size else "")
+        + (", locate once)" if f.locate_once else ")")
+    )
+    return lines
 
 
 def _train_flags(train: dict[str, Any]) -> str:
@@ -160,7 +192,7 @@ def _dagger_data(recipe: Any) -> str:
 
 
 #: The recipe stages whose wall time the card lists, in order (vla.release.recipes.STAGES).
-STAGE_NAMES = ("collect", "train", "dagger", "eval")
+STAGE_NAMES = ("collect", "train", "dagger", "actor", "eval")
 
 
 def _family(env_id: str) -> str:

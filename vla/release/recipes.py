@@ -11,7 +11,9 @@ that policy on every dataset so far. Evaluation and shipping take the last round
 
 A recipe with ``focus`` trains the locator of a two-pass whole-screen policy
 (:class:`vla.rollout.focus.FocusPolicy`); its evaluation and checkpoint are the locator with a
-``focus.json`` and a copy of the shipped actor checkpoint in ``actor/``.
+``focus.json`` and a copy of the shipped actor checkpoint in ``actor/``, or with
+``Focus.actor_tune`` that actor trained further by stage ``actor``
+(:mod:`vla.release.recipe_actor`; the other recipes skip that stage).
 
 Seeds: collection ``c`` of a recipe records episodes ``seed_c + k``; evaluation uses
 ``eval_seed_start + k`` (100000 and up), disjoint from all of them and checked by ``vla eval``.
@@ -29,11 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from vla.hub import CHECKPOINTS_DIR
+from vla.release.recipe_actor import ship_actor, tune_actor
 from vla.release.recipe_book import RECIPES, Collection, DaggerRound, Recipe
 
 __all__ = ["RECIPES", "Collection", "DaggerRound", "Recipe", "run_recipe"]
 
-STAGES = ("collect", "train", "dagger", "eval", "ship")
+STAGES = ("collect", "train", "dagger", "actor", "eval", "ship")
 #: Files copied from a training run into a shipped checkpoint.
 SHIPPED_FILES = (
     "config.json",
@@ -211,6 +214,16 @@ def stage_train(recipe: Recipe, root: Path, resume: bool = True) -> dict[str, An
     }
 
 
+def stage_actor(recipe: Recipe, root: Path) -> dict[str, Any]:
+    """The shipped actor of a focus recipe with ``actor_tune``, trained further on its own
+    recipe's datasets under ``root``, then evaluated headless (:mod:`.recipe_actor`)."""
+    assert recipe.focus is not None
+    source = RECIPES[recipe.focus.actor]
+    p = _paths(source, root)
+    data = [*p["data"], *p["dagger_data"]]
+    return tune_actor(recipe, root, CHECKPOINTS_DIR / source.name, source, data)
+
+
 def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
     """Closed-loop evaluation of the trained run on unseen seeds. Its seconds are the tasks'
     own wall times, so a rerun that resumes an interrupted evaluation counts the tasks an
@@ -219,7 +232,7 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
     from vla.rollout.chunk_execution import parse_execution
 
     p = _paths(recipe, root)
-    policy = _focus_folder(recipe, p) if recipe.focus else p["final"]
+    policy = _focus_folder(recipe, root, p) if recipe.focus else p["final"]
     info = evaluate(
         EvalConfig(
             policy=str(policy),
@@ -239,9 +252,10 @@ def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:
     return seconds | {"mean_success_rate": info["overall"]["mean_success_rate"]}
 
 
-def _focus_folder(recipe: Recipe, p: dict[str, Any]) -> Path:
+def _focus_folder(recipe: Recipe, root: Path, p: dict[str, Any]) -> Path:
     """The two-pass policy a ``focus`` recipe evaluates and ships: the trained locator's files,
-    ``focus.json``, and a copy of the shipped actor checkpoint in ``actor/``."""
+    ``focus.json``, and in ``actor/`` a copy of the shipped actor checkpoint (with
+    ``actor_tune``: of stage ``actor``'s model and its headless evaluation)."""
     from vla.rollout.focus import write_focus_file
 
     assert recipe.focus is not None
@@ -251,7 +265,10 @@ def _focus_folder(recipe: Recipe, p: dict[str, Any]) -> Path:
     folder.mkdir(parents=True)
     for name in SHIPPED_FILES:
         shutil.copy(p["final"] / name, folder / name)
-    shutil.copytree(CHECKPOINTS_DIR / recipe.focus.actor, folder / "actor")
+    if recipe.focus.actor_tune:
+        ship_actor(recipe, root, folder / "actor", SHIPPED_FILES)
+    else:
+        shutil.copytree(CHECKPOINTS_DIR / recipe.focus.actor, folder / "actor")
     f = recipe.focus
     write_focus_file(folder, "actor", f.zooms, f.view_size, f.page_size, f.locate_once)
     return folder
@@ -326,11 +343,13 @@ def run_recipe(name: str, stages: tuple[str, ...] = STAGES, root: str = "runs/re
         "collect": stage_collect,
         "train": stage_train,
         "dagger": stage_dagger,
+        "actor": stage_actor,
         "eval": stage_eval,
         "ship": stage_ship,
     }
+    tunes_actor = bool(recipe.focus and recipe.focus.actor_tune)
     for stage in STAGES:
-        if stage not in stages:
+        if stage not in stages or (stage == "actor" and not tunes_actor):
             continue
         t0 = time.time()
         if stage == "ship":

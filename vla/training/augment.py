@@ -3,7 +3,9 @@
 * UI (an action with pixel coordinates): a small random scale and translation applied to the
   image *and* to the action's coordinates, then a mild colour jitter. A sample whose moved
   coordinates would leave the image keeps its original geometry. Never a flip: "the button on
-  the left" must stay on the left.
+  the left" must stay on the left. The strip the move uncovers takes the page border's colour,
+  or (:meth:`AugmentConfig.screen`, for an actor shown crops of a larger screen) a random
+  colour half of the time: a crop a few pixels off shows another window's edge there.
 * Robot (:class:`~vla.actions.EEDelta`, :class:`~vla.actions.JointTarget`): a small random crop
   resized back to the original size (the action is in the robot base frame and does not move),
   then a mild colour jitter. Instructions name colours ("the red cube"), so the jitter changes
@@ -34,9 +36,17 @@ class AugmentConfig:
     max_brightness_delta: float = 0.08
     max_contrast_delta: float = 0.08
     min_crop_fraction: float = 0.9
+    #: share of moved UI samples whose uncovered strip is a random colour, not the border's
+    p_random_fill: float = 0.0
+
+    @classmethod
+    def screen(cls) -> AugmentConfig:
+        """For an actor that acts on page-sized crops of a whole screen: moves of up to 12 px
+        (a located box's error) whose uncovered strip is a random colour half of the time."""
+        return cls(max_translate_px=12.0, p_random_fill=0.5)
 
     def __post_init__(self) -> None:
-        for name in ("p_geometric", "p_color", "min_crop_fraction"):
+        for name in ("p_geometric", "p_color", "min_crop_fraction", "p_random_fill"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise ValueError(f"Got {value!r} for `{name}`; it must be in [0, 1]")
@@ -116,6 +126,8 @@ def _ui_affine(
     # PIL's affine maps output -> input pixels: p = (p' - c - t) / s + c
     inv = (1 / s, 0.0, cx - (cx + tx) / s, 0.0, 1 / s, cy - (cy + ty) / s)
     fill = tuple(int(v) for v in np.median(_border(image), axis=0))
+    if cfg.p_random_fill and rng.random() < cfg.p_random_fill:  # (no draw: streams kept)
+        fill = tuple(int(v) for v in rng.integers(0, 256, size=3))
     out = Image.fromarray(image).transform(
         (w, h), Image.Transform.AFFINE, inv, resample=Image.Resampling.BILINEAR, fillcolor=fill
     )

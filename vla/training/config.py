@@ -30,7 +30,9 @@ class TrainConfig:
         max_grad_norm: gradient clipping (L2 norm over all parameters); 0 disables it.
         augment: ``"auto"`` picks per sample by domain (UI: small translate/scale with the
             coordinates moved along, colour jitter; robot: small crop, colour jitter; never a
-            flip), ``"none"`` disables it.
+            flip), ``"screen"`` is ``"auto"`` with UI moves of up to 12 px whose uncovered strip
+            is often a random colour (an actor shown crops of a whole screen, where a crop a
+            few pixels off shows another window's edge), ``"none"`` disables it.
         state_dropout: share of training samples whose robot state is hidden from the model
             (as if it had none), so it cannot act from the state alone and must look.
         first_frame_repeat: each train episode's first frame is drawn this many extra times
@@ -63,7 +65,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     warmup_steps: int = 100
     max_grad_norm: float = 1.0
-    augment: Literal["auto", "none"] = "auto"
+    augment: Literal["auto", "screen", "none"] = "auto"
     state_dropout: float = 0.0
     first_frame_repeat: int = 0
     mixed_precision: Literal["auto", "no", "bf16", "fp16"] = "auto"
@@ -115,8 +117,10 @@ class TrainConfig:
         if not 0 <= self.val_fraction < 1:
             raise ValueError(f"Got {self.val_fraction!r} for `val_fraction`; it must be in [0, 1)")
         self._check_log_with()
-        if self.augment not in ("auto", "none"):
-            raise ValueError(f"Got {self.augment!r} for `augment`; it must be 'auto' or 'none'")
+        if self.augment not in ("auto", "screen", "none"):
+            raise ValueError(
+                f"Got {self.augment!r} for `augment`; it must be 'auto', 'screen' or 'none'"
+            )
         if self.mixed_precision not in ("auto", "no", "bf16", "fp16"):
             raise ValueError(
                 f"Got {self.mixed_precision!r} for `mixed_precision`; "

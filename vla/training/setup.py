@@ -47,7 +47,7 @@ class TrainData:
         ``points``, each batch has the grounding loss's ``target_points`` too, with ``words``
         the reading loss's ``word_labels``."""
         if "train" not in self._loaders:
-            aug = AugmentConfig() if self.cfg.augment == "auto" else None
+            aug = {"auto": AugmentConfig(), "screen": AugmentConfig.screen()}.get(self.cfg.augment)
             train = TargetPoints(self.train, points, words) if points or words else self.train
             self._loaders["train"] = self._loader(
                 _targets(train, processor),
