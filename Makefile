@@ -50,7 +50,7 @@ $(VENV)/.installed: pyproject.toml setup.py
 checkpoints: setup
 	$(BIN)/python -m vla.release.recipes vla-browser-tiny
 	$(BIN)/python -m vla.release.recipes vla-robot-tiny
-	# after vla-browser-tiny: its checkpoint is the desktop policy's actor
+	# after vla-browser-tiny: its checkpoint, trained further on its datasets, is the desktop actor
 	$(BIN)/python -m vla.release.recipes vla-desktop-tiny
 
 lint:
