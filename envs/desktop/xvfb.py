@@ -42,6 +42,14 @@ def _parent_death_signal() -> Any:
     return lambda: prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
+def _lock_pid(number: int) -> int | None:
+    """The PID an X server wrote into display ``number``'s lock file (None: no lock yet)."""
+    try:
+        return int(Path(f"/tmp/.X{number}-lock").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def _socket(number: int) -> Path:
     return Path(f"/tmp/.X11-unix/X{number}")
 
@@ -109,7 +117,9 @@ class VirtualDisplay:
             if self._proc.poll() is not None:  # lost a race for the number
                 self._proc = None
                 return False
-            if _socket(number).exists():
+            # the socket of a server that won the race for the number exists too, while ours
+            # is still on its way out: only a lock file with our PID says the server is ours
+            if _socket(number).exists() and _lock_pid(number) == self._proc.pid:
                 return True
             time.sleep(0.05)
         self._proc.kill()
