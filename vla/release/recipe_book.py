@@ -264,7 +264,7 @@ RECIPES: dict[str, Recipe] = {
             page_size=(160, 210),
             locate_once=True,
             # the actor trained 1000 more steps with page crops a few pixels off and other
-            # windows' edges where the page ends (docs/desktop.md, "An actor for crops")
+            # windows' edges where the page ends (docs/benchmarks.md, "Desktop actor for crops")
             actor_tune={
                 "steps": 1000,
                 "lr": 3e-4,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from vla.release.model_card import eval_table
+from vla.release.recipe_actor import headless_env_id
 
 __all__ = ["DESKTOP_GAP_TARGET", "DESKTOP_NOTES", "desktop_section"]
 
@@ -23,9 +24,7 @@ def _comparison(desktop: dict[str, Any], actor: dict[str, Any]) -> str:
     ]
     gaps = []
     for env_id, task in desktop.get("tasks", {}).items():
-        headless = actor.get("tasks", {}).get(
-            env_id.replace("vla/desktop-miniwob-", "vla/miniwob-")
-        )
+        headless = actor.get("tasks", {}).get(headless_env_id(env_id))
         if headless is None:
             rows.append(f"| `{env_id}` | {task['success_rate']:.0%} | - | - | - |")
             continue
