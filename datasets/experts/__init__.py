@@ -32,6 +32,7 @@ _REGISTRY: dict[str, str] = {
     "vla/desktop-": "vla.datasets.experts.desktop:make_desktop_expert",
     "vla/desktop-miniwob-": "vla.datasets.experts.desktop:make_desktop_suite_expert",
     "vla/desktop-locate-miniwob-": "vla.datasets.experts.desktop:make_desktop_locate_expert",
+    "vla/desktop-page-miniwob-": "vla.datasets.experts.desktop:make_desktop_page_expert",
 }
 
 

@@ -21,9 +21,11 @@ from vla.actions import Action, Click, Drag, Scroll
 __all__ = [
     "DesktopExpert",
     "LocateExpert",
+    "PageExpert",
     "has_expert",
     "make_desktop_expert",
     "make_desktop_locate_expert",
+    "make_desktop_page_expert",
     "make_desktop_suite_expert",
 ]
 
@@ -33,11 +35,14 @@ def has_expert(env_id: str) -> bool:
     ``vla/desktop-miniwob-<task>-v0`` when the MiniWoB++ task has an expert (the suite env
     carries its task's browser env); false for ``vla/desktop-v0``, whose expert exists only
     with ``inner=`` (the app's expert), which ``vla collect`` and ``vla tasks`` cannot supply.
-    Every ``vla/desktop-locate-miniwob-<task>-v0`` has one (it reads the task's box)."""
+    Every ``vla/desktop-locate-miniwob-<task>-v0`` has one (it reads the task's box); a
+    ``vla/desktop-page-miniwob-<task>-v0`` has its suite task's."""
     from vla.datasets.experts.miniwob import has_expert as miniwob_has_expert
 
     if env_id.startswith("vla/desktop-locate-miniwob-"):
         return True
+    if env_id.startswith("vla/desktop-page-miniwob-"):
+        env_id = "vla/desktop-miniwob-" + env_id[len("vla/desktop-page-miniwob-") :]
 
     prefix = "vla/desktop-miniwob-"
     if not env_id.startswith(prefix):
@@ -132,6 +137,28 @@ def make_desktop_suite_expert(env: Any, **kwargs: Any) -> DesktopExpert:
 
     suite = env.unwrapped
     return DesktopExpert(suite, make_expert(suite.browser, **kwargs))
+
+
+class PageExpert:
+    """The expert of ``vla/desktop-page-miniwob-<task>-v0``: the suite task's expert (screen
+    pixels), moved into the episode's crop (:meth:`DesktopPageEnv.to_crop`)."""
+
+    def __init__(self, page_env: Any, suite_expert: DesktopExpert) -> None:
+        self.page_env = page_env
+        self.suite_expert = suite_expert
+
+    def reset(self) -> None:
+        self.suite_expert.reset()
+
+    def act(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
+        return self.page_env.to_crop(self.suite_expert.act(obs, info))
+
+
+def make_desktop_page_expert(env: Any, **kwargs: Any) -> PageExpert:
+    """The expert for a ``vla/desktop-page-miniwob-<task>-v0`` env: its suite task's expert
+    (``kwargs`` passed along), in the crop's pixels."""
+    page = env.unwrapped
+    return PageExpert(page, make_desktop_suite_expert(page.suite, **kwargs))
 
 
 class LocateExpert:

@@ -9,6 +9,9 @@
 * ``vla/desktop-locate-miniwob-<task>-v0``: the same screens, where the agent names the task's
   area in views that zoom in on each answer (:class:`vla.envs.desktop.locate.DesktopLocateEnv`):
   the first pass of the coarse-to-fine desktop policy (:class:`vla.rollout.focus.FocusPolicy`).
+* ``vla/desktop-page-miniwob-<task>-v0``: the same tasks seen through the page crop that
+  policy's actor is shown (:class:`vla.envs.desktop.page.DesktopPageEnv`): to train and
+  evaluate an actor on what a real screen puts in its crop.
 
 Registered lazily by :func:`register` (called from :mod:`vla.envs.registration`); nothing
 heavy is imported here.
@@ -20,9 +23,9 @@ __all__ = ["register"]
 
 
 def register() -> None:
-    """Register ``vla/desktop-v0``, ``vla/desktop-miniwob-<task>-v0`` and
-    ``vla/desktop-locate-miniwob-<task>-v0`` (one per task page of the installed ``miniwob``
-    package) with string entry points."""
+    """Register ``vla/desktop-v0``, ``vla/desktop-miniwob-<task>-v0``,
+    ``vla/desktop-locate-miniwob-<task>-v0`` and ``vla/desktop-page-miniwob-<task>-v0`` (one per
+    task page of the installed ``miniwob`` package) with string entry points."""
     import gymnasium as gym
 
     from vla.envs.browser.miniwob import miniwob_tasks
@@ -42,6 +45,12 @@ def register() -> None:
         gym.register(
             id=f"vla/desktop-locate-miniwob-{task}-v0",
             entry_point="vla.envs.desktop.locate:DesktopLocateEnv",
+            kwargs={"task": task},
+            disable_env_checker=True,
+        )
+        gym.register(
+            id=f"vla/desktop-page-miniwob-{task}-v0",
+            entry_point="vla.envs.desktop.page:DesktopPageEnv",
             kwargs={"task": task},
             disable_env_checker=True,
         )

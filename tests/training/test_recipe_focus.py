@@ -9,6 +9,7 @@ import json
 import shutil
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,32 +87,14 @@ def test_a_collection_with_a_seed_stride_gives_each_env_its_own_seeds(tmp_path, 
     assert len(lines) == 1 and f"--env {c.env_ids[1]} " in lines[0]
 
 
-def test_actor_stage_trains_the_shipped_actor_further_and_the_checkpoint_ships_that_actor(
-    tiny_policy_dir, tmp_path, monkeypatch
-):
-    """With ``Focus.actor_tune`` the actor is the shipped one trained further on its own
-    recipe's datasets, evaluated headless on the suite's tasks; the focus folder carries that
-    model and that evaluation, and a missing dataset is an error naming the recipe to run."""
+def _fake_train_and_eval(monkeypatch: Any, tiny_policy_dir: Path) -> tuple[list, list]:
+    """``vla.training.train`` and ``vla.evaluation.evaluate`` replaced by fakes that write what
+    the stages read; returns the lists their configs are appended to."""
     import vla.evaluation
     import vla.training
-    from vla.release.recipe_book import Focus
 
-    base = RECIPES["vla-desktop-tiny"]
-    tune = {"steps": 7, "lr": 3e-4, "augment": "screen"}
-    recipe = dataclasses.replace(base, focus=dataclasses.replace(base.focus, actor_tune=tune))
-    assert isinstance(recipe.focus, Focus)
-    root, shipped = tmp_path / "root", tmp_path / "shipped"
-    shutil.copytree(tiny_policy_dir, shipped / recipe.focus.actor)
-    monkeypatch.setattr(recipes, "CHECKPOINTS_DIR", shipped)
-    source = RECIPES[recipe.focus.actor]
-    with pytest.raises(FileNotFoundError, match=f"vla.release.recipes {source.name} --root"):
-        recipes.stage_actor(recipe, root)
-    names = [f"data-{i}" for i in range(len(source.collections))]
-    names += [f"dagger-{r}" for r in range(len(source.dagger))]
-    for name in names:
-        (root / source.name / name / "meta").mkdir(parents=True)
-        (root / source.name / name / "meta" / "info.json").write_text("{}")
-    trained, evaluated = [], []
+    trained: list[Any] = []
+    evaluated: list[Any] = []
 
     def fake_train(cfg):
         trained.append(cfg)
@@ -130,6 +113,43 @@ def test_actor_stage_trains_the_shipped_actor_further_and_the_checkpoint_ships_t
 
     monkeypatch.setattr(vla.training, "train", fake_train)
     monkeypatch.setattr(vla.evaluation, "evaluate", fake_evaluate)
+    return trained, evaluated
+
+
+def _source_datasets(recipe: Any, root: Path) -> list[str]:
+    """Empty stand-ins for the actor recipe's datasets under ``root``; returns their names."""
+    source = RECIPES[recipe.focus.actor]
+    names = [f"data-{i}" for i in range(len(source.collections))]
+    names += [f"dagger-{r}" for r in range(len(source.dagger))]
+    for name in names:
+        (root / source.name / name / "meta").mkdir(parents=True)
+        (root / source.name / name / "meta" / "info.json").write_text("{}")
+    return names
+
+
+def test_actor_stage_trains_the_shipped_actor_further_and_the_checkpoint_ships_that_actor(
+    tiny_policy_dir, tmp_path, monkeypatch
+):
+    """With ``Focus.actor_tune`` the actor is the shipped one trained further on its own
+    recipe's datasets, evaluated headless on the suite's tasks; the focus folder carries that
+    model and that evaluation, and a missing dataset is an error naming the recipe to run."""
+    import vla.evaluation
+    from vla.release.recipe_book import Focus
+
+    base = RECIPES["vla-desktop-tiny"]
+    tune = {"steps": 7, "lr": 3e-4, "augment": "screen"}
+    # without collections of its own (with them: the next test)
+    focus = dataclasses.replace(base.focus, actor_tune=tune, actor_collections=())
+    recipe = dataclasses.replace(base, focus=focus)
+    assert isinstance(recipe.focus, Focus)
+    root, shipped = tmp_path / "root", tmp_path / "shipped"
+    shutil.copytree(tiny_policy_dir, shipped / recipe.focus.actor)
+    monkeypatch.setattr(recipes, "CHECKPOINTS_DIR", shipped)
+    source = RECIPES[recipe.focus.actor]
+    with pytest.raises(FileNotFoundError, match=f"vla.release.recipes {source.name} --root"):
+        recipes.stage_actor(recipe, root)
+    names = _source_datasets(recipe, root)
+    trained, evaluated = _fake_train_and_eval(monkeypatch, tiny_policy_dir)
     summary = recipes.stage_actor(recipe, root)
     assert summary == {"steps": 7, "wall_time_s": 1.0, "headless_mean_success_rate": 0.75}
     cfg = trained[0]
@@ -159,3 +179,50 @@ def test_actor_stage_trains_the_shipped_actor_further_and_the_checkpoint_ships_t
     assert (
         "vla eval --policy runs/recipes/vla-desktop-tiny/actor-tune --env vla/miniwob-" in commands
     )
+
+
+def test_actor_collections_are_collected_by_the_actor_stage_and_join_its_training(
+    tiny_policy_dir, tmp_path, monkeypatch
+):
+    """``Focus.actor_collections`` (page crops of the desktop suite) are recorded into
+    ``actor-data-<i>`` before the actor's training, which reads them after its recipe's own
+    datasets; the card lists their commands; a failed collection stops the stage."""
+    import vla.datasets
+    from vla.release.recipe_book import Collection
+
+    base = RECIPES["vla-desktop-tiny"]
+    pages = Collection(("vla/desktop-page-miniwob-choose-list-v0",), episodes=3, seed=400_000)
+    focus = dataclasses.replace(base.focus, actor_tune={"steps": 5}, actor_collections=(pages,))
+    recipe = dataclasses.replace(base, focus=focus)
+    root, shipped = tmp_path / "root", tmp_path / "shipped"
+    shutil.copytree(tiny_policy_dir, shipped / recipe.focus.actor)
+    monkeypatch.setattr(recipes, "CHECKPOINTS_DIR", shipped)
+    names = _source_datasets(recipe, root)
+    collected = []
+
+    def fake_collect(cfg):
+        collected.append(cfg)
+        if cfg.env_ids == ["broken"]:
+            raise OSError("no X server")
+        return types.SimpleNamespace(seconds=2.0, per_env={cfg.env_ids[0]: {"recorded": 3}})
+
+    monkeypatch.setattr(vla.datasets, "collect", fake_collect)
+    trained, _ = _fake_train_and_eval(monkeypatch, tiny_policy_dir)
+    summary = recipes.stage_actor(recipe, root)
+    cfg = collected[0]
+    assert cfg.env_ids == list(pages.env_ids) and (cfg.episodes, cfg.seed) == (3, 400_000)
+    assert Path(cfg.out) == root / recipe.name / "actor-data-0"
+    assert [Path(d).name for d in trained[0].datasets] == [*names, "actor-data-0"]
+    key = "actor-data-0/vla/desktop-page-miniwob-choose-list-v0"
+    assert summary["collections"] == {key: {"seconds": 2.0, "recorded": 3}}
+    commands = _commands(recipe)
+    assert (
+        "vla collect --env vla/desktop-page-miniwob-choose-list-v0 --episodes 3 --seed 400000 "
+        f"--workers {recipe.workers} --out runs/recipes/vla-desktop-tiny/actor-data-0"
+    ) in commands
+    assert "--dataset runs/recipes/vla-desktop-tiny/actor-data-0 --config" in commands
+
+    broken = Collection(("broken",), episodes=1)
+    focus = dataclasses.replace(focus, actor_collections=(broken,))
+    with pytest.raises(RuntimeError, match="no X server"):
+        recipes.stage_actor(dataclasses.replace(recipe, focus=focus), root)

@@ -49,9 +49,10 @@ def _env_flags(recipe: Any, execution: bool = False, extra: dict[str, Any] | Non
     return flags + (f" --execution {recipe.execution}" if execution and recipe.execution else "")
 
 
-def _commands(recipe: Any) -> str:
-    lines = [f"python -m vla.release.recipes {recipe.name}", "", "# which runs, stage by stage:"]
-    for i, c in enumerate(recipe.collections):
+def _collect_commands(recipe: Any, collections: Any, prefix: str) -> list[str]:
+    """``vla collect`` of each of ``collections`` into ``runs/recipes/<name>/<prefix>-<i>``."""
+    lines = []
+    for i, c in enumerate(collections):
         kw = f" --expert-kwargs '{json.dumps(c.expert_kwargs)}'" if c.expert_kwargs else ""
         # one command for the collection, or one per env when each starts at its own seed
         calls = [(c.env_ids, c.seed)] if not c.seed_stride else [((e,), s) for e, s in c.seeds()]
@@ -59,9 +60,15 @@ def _commands(recipe: Any) -> str:
             envs = " ".join(f"--env {e}" for e in env_ids)
             lines.append(
                 f"vla collect {envs} --episodes {c.episodes} --seed {seed} "
-                f"--workers {recipe.workers} --out runs/recipes/{recipe.name}/data-{i}"
+                f"--workers {recipe.workers} --out runs/recipes/{recipe.name}/{prefix}-{i}"
                 f"{_env_flags(recipe, extra=c.env_kwargs)}{kw}"
             )
+    return lines
+
+
+def _commands(recipe: Any) -> str:
+    lines = [f"python -m vla.release.recipes {recipe.name}", "", "# which runs, stage by stage:"]
+    lines += _collect_commands(recipe, recipe.collections, "data")
     t = recipe.train
     data = " ".join(
         f"--dataset runs/recipes/{recipe.name}/data-{i}" for i in range(len(recipe.collections))
@@ -107,6 +114,9 @@ def _focus_commands(recipe: Any, final: str) -> list[str]:
         names = [f"data-{i}" for i in range(len(source.collections))]
         names += [f"dagger-{r}" for r in range(len(source.dagger))]
         data = " ".join(f"--dataset runs/recipes/{f.actor}/{n}" for n in names)
+        lines += _collect_commands(recipe, f.actor_collections, "actor-data")
+        own = range(len(f.actor_collections))
+        data += "".join(f" --dataset {base}/actor-data-{i}" for i in own)
         lines.append(
             f"vla train {data} --config vla/checkpoints/{f.actor} {_train_flags(f.actor_tune)} "
             f"--out {base}/actor-tune"

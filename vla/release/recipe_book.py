@@ -70,7 +70,9 @@ class Focus:
     ``page_size``: the actor acts on a crop of its own pages' size around the located box (None:
     on the box itself). ``locate_once``: locate at each episode's first action only.
     ``actor_tune``: :class:`TrainConfig` fields of a further training of the actor on its own
-    recipe's datasets before it is copied (stage ``actor``, :mod:`vla.release.recipe_actor`)."""
+    recipe's datasets before it is copied (stage ``actor``, :mod:`vla.release.recipe_actor`).
+    ``actor_collections``: more datasets for that training, collected by the same stage (e.g.
+    ``vla/desktop-page-miniwob-<task>-v0``: the page crops the actor is shown on a screen)."""
 
     actor: str
     zooms: tuple[float, ...] = (3.0,)
@@ -78,6 +80,7 @@ class Focus:
     page_size: tuple[int, int] | None = None
     locate_once: bool = False
     actor_tune: dict[str, Any] | None = None
+    actor_collections: tuple[Collection, ...] = ()
 
 
 @dataclass(frozen=True)

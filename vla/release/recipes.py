@@ -91,6 +91,17 @@ def _collect_each(env_ids: tuple[str, ...], out: Path, **settings: Any) -> dict[
     return summary
 
 
+def _collect_env(
+    recipe: Recipe, c: Collection, env_id: str, seed: int, path: Path
+) -> dict[str, Any]:
+    """One env of collection ``c``, from ``seed``, into ``path`` (see :func:`_collect_each`)."""
+    env_kwargs = {**recipe.env_kwargs, **c.env_kwargs}
+    settings = {"episodes": c.episodes, "workers": recipe.workers, "seed": seed}
+    return _collect_each(
+        (env_id,), path, env_kwargs=env_kwargs, expert_kwargs=dict(c.expert_kwargs), **settings
+    )
+
+
 def stage_collect(
     recipe: Recipe,
     root: Path,
@@ -106,15 +117,7 @@ def stage_collect(
     out: dict[str, Any] = {}
     for c, path in zip(recipe.collections, _paths(recipe, root)["data"], strict=True):
         for env_id, seed in c.seeds():
-            done = _collect_each(
-                (env_id,),
-                path,
-                episodes=c.episodes,
-                workers=recipe.workers,
-                seed=seed,
-                env_kwargs={**recipe.env_kwargs, **c.env_kwargs},
-                expert_kwargs=dict(c.expert_kwargs),
-            )
+            done = _collect_env(recipe, c, env_id, seed, path)
             for key, record in done.items():
                 kept = before.get(key)
                 rerun = not record.get("recorded") and "error" not in record
@@ -221,7 +224,7 @@ def stage_actor(recipe: Recipe, root: Path) -> dict[str, Any]:
     source = RECIPES[recipe.focus.actor]
     p = _paths(source, root)
     data = [*p["data"], *p["dagger_data"]]
-    return tune_actor(recipe, root, CHECKPOINTS_DIR / source.name, source, data)
+    return tune_actor(recipe, root, CHECKPOINTS_DIR / source.name, source, data, _collect_env)
 
 
 def stage_eval(recipe: Recipe, root: Path) -> dict[str, Any]:

@@ -10,6 +10,7 @@ __all__ = [
     "DESKTOP_ENVS",
     "DESKTOP_TASKS",
     "LOCATE_ENVS",
+    "PAGE_ENVS",
     "ROBOT_ENVS",
 ]
 
@@ -128,3 +129,4 @@ DESKTOP_TASKS = (
 )
 DESKTOP_ENVS = tuple(f"vla/desktop-miniwob-{t}-v0" for t in DESKTOP_TASKS)
 LOCATE_ENVS = tuple(f"vla/desktop-locate-miniwob-{t}-v0" for t in DESKTOP_TASKS)
+PAGE_ENVS = tuple(f"vla/desktop-page-miniwob-{t}-v0" for t in DESKTOP_TASKS)
