@@ -113,6 +113,7 @@ def run_task(task: str, seeds: list[int], policy: Any, args: argparse.Namespace)
         "headless_success": float(np.mean(headless_wins)),
         "clicks_compared": len(errors),
         "median_click_error_px": statistics.median(errors) if errors else None,
+        "click_errors_px": [round(e, 3) for e in errors],
         "act_median_ms": statistics.median(act_ms) if act_ms else None,
         "act_p90_ms": float(np.percentile(act_ms, 90)) if act_ms else None,
     }
@@ -220,6 +221,13 @@ def main() -> None:
             f"{pct(r['policy_success'])} | {pct(r['headless_success'])} | "
             f"{r['clicks_compared']} | {num(r['median_click_error_px'])} | "
             f"{num(r['act_median_ms'])} / {num(r['act_p90_ms'])} |"
+        )
+    pooled = [e for r in rows for e in r["click_errors_px"]]
+    if pooled:
+        print(
+            f"| all | | | {pct(float(np.mean([r['policy_success'] for r in rows])))} | "
+            f"{pct(float(np.mean([r['headless_success'] for r in rows])))} | {len(pooled)} | "
+            f"{num(statistics.median(pooled))} (p90 {num(float(np.percentile(pooled, 90)))}) | |"
         )
     out = (
         args.out or ROOT / "runs" / "bench" / f"desktop_suite{'-hidpi' if args.hidpi else ''}.json"

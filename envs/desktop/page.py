@@ -11,10 +11,12 @@ and evaluated on it:
   gives the same screen and the same task);
 * the observation is the crop :func:`~vla.envs.desktop.views.page_view` cuts around the task
   area moved by ``(dx, dy)`` pixels, drawn once per episode, each up to ``jitter_px``, as a
-  locator's error moves it (the crop keeps its place for the episode, as with ``locate_once``);
-  native pixels, ``page_size`` times the page's scale;
-* actions are in the crop's pixels and are executed on the whole screen, shifted by the crop's
-  corner (:func:`~vla.envs.desktop.views.shift_action`), with every desktop safety rule on.
+  locator's error moves it (the crop keeps its place for the episode, as with ``locate_once``):
+  ``page_size`` times the page's scale, shown at ``page_size`` as ``FocusPolicy`` shows it
+  (native pixels at scale 1; a 2x HiDPI crop halved);
+* actions are in the shown crop's pixels and are executed on the whole screen, mapped back
+  through the crop (:func:`~vla.envs.desktop.views.action_to_screen`), with every desktop
+  safety rule on.
 
 ``info`` is the suite's, plus ``view`` (the crop, screen-image pixels ``(x, y, w, h)``) and
 ``offset`` (the episode's ``(dx, dy)``).
@@ -29,7 +31,13 @@ import numpy as np
 
 from vla.actions import Action
 from vla.envs.desktop.locate import task_box
-from vla.envs.desktop.views import PAGE_SCALES, View, page_view, render_view, shift_action
+from vla.envs.desktop.views import (
+    View,
+    action_to_screen,
+    action_to_view,
+    page_view,
+    render_view,
+)
 from vla.envs.spaces import ActionSpace, observation_space
 
 __all__ = ["DesktopPageEnv"]
@@ -70,10 +78,7 @@ class DesktopPageEnv(gym.Env):
         self.jitter_px = int(jitter_px)
         self.render_mode = render_mode
         self.suite = DesktopSuiteEnv(task, **suite)
-        # image pixels per page pixel: the HiDPI factor, unless the screenshot is resized
-        ratio = self.suite.observation_space["image"].shape[1] / self.suite.screen[0]
-        scale = min(PAGE_SCALES, key=lambda s: abs(np.log(ratio / s)))
-        size = (round(self.page_size[0] * scale), round(self.page_size[1] * scale))
+        size = self.page_size
         self.observation_space = observation_space(size[1], size[0])
         self.action_space = ActionSpace(self.suite.action_space.spec, image_size=size)
         self._view: View = (0, 0, size[0], size[1])
@@ -103,27 +108,20 @@ class DesktopPageEnv(gym.Env):
         image_size = (screen.shape[1], screen.shape[0])
         self._offset = (dx, dy)
         self._view = page_view((x0 + dx, y0 + dy, x1 + dx, y1 + dy), self.page_size, image_size)
-        if self._view[2:] != self.observation_space["image"].shape[1::-1]:
-            raise RuntimeError(
-                f"the task area {(x0, y0, x1, y1)} gave a {self._view[2:]} crop, not the "
-                f"{self.observation_space['image'].shape[1::-1]} this env shows: is the page zoomed?"
-            )
         return self._observe(obs), self._info(info)
 
     def step(self, action: Action) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         """Execute ``action`` (crop pixels) on the screen; observe the same crop."""
         if self._crop is None:
             raise RuntimeError("call reset() before step()")
-        on_screen = shift_action(action, self._view[0], self._view[1])
+        on_screen = action_to_screen(action, self._view, self.page_size)
         obs, reward, terminated, truncated, info = self.suite.step(on_screen)
         return self._observe(obs), reward, terminated, truncated, self._info(info)
 
     def to_crop(self, action: Action) -> Action:
         """A screen-image action (the suite's expert's) in this episode's crop pixels, kept
         inside the crop."""
-        x, y, w, h = self._view
-        moved = shift_action(action, -x, -y)
-        return _clip(moved, (w, h))
+        return _clip(action_to_view(action, self._view, self.page_size), self.page_size)
 
     def render(self) -> np.ndarray | None:
         """The crop (``rgb_array``)."""
@@ -135,7 +133,7 @@ class DesktopPageEnv(gym.Env):
         super().close()
 
     def _observe(self, obs: dict[str, Any]) -> dict[str, Any]:
-        self._crop = render_view(np.asarray(obs["image"]), self._view, None)
+        self._crop = render_view(np.asarray(obs["image"]), self._view, self.page_size)
         return {"image": self._crop, "instruction": obs["instruction"]}
 
     def _info(self, info: dict[str, Any]) -> dict[str, Any]:

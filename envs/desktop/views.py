@@ -14,6 +14,7 @@ Boxes are ``(x0, y0, x1, y1)`` floats, the corners of a ``Drag``. Points map exa
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,8 +22,11 @@ import numpy as np
 from vla.actions import POINT_FIELDS, Action
 
 __all__ = [
+    "action_to_screen",
+    "action_to_view",
     "box_view",
     "full_view",
+    "map_action",
     "page_view",
     "render_view",
     "screen_to_view",
@@ -125,11 +129,28 @@ def screen_to_view(
     return ((point[0] - x) * sx, (point[1] - y) * sy)
 
 
-def shift_action(action: Action, dx: float, dy: float) -> Action:
-    """``action`` with its pixel coordinates moved by ``(dx, dy)`` and kept >= 0 (clicks,
-    scrolls and both ends of a drag; other actions are returned as they are)."""
+def map_action(
+    action: Action, point: Callable[[tuple[float, float]], tuple[float, float]]
+) -> Action:
+    """``action`` with each of its pixel points ``p`` replaced by ``point(p)``, kept >= 0
+    (clicks, scrolls and both ends of a drag; other actions are returned as they are)."""
     fields: dict[str, Any] = {}
     for fx, fy in POINT_FIELDS.get(type(action), ()):
-        fields[fx] = max(getattr(action, fx) + dx, 0.0)
-        fields[fy] = max(getattr(action, fy) + dy, 0.0)
+        x, y = point((getattr(action, fx), getattr(action, fy)))
+        fields[fx], fields[fy] = max(x, 0.0), max(y, 0.0)
     return dataclasses.replace(action, **fields) if fields else action
+
+
+def action_to_view(action: Action, view: View, size: tuple[int, int] | None) -> Action:
+    """A screen-image action in pixels of ``view`` rendered at ``size`` (None: native)."""
+    return map_action(action, lambda p: screen_to_view(p, view, size))
+
+
+def action_to_screen(action: Action, view: View, size: tuple[int, int] | None) -> Action:
+    """An action in pixels of ``view`` rendered at ``size`` back in screen-image pixels."""
+    return map_action(action, lambda p: view_to_screen(p, view, size))
+
+
+def shift_action(action: Action, dx: float, dy: float) -> Action:
+    """``action`` with its pixel coordinates moved by ``(dx, dy)`` and kept >= 0."""
+    return map_action(action, lambda p: (p[0] + dx, p[1] + dy))

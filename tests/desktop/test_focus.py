@@ -163,9 +163,22 @@ def test_focus_policy_with_a_page_size_shows_the_actor_its_page_from_a_box_off()
     actor = SeeingActor()
     policy = FocusPolicy(OffLocator(), actor, zooms=(3.0,), page_size=(160, 210))
     action = policy.act(image, "click the button")
-    assert actor.crops[0].shape == (420, 320, 3)  # the page at 2x, exactly
-    assert isinstance(action, Click)
-    assert abs(action.x - button[0]) <= 1 and abs(action.y - button[1]) <= 1, (action, button)
+    # the page cut at 2x, exactly, and shown at the actor's own 160x210 (a HiDPI screen)
+    assert actor.crops[0].shape == (210, 160, 3)
+    assert isinstance(action, Click)  # one actor pixel is two screen pixels
+    assert abs(action.x - button[0]) <= 2 and abs(action.y - button[1]) <= 2, (action, button)
+
+
+def test_actions_map_between_the_screen_and_a_resized_page_crop_and_back() -> None:
+    """A 320x420 crop of a 2x screen shown at 160x210: one crop pixel is two screen pixels."""
+    from vla.envs.desktop.views import action_to_screen as _to_screen
+    from vla.envs.desktop.views import action_to_view as _to_view
+
+    view, shown = (1000, 500, 320, 420), (160, 210)
+    assert _to_view(Click(1100, 700), view, shown) == Click(50, 100)
+    assert _to_screen(Drag(50, 100, 10, 20), view, shown) == Drag(1100, 700, 1020, 540)
+    assert _to_screen(Type("x"), view, shown) == Type("x")
+    assert _to_screen(Click(5, 7), view, None) == Click(1005, 507)  # native: a shift
 
 
 def test_locate_once_keeps_each_rows_box_until_its_episode_ends() -> None:

@@ -61,17 +61,20 @@ def test_the_expert_solves_choose_list_through_the_crop_and_sees_the_native_list
 
 @pytest.mark.display
 @pytest.mark.browser
-def test_hidpi_crops_are_at_the_screenshots_scale(xvfb: str) -> None:
-    """On a 2x screen the crop is 320x420 screenshot pixels; resized to logical pixels, 160x210."""
+def test_hidpi_crops_are_shown_at_the_actors_page_size(xvfb: str) -> None:
+    """On a 2x screen the crop is 320x420 screenshot pixels, shown at 160x210 as FocusPolicy
+    shows it (and as the actor was trained); resized screenshots give the same size."""
     from vla.datasets import make_expert
 
     env = gym.make("vla/desktop-page-miniwob-click-button-v0", hidpi=True)
     try:
-        assert env.observation_space["image"].shape == (420, 320, 3)
+        assert env.observation_space["image"].shape == (210, 160, 3)
         result = run_episode(make_expert(env), env, seed=100_001)
+        obs, info = env.reset(seed=100_001)
     finally:
         env.close()
     assert result.success, result
+    assert obs["image"].shape == (210, 160, 3) and info["view"][2:] == [320, 420]
     resized = gym.make(
         "vla/desktop-page-miniwob-click-button-v0", hidpi=True, image_size=(1920, 1080)
     )

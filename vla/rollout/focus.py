@@ -12,8 +12,9 @@ A 1920x1080 screen squeezed into a small model's 80x80 input turns a button into
   resolution, with the episode's earlier actions moved into the box's pixels; its action is
   mapped back to screen pixels exactly (a shift by the box's corner). With ``page_size`` (the
   pages the actor was trained on, 160x210 for MiniWoB++), the cut is that size at the box's
-  scale (:func:`~vla.envs.desktop.views.page_view`), centred on the box: the actor then sees its
-  page at the scale it knows, only moved, whatever the box's corners get wrong.
+  scale (:func:`~vla.envs.desktop.views.page_view`), centred on the box, and is shown at
+  ``page_size`` (a 2x HiDPI cut is halved; actions map back through the same scale): the actor
+  then sees its page at the size it knows, only moved, whatever the box's corners get wrong.
 
 With ``locate_once`` the locator runs at an episode's first action only and every later action
 of the episode reuses its box (the task's window does not move during an episode of the desktop
@@ -38,11 +39,12 @@ from typing import Any
 from vla.actions import Action, Drag, UISpace
 from vla.envs.desktop.views import (
     Box,
+    action_to_screen,
+    action_to_view,
     box_view,
     full_view,
     page_view,
     render_view,
-    shift_action,
     view_to_screen,
     zoom_view,
 )
@@ -132,20 +134,21 @@ class FocusPolicy:
         crops = [
             self._crop(b, (im.shape[1], im.shape[0])) for b, im in zip(boxes, images, strict=True)
         ]
+        size = self.page_size  # a page crop at another scale (HiDPI) is shown at the actor's
         kwargs: dict[str, Any] = {}
         if self.action_history and histories is not None:
             kwargs["histories"] = [
-                None if past is None else [shift_action(a, -c[0], -c[1]) for a in past]
+                None if past is None else [action_to_view(a, c, size) for a in past]
                 for past, c in zip(histories, crops, strict=True)
             ]
         actions = self.actor.act_batch(
-            [render_view(im, c, None) for im, c in zip(images, crops, strict=True)],
+            [render_view(im, c, size) for im, c in zip(images, crops, strict=True)],
             list(instructions),
             None,
             spaces,
             **kwargs,
         )
-        return [shift_action(a, c[0], c[1]) for a, c in zip(actions, crops, strict=True)]
+        return [action_to_screen(a, c, size) for a, c in zip(actions, crops, strict=True)]
 
     def _boxes(
         self,
