@@ -141,7 +141,7 @@ class DesktopPageEnv(gym.Env):
 
 
 def _clip(action: Action, size: tuple[int, int]) -> Action:
-    """``action``'s points kept inside an image of ``size`` (shift_action keeps them >= 0)."""
+    """``action``'s points kept inside an image of ``size`` (map_action keeps them >= 0)."""
     import dataclasses
 
     from vla.actions import POINT_FIELDS
