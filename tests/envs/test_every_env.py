@@ -8,7 +8,8 @@ development machine: over eight minutes) only a fixed set of tasks covering its 
 in the task page. The MiniWoB experts' own tests (tests/browser_experts) run every task they
 support. The desktop suite (``vla/desktop-miniwob-<task>-v0``, the same pages on a whole
 virtual desktop, an Xvfb and two Chromium windows each) is sampled with one task the same way;
-so is the locate env on its screens (``vla/desktop-locate-miniwob-<task>-v0``);
+so are the locate env on its screens (``vla/desktop-locate-miniwob-<task>-v0``) and the page
+env (``vla/desktop-page-miniwob-<task>-v0``);
 tests/desktop/test_suite.py covers its kinds of distractor. The whole test takes about 50 s
 here.
 """
@@ -47,8 +48,14 @@ def _checked_ids() -> list[str]:
     sample = {f"vla/miniwob-{t}-v0" for t in MINIWOB_SAMPLE}
     sample |= {f"vla/desktop-miniwob-{t}-v0" for t in DESKTOP_SUITE_SAMPLE}
     sample |= {f"vla/desktop-locate-miniwob-{t}-v0" for t in DESKTOP_SUITE_SAMPLE}
+    sample |= {f"vla/desktop-page-miniwob-{t}-v0" for t in DESKTOP_SUITE_SAMPLE}
     assert sample <= set(ids), sample - set(ids)
-    sampled = ("vla/miniwob-", "vla/desktop-miniwob-", "vla/desktop-locate-miniwob-")
+    sampled = (
+        "vla/miniwob-",
+        "vla/desktop-miniwob-",
+        "vla/desktop-locate-miniwob-",
+        "vla/desktop-page-miniwob-",
+    )
     return [i for i in ids if not i.startswith(sampled) or i in sample]
 
 
