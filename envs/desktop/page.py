@@ -35,6 +35,7 @@ from vla.envs.desktop.views import (
     View,
     action_to_screen,
     action_to_view,
+    map_action,
     page_view,
     render_view,
 )
@@ -121,7 +122,9 @@ class DesktopPageEnv(gym.Env):
     def to_crop(self, action: Action) -> Action:
         """A screen-image action (the suite's expert's) in this episode's crop pixels, kept
         inside the crop."""
-        return _clip(action_to_view(action, self._view, self.page_size), self.page_size)
+        w, h = self.page_size
+        inside = action_to_view(action, self._view, self.page_size)  # kept >= 0
+        return map_action(inside, lambda p: (min(p[0], w - 1e-3), min(p[1], h - 1e-3)))
 
     def render(self) -> np.ndarray | None:
         """The crop (``rgb_array``)."""
@@ -138,17 +141,3 @@ class DesktopPageEnv(gym.Env):
 
     def _info(self, info: dict[str, Any]) -> dict[str, Any]:
         return {**info, "view": list(self._view), "offset": list(self._offset)}
-
-
-def _clip(action: Action, size: tuple[int, int]) -> Action:
-    """``action``'s points kept inside an image of ``size`` (map_action keeps them >= 0)."""
-    import dataclasses
-
-    from vla.actions import POINT_FIELDS
-
-    fields = {
-        f: min(getattr(action, f), size[i] - 1e-3)
-        for pair in POINT_FIELDS.get(type(action), ())
-        for i, f in enumerate(pair)
-    }
-    return dataclasses.replace(action, **fields) if fields else action
