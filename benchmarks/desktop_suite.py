@@ -174,6 +174,11 @@ def main() -> None:
         help="only time vla-tiny at these max_image_tokens (0: fixed 64x64) on a 1080p screen",
     )
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument(
+        "--page-resample",
+        choices=["box", "bilinear"],
+        help="a FocusPolicy's reduction of HiDPI page crops (default: the policy's own)",
+    )
     parser.add_argument("--skip-expert", action="store_true", help="do not run the expert")
     parser.add_argument("--out", type=Path, help="the JSON file [runs/bench/desktop_suite.json]")
     args = parser.parse_args()
@@ -195,6 +200,8 @@ def main() -> None:
     from vla.rollout import load_policy
 
     policy = load_policy(args.policy, device=args.device)
+    if args.page_resample:
+        policy.page_resample = args.page_resample
     side = 2 if args.hidpi else 1
     policy.act(np.zeros((1080 * side, 1920 * side, 3), np.uint8), "warm up")  # first-call costs
     seeds = list(range(SEED0, SEED0 + args.seeds))

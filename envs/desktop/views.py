@@ -97,16 +97,23 @@ def box_view(box: Box, image_size: tuple[int, int]) -> View:
     return (left, top, right - left, bottom - top)
 
 
-def render_view(image: np.ndarray, view: View, size: tuple[int, int] | None) -> np.ndarray:
-    """``view`` cut from ``image`` (uint8[H, W, 3]) and resized (bilinear) to ``size =
-    (width, height)``; ``None`` keeps the native pixels."""
+def render_view(
+    image: np.ndarray, view: View, size: tuple[int, int] | None, resample: str = "bilinear"
+) -> np.ndarray:
+    """``view`` cut from ``image`` (uint8[H, W, 3]) and resized to ``size = (width, height)``;
+    ``None`` keeps the native pixels. ``resample``: ``"bilinear"`` (the default) or ``"box"``,
+    each output pixel the mean of the screen pixels it covers (tried for HiDPI page crops: it
+    did not lower the click error; docs/benchmarks.md, "Desktop suite")."""
     x, y, w, h = view
     crop = np.ascontiguousarray(image[y : y + h, x : x + w])
     if size is None or (w, h) == tuple(size):
         return crop
     from PIL import Image
 
-    resized = Image.fromarray(crop).resize(tuple(size), Image.Resampling.BILINEAR)
+    filters = {"bilinear": Image.Resampling.BILINEAR, "box": Image.Resampling.BOX}
+    if resample not in filters:
+        raise ValueError(f"resample={resample!r}; choose one of {sorted(filters)}")
+    resized = Image.fromarray(crop).resize(tuple(size), filters[resample])
     return np.asarray(resized)
 
 

@@ -181,6 +181,27 @@ def test_actions_map_between_the_screen_and_a_resized_page_crop_and_back() -> No
     assert _to_screen(Click(5, 7), view, None) == Click(1005, 507)  # native: a shift
 
 
+def test_a_hidpi_page_crop_is_reduced_by_averaging_each_2x2_block() -> None:
+    """``resample="box"`` (``FocusPolicy(page_resample="box")``): every page pixel is the mean
+    of the four screen pixels it covers, where bilinear spreads a line over its neighbours."""
+    screen = np.full((40, 40, 3), 255, np.uint8)
+    screen[10:12, :] = 0  # a line two screen pixels thick: one page pixel at 1x
+    screen[21, :] = 0  # one screen pixel thick: half a page pixel
+    box = render_view(screen, (0, 0, 40, 40), (20, 20), "box")
+    assert (box[5] == 0).all() and (box[10] == 128).all() and (box[15] == 255).all()
+    soft = render_view(screen, (0, 0, 40, 40), (20, 20))
+    assert soft[5, 5, 0] > 0 and soft[10, 5, 0] > 128  # bilinear spreads both lines
+    with pytest.raises(ValueError, match="choose one of"):
+        render_view(screen, (0, 0, 40, 40), (20, 20), "cubic")
+    image, _ = _screen((3840, 2160), 2, (2911, 1303))
+    actor = SeeingActor()
+    policy = FocusPolicy(SeeingLocator(), actor, (3.0, 1.5), (256, 256), (160, 210), False, "box")
+    policy.act(image, "click the button")
+    cut = policy._crop(policy.locate_batch([image], ["x"])[0], (3840, 2160))
+    assert cut[2:] == (320, 420)
+    assert np.array_equal(actor.crops[0], render_view(image, cut, (160, 210), "box"))
+
+
 def test_locate_once_keeps_each_rows_box_until_its_episode_ends() -> None:
     """The locator runs at an episode's first action (an empty history) only; a later action
     acts in the kept box even when the screen no longer shows the task (the window would not

@@ -68,6 +68,9 @@ class FocusPolicy:
             box's scale around the box's centre. None: the box itself.
         locate_once: keep each episode's first box for the rest of the episode (row ``i`` of a
             batch is the same episode from call to call, as in ``PolicyAgent.act_batch``).
+        page_resample: how a page crop at another scale (a 2x HiDPI cut) is reduced to
+            ``page_size`` (:func:`vla.envs.desktop.views.render_view`): ``"bilinear"`` (the
+            default) or ``"box"``. At the actor's own scale nothing is resized.
     """
 
     def __init__(
@@ -78,6 +81,7 @@ class FocusPolicy:
         view_size: tuple[int, int] = (256, 256),
         page_size: tuple[int, int] | None = None,
         locate_once: bool = False,
+        page_resample: str = "bilinear",
     ) -> None:
         if any(not z >= 1.0 for z in zooms):
             raise ValueError(f"Got zooms={tuple(zooms)!r}; every zoom factor must be >= 1")
@@ -87,6 +91,7 @@ class FocusPolicy:
         self.view_size = (int(view_size[0]), int(view_size[1]))
         self.page_size = None if page_size is None else (int(page_size[0]), int(page_size[1]))
         self.locate_once = bool(locate_once)
+        self.page_resample = page_resample
         self._kept: list[Box | None] = []  # locate_once: each batch row's episode box
 
     @property
@@ -142,7 +147,10 @@ class FocusPolicy:
                 for past, c in zip(histories, crops, strict=True)
             ]
         actions = self.actor.act_batch(
-            [render_view(im, c, size) for im, c in zip(images, crops, strict=True)],
+            [
+                render_view(im, c, size, self.page_resample)
+                for im, c in zip(images, crops, strict=True)
+            ],
             list(instructions),
             None,
             spaces,
