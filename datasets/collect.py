@@ -46,7 +46,10 @@ class CollectConfig:
     a ``ws://`` policy server) the policy drives and the expert labels every visited state; the
     env executes the expert's action instead with probability ``beta``. ``device``: the
     policy's torch device. ``execution`` (``vla eval --execution`` text: ``receding:4``,
-    ``ensemble`` ...) runs a chunked robot policy's chunks as it will act. DAgger keeps every
+    ``ensemble`` ...) runs a chunked robot policy's chunks as it will act. ``threads``: torch
+    CPU threads of the policy in each worker (0: torch's default, one per core): 1 leaves the
+    other cores to the envs, as ``vla eval --threads`` does (two workers whose policies each
+    ran two threads beside their browsers on 2 cores took 3x as long). DAgger keeps every
     episode (``keep_failures`` is set): the policy's failures are the states it needs labels
     for.
     """
@@ -69,6 +72,7 @@ class CollectConfig:
     beta: float = 0.0
     device: str | None = None
     execution: str | None = None
+    threads: int = 1
     video: bool = False
 
     def __post_init__(self) -> None:
@@ -79,8 +83,9 @@ class CollectConfig:
         for name in ("episodes", "max_steps", "max_file_mb"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be > 0")
-        if self.workers < 0:
-            raise ValueError(f"Got {self.workers!r} for `workers`; it must be >= 0")
+        for name in ("workers", "threads"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be >= 0")
         if not 0.0 <= self.beta <= 1.0:
             raise ValueError(f"Got {self.beta!r} for `beta`; it must be in [0, 1]")
         if self.beta and self.policy is None:
@@ -227,7 +232,7 @@ def collect(cfg: CollectConfig) -> CollectResult:
         base_job = {"env_kwargs": cfg.env_kwargs, "expert": cfg.expert}
         base_job |= {"expert_kwargs": cfg.expert_kwargs, "max_steps": cfg.max_steps}
         base_job |= {"policy": cfg.policy, "beta": cfg.beta, "device": cfg.device}
-        base_job |= {"execution": cfg.execution}
+        base_job |= {"execution": cfg.execution, "threads": cfg.threads}
         executor: Any
         if cfg.workers == 0:
             executor = InlineExecutor()

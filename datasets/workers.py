@@ -6,8 +6,11 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from typing import Any
 
 from vla.datasets.format import EpisodeRecord
@@ -76,7 +79,8 @@ def episode_task(job: dict[str, Any]) -> EpisodeRecord | str:
             from vla.datasets.dagger import run_dagger_episode
 
             args = (env, expert, policy, job["env_id"], job["seed"], job["max_steps"])
-            return run_dagger_episode(*args, beta=job["beta"], execution=job.get("execution"))
+            with _torch_threads(job.get("threads", 0)):
+                return run_dagger_episode(*args, beta=job["beta"], execution=job.get("execution"))
         return run_episode(env, expert, job["env_id"], job["seed"], job["max_steps"])
     except Exception:  # an episode that crashes is data (counted, retried on resume)
         _close_worker_env()
@@ -91,6 +95,22 @@ def _policy(job: dict[str, Any]) -> Any:
     if _POLICY.get("key") != key:
         _POLICY.update(key=key, policy=load_policy(job["policy"], device=job.get("device")))
     return _POLICY["policy"]
+
+
+@contextmanager
+def _torch_threads(threads: int) -> Iterator[None]:
+    """torch's CPU threads set to ``threads`` (0: unchanged) for one episode, then restored (an
+    inline collection runs in the caller's process)."""
+    torch = sys.modules.get("torch")  # a remote (ws://) policy never imported it
+    if not threads or torch is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _make_expert(env: Any, job: dict[str, Any]) -> Any:

@@ -205,3 +205,33 @@ def test_a_policy_that_reads_its_history_is_handed_and_trained_on_what_was_execu
     past = PastActions(EpisodeDataset(out, split="all"), 2)
     assert [past[i]["history"] for i in range(5)] == [executed[max(0, t - 2) : t] for t in range(5)]
     assert [past[i]["action"] for i in range(5)] == [s["action"] for s in steps]
+
+
+@pytest.mark.robot
+def test_the_policy_acts_on_the_threads_asked_and_the_callers_are_restored(
+    tmp_path: Path, robot_policy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``threads`` (``vla collect --threads``, default 1): a worker's policy beside its env does
+    not fight the other workers for every core; an inline collection gives torch back."""
+    import torch
+
+    import vla.datasets.dagger as dagger
+
+    seen: list[int] = []
+    original = dagger.run_dagger_episode
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        seen.append(torch.get_num_threads())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dagger, "run_dagger_episode", counting)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        _collect(tmp_path / "one", REACH, max_steps=2, policy=str(robot_policy))
+        _collect(tmp_path / "all", REACH, max_steps=2, policy=str(robot_policy), threads=0)
+        assert seen == [1, 2] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(ValueError, match="threads"):
+        CollectConfig(env_ids=[REACH], episodes=1, out=tmp_path / "x", threads=-1)

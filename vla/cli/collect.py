@@ -56,6 +56,14 @@ from vla.rollout.loop import DEFAULT_MAX_STEPS
 )
 @click.option("--device", default=None, help="DAgger: torch device of the policy.")
 @click.option(
+    "--threads",
+    type=int,
+    default=1,
+    show_default=True,
+    help="DAgger: torch CPU threads of the policy in each worker (0: torch's default); the "
+    "other cores run the envs.",
+)
+@click.option(
     "--execution",
     default=None,
     help="DAgger with a chunked robot policy: 'first', 'receding:H' or 'ensemble[:DECAY]', "
