@@ -54,6 +54,23 @@ def _socket(number: int) -> Path:
     return Path(f"/tmp/.X11-unix/X{number}")
 
 
+def _accepts(path: Path) -> bool:
+    """A client can connect to the Unix socket at ``path`` now. Its file exists from the
+    server's ``bind`` on, but until its ``listen`` a connection is refused (``ECONNREFUSED``):
+    on a busy CPU a client started in that gap failed with ``Can't connect to display``."""
+    import socket
+
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(1.0)
+    try:
+        client.connect(str(path))
+    except OSError:
+        return False
+    finally:
+        client.close()
+    return True
+
+
 class VirtualDisplay:
     """Xvfb on a free display number.
 
@@ -102,7 +119,8 @@ class VirtualDisplay:
         return self.display
 
     def _launch(self, exe: str, number: int) -> bool:
-        """Start Xvfb on ``:number``; True once its socket exists, False if it exited."""
+        """Start Xvfb on ``:number``; True once its socket accepts clients, False if it
+        exited."""
         w, h = self.size
         self._proc = subprocess.Popen(
             # -noreset: by default the server resets when its last client leaves, and a
@@ -119,7 +137,8 @@ class VirtualDisplay:
                 return False
             # the socket of a server that won the race for the number exists too, while ours
             # is still on its way out: only a lock file with our PID says the server is ours
-            if _socket(number).exists() and _lock_pid(number) == self._proc.pid:
+            ours = _socket(number).exists() and _lock_pid(number) == self._proc.pid
+            if ours and _accepts(_socket(number)):
                 return True
             time.sleep(0.05)
         self._proc.kill()

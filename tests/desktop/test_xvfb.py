@@ -26,3 +26,22 @@ def test_a_number_another_server_holds_is_not_taken_for_won() -> None:
         assert loser._proc is None
     finally:
         winner.stop()
+
+
+def test_a_socket_file_is_not_a_server_until_it_listens(tmp_path) -> None:
+    # Xvfb binds its socket before it listens; a client connecting in between is refused
+    # (seen as `Can't connect to display ":272": [Errno 111] Connection refused` on a busy CPU).
+    import socket
+
+    from vla.envs.desktop.xvfb import _accepts
+
+    path = tmp_path / "X7"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(str(path))
+        assert path.exists() and not _accepts(path)
+        server.listen(1)
+        assert _accepts(path)
+    finally:
+        server.close()
+    assert not _accepts(tmp_path / "none")
