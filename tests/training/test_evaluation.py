@@ -241,3 +241,14 @@ def test_vla_eval_passes_env_kwargs_to_every_env(tiny_policy_dir, tmp_path):
     info = json.loads((tmp_path / "eval" / "eval_info.json").read_text())
     assert info["env_kwargs"] == {"image_size": 48, "max_episode_steps": 2}
     assert info["tasks"]["vla/panda-reach-v0"]["mean_length"] == 2  # the env's limit, not 5
+    # --against prints the comparison with another evaluation (here the shipped card's, which
+    # holds reach too); a path without one stops before any episode
+    again = CliRunner().invoke(
+        main, [*args[:-1], str(tmp_path / "eval2"), "--against", "vla-robot-tiny",
+               "--env-kwargs", '{"image_size": 48, "max_episode_steps": 2}'],
+    )  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert "mean over 1 shared tasks: 100.0% -> 0.0%" in again.output
+    bad = CliRunner().invoke(main, [*args, "--against", str(tmp_path / "none")])
+    assert bad.exit_code == 2 and "has no eval_info.json" in bad.output
+    assert not (tmp_path / "none").exists()

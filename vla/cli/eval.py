@@ -71,12 +71,20 @@ from vla.rollout.loop import DEFAULT_MAX_STEPS
     "best action that is not a wait (default: never override).",
 )
 @click.option(
+    "--against",
+    default=None,
+    help="Then compare with this evaluation, task by task (a `vla eval --out` folder, its "
+    "eval_info.json or a shipped checkpoint's name), as `vla compare` does.",
+)
+@click.option(
     "--resume/--no-resume",
     default=True,
     show_default=True,
     help="Keep the tasks an interrupted run of the same policy and settings finished in --out.",
 )
-def eval_(env_ids: tuple[str, ...], env_kwargs: str, execution: str | None, **kwargs) -> None:
+def eval_(
+    env_ids: tuple[str, ...], env_kwargs: str, execution: str | None, against: str | None, **kwargs
+) -> None:
     """Evaluate a policy in closed loop; writes eval_info.json and report.html.
 
     Each task is saved in --out/tasks/ as soon as it ends: rerunning the same command after an
@@ -116,6 +124,14 @@ def eval_(env_ids: tuple[str, ...], env_kwargs: str, execution: str | None, **kw
         seed_check(cfg)
     except ValueError as e:
         raise OneLineError(str(e)) from None
+    baseline = None
+    if against is not None:
+        from vla.evaluation.compare import load_eval_info
+
+        try:
+            baseline = load_eval_info(against)  # a bad path fails before any episode
+        except ValueError as e:
+            raise OneLineError(str(e)) from None
     policy = load_policy_or_fail(cfg.policy, cfg.device)
     if cfg.execution is not None:
         check_execution(policy, cfg.execution)
@@ -124,3 +140,9 @@ def eval_(env_ids: tuple[str, ...], env_kwargs: str, execution: str | None, **kw
 
     click.echo(format_table(info))
     click.echo(f"report: {cfg.out}/report.html")
+    if baseline is not None:
+        from vla.evaluation.compare import compare
+        from vla.evaluation.info import EvalInfo
+
+        new = info if isinstance(info, EvalInfo) else EvalInfo.from_dict(info)
+        click.echo(compare(baseline, new, old_name=against, new_name=cfg.out).to_text())
