@@ -53,3 +53,23 @@ def test_vla_run_prints_instruction_seed_and_cm_deltas():
     assert lines[0] in again.output.splitlines()  # the seed repeats the episode
     drawn = CliRunner().invoke(main, args).output
     assert re.search(r"^seed: (\d+) \(random; --seed \1 repeats this episode\)$", drawn, re.M)
+
+
+@pytest.mark.robot
+def test_vla_run_keeps_the_policy_to_the_threads_asked():
+    """One torch thread by default, as ``vla eval``: the env needs the other cores (on 2 busy
+    cores two threads made an action cost ten times as much)."""
+    import torch
+
+    before = torch.get_num_threads()
+    args = ["run", "--policy", "vla-robot-tiny", "--env", "vla/panda-reach-v0", "--max-steps", "1"]
+    try:
+        torch.set_num_threads(2)
+        assert CliRunner().invoke(main, [*args, "--seed", "5"]).exit_code == 0
+        assert torch.get_num_threads() == 1
+        assert CliRunner().invoke(main, [*args, "--seed", "5", "--threads", "2"]).exit_code == 0
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(ValueError, match="threads"):
+        RunConfig(policy="p", env_id="e", threads=-1)

@@ -86,6 +86,13 @@ def _printer(cfg: RunConfig, seed_given: bool) -> Any:
 @click.option("--seed", type=int, default=None, help="Reset seed (default: a random one, printed).")
 @click.option("--max-steps", type=int, default=30, show_default=True, help="Step limit.")
 @click.option("--device", default=None, help="torch device (default: CUDA if available).")
+@click.option(
+    "--threads",
+    type=int,
+    default=1,
+    show_default=True,
+    help="torch CPU threads for the policy (0: torch's default); the other cores run the env.",
+)
 @click.option("--region", callback=_region, help="Desktop: capture region X,Y,W,H.")
 @click.option("--monitor", type=int, default=1, show_default=True, help="Desktop: mss monitor.")
 @click.option("--image-size", callback=_size, help="Desktop: resize observations to WxH.")
