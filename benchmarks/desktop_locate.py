@@ -85,7 +85,14 @@ def main() -> None:
     parser.add_argument("--view-size", type=int, nargs=2, default=[256, 256])
     parser.add_argument("--hidpi", action="store_true", help="2x screen: 3840x2160 pixels")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch CPU threads (0: torch's default), as vla run"
+    )
     args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
 
     import vla.envs  # noqa: F401
     from vla.policy import Policy

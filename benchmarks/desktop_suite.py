@@ -8,7 +8,9 @@ Per task of ``vla/desktop-miniwob-<task>-v0``, over the same unseen seeds:
 * the policy's click error: at every step where the policy clicks, the distance in screen
   pixels between its click and the expert's click on the same state (the expert labels the
   states the policy visits, as in DAgger);
-* batch-1 latency of ``policy.act`` on the full screenshot (what ``vla run`` spends per action).
+* batch-1 latency of ``policy.act`` on the full screenshot (what ``vla run`` spends per action),
+  each episode's first action apart (a ``FocusPolicy`` with ``locate_once`` locates then), on
+  ``--threads`` torch threads (default 1, as ``vla run``).
 
 Every env starts its own Xvfb, so no screen is needed:
 
@@ -88,12 +90,14 @@ def run_task(task: str, seeds: list[int], policy: Any, args: argparse.Namespace)
             else [run_episode(make_expert(env), env, seed=s).success for s in seeds]
         )
         agent = PolicyAgent.for_env(policy, env.action_space)
-        wins, errors, act_ms = [], [], []
+        wins, errors, act_ms, first_ms, later_ms = [], [], [], [], []
         for seed in seeds:
             labelled = Labelled(agent, make_expert(env))
             wins.append(run_episode(labelled, env, seed=seed).success)
             errors += click_errors(labelled.pairs, env.unwrapped.mapping)
             act_ms += labelled.act_ms
+            first_ms += labelled.act_ms[:1]  # a FocusPolicy locates at an episode's first
+            later_ms += labelled.act_ms[1:]
         screen = env.unwrapped.mapping.image_size
     finally:
         env.close()
@@ -116,6 +120,8 @@ def run_task(task: str, seeds: list[int], policy: Any, args: argparse.Namespace)
         "click_errors_px": [round(e, 3) for e in errors],
         "act_median_ms": statistics.median(act_ms) if act_ms else None,
         "act_p90_ms": float(np.percentile(act_ms, 90)) if act_ms else None,
+        "first_act_ms": [round(m, 2) for m in first_ms],
+        "later_act_ms": [round(m, 2) for m in later_ms],
     }
 
 
@@ -167,6 +173,9 @@ def main() -> None:
     parser.add_argument("--hidpi", action="store_true", help="2x screen: 3840x2160 pixels")
     parser.add_argument("--device", default="cpu")
     parser.add_argument(
+        "--threads", type=int, default=1, help="torch CPU threads (0: torch's default), as vla run"
+    )
+    parser.add_argument(
         "--budgets",
         type=int,
         nargs="*",
@@ -182,6 +191,10 @@ def main() -> None:
     parser.add_argument("--skip-expert", action="store_true", help="do not run the expert")
     parser.add_argument("--out", type=Path, help="the JSON file [runs/bench/desktop_suite.json]")
     args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     if args.budgets:
         rows = budget_latency(args.budgets, args.repeats)
         print("\n| max_image_tokens | image tokens | detail grid image | act median / p90 (ms) |")
@@ -235,6 +248,15 @@ def main() -> None:
             f"| all | | | {pct(float(np.mean([r['policy_success'] for r in rows])))} | "
             f"{pct(float(np.mean([r['headless_success'] for r in rows])))} | {len(pooled)} | "
             f"{num(statistics.median(pooled))} (p90 {num(float(np.percentile(pooled, 90)))}) | |"
+        )
+    first = [m for r in rows for m in r["first_act_ms"]]
+    later = [m for r in rows for m in r["later_act_ms"]]
+    if first:
+        print(
+            f"\nact: an episode's first action median {num(statistics.median(first))} ms (p90 "
+            f"{num(float(np.percentile(first, 90)))}), the others "
+            f"{num(statistics.median(later)) if later else '-'} ms; mean per action "
+            f"{num(float(np.mean(first + later)))} ms"
         )
     out = (
         args.out or ROOT / "runs" / "bench" / f"desktop_suite{'-hidpi' if args.hidpi else ''}.json"

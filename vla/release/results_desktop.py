@@ -147,9 +147,16 @@ logical) on a 2x HiDPI screen (missed), where since 2026-12-07 the actor is show
 page crop halved to the 160x210 it was trained on (before: 18-30 px, and 80% success on six
 tasks against 95% now).
 
-The first action of an episode costs about 170 ms on this CPU alone (three locator passes and
-the actor's), against issue 19's 60 ms; the table above gives each task's median and mean per
-action (two episodes sharing the two cores).
+Batch-1 cost of an action on this CPU with nothing else running and the policy on one torch
+thread (`benchmarks/desktop_suite.py --policy vla-desktop-tiny --seeds 5 --max-steps 10
+--skip-expert --tasks click-test focus-text enter-date click-dialog-2`, 2026-12-07): an
+episode's first action (three locator passes and the actor's) 69.8 ms median, p90 73.8, each
+later one 24.1 ms (the actor's pass), 56.1 ms per action on average, against issue 19's 60 ms:
+met per action, missed by 10 ms on the first. The 170 ms recorded before came from runs with
+torch's default of two threads beside the suite's X server and browsers (75.9 ms first, 30.2
+ms later with two threads and nothing else running; under load two threads thrash). The table
+above gives each task's median and mean per action in the evaluation (two episodes sharing the
+two cores).
 
 Before the actor stage, the browser checkpoint of 2026-12-05 (night) as the actor did worse on
 the same 100 seeds than the 2026-12-02 one the checkpoint then kept: 73.5% against 80.7%, for
