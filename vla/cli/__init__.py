@@ -26,7 +26,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "dataset": ("vla.cli.dataset", "dataset", "Inspect, verify, view and merge datasets."),
     "train": ("vla.cli.train", "train", "Train a VLA on one or more datasets."),
     "eval": ("vla.cli.eval", "eval_", "Evaluate a policy in closed loop and write a report."),
-    "compare": ("vla.cli.compare", "compare", "Compare two evaluations task by task, with tests."),
+    "compare": (
+        "vla.cli.compare",
+        "compare",
+        "Compare two evaluations task by task: which changes beat noise.",
+    ),
     "run": ("vla.cli.run", "run", "Run one live episode with a policy, printing each action."),
     "demo": ("vla.cli.demo", "demo", "Run the shipped checkpoints on browser and robot tasks."),
     "serve": ("vla.cli.serve", "serve", "Serve a policy over websockets (msgpack), with batching."),

@@ -15,7 +15,8 @@ import click
 )
 @click.option("--html", "html_out", default=None, help="Also write a page with a dot plot here.")
 def compare(old: str, new: str, markdown: bool, html_out: str | None) -> None:
-    """Compare two `vla eval` results (folders or eval_info.json files), task by task.
+    """Compare two `vla eval` results (folders, eval_info.json files or shipped checkpoint
+    names), task by task.
 
     Each shared task's change comes with a 95% interval and, where both ran the same seeds, the
     exact McNemar p-value on the seeds whose outcome flipped; * marks p < 0.05 (not corrected
