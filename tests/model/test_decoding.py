@@ -139,7 +139,8 @@ def test_cached_decoder_matches_plain_generate(policy):
         image = _random_images(rng, 1, (210, 160))[0]
         batch = proc([image], [f"instruction number {i}"])
         batch.pop("image_sizes")
-        space = UISpace() if i % 2 else UISpace(("click", "scroll", "drag"))
+        # one verb only (a locator's drag): it joins the prefix pass, the same tokens follow
+        space = [UISpace(), UISpace(("click", "scroll", "drag")), UISpace(("drag",))][i % 3]
         grammar = ActionGrammar(proc.tokenizer, space)
         ours = constrained_decode(model, batch, [grammar])[0]
         ref = model.generate(
@@ -166,3 +167,31 @@ def test_grammar_never_types_text_the_action_language_refuses(data):
     tokens = grammar.tokens(state)
     action = tok.decode(tokens)
     assert isinstance(action, Type) and tok.encode(action) == tokens
+
+
+def test_a_forced_verb_joins_the_prefix_pass_and_is_not_fed_again(policy, monkeypatch):
+    """A grammar with one verb (the desktop locator's ``drag``): the verb costs no decode step
+    of its own, and what follows is what decoding it separately gives."""
+    proc, model = policy.processor, policy.model
+    image = _random_images(np.random.default_rng(6), 1, (210, 160))[0]
+    batch = proc([image], ["find the task"])
+    batch.pop("image_sizes")
+    grammar = ActionGrammar(proc.tokenizer, UISpace(("drag",)))
+    fed: list[list[int]] = []
+    step = model.decode_step
+
+    def recording(ids, *args, **kwargs):
+        fed.append(ids[0].tolist())
+        return step(ids, *args, **kwargs)
+
+    monkeypatch.setattr(model, "decode_step", recording)
+    tokens = constrained_decode(model, batch, [grammar])[0]
+    verb = proc.tokenizer.verb_id("drag")
+    assert tokens[0] == verb and len(tokens) == 6  # drag x0 y0 x1 y1 EOS
+    assert len(fed) == 3 and all(verb not in ids for ids in fed)  # x0, y0, x1 fed; y1 -> EOS
+    import vla.model.decoding as decoding
+
+    monkeypatch.setattr(decoding, "_forced_start", lambda grammars: [])
+    fed.clear()
+    assert constrained_decode(model, batch, [grammar])[0] == tokens
+    assert len(fed) == 4 and fed[0] == [verb]

@@ -255,8 +255,8 @@ def constrained_decode(
     if parallel and not placeholders:
         raise ValueError("parallel=True needs a model trained with `parallel_decoding`")
     inputs = {k: batch[k] for k in _INPUT_KEYS if k in batch}
-    suffix = _chunk_suffix(grammars) if parallel else []
-    if suffix:  # every row: VERB PH .. PH after its prompt, in the prefix pass
+    suffix = _chunk_suffix(grammars) if parallel else _forced_start(grammars)
+    if suffix:  # every row: VERB PH .. PH (or the verb its grammar forces) in the prefix pass
         ids, attn = inputs["input_ids"], inputs["attention_mask"]
         tail = torch.tensor([suffix] * ids.shape[0], dtype=ids.dtype, device=ids.device)
         inputs["input_ids"] = torch.cat([ids, tail], dim=1)
@@ -270,8 +270,10 @@ def constrained_decode(
     # placeholder slots are counted across steps only for a model that embeds them
     slots_fed = _SlotCounter(n, len(suffix) - 1) if model.config.value_slots else None
     want = [logits.shape[1]] * n  # logits each row reads, in order, from the last ones
+    fed = 0 if parallel else len(suffix)  # a forced verb the prefix pass holds already
     while True:
         pending = _choose(logits, grammars, states, want)
+        pending, fed = [p[fed:] for p in pending], 0
         if all(s.done for s in states):
             break
         want = [1] * n
@@ -316,6 +318,14 @@ class _SlotCounter:
                     slots[i, j] = self.fed[i]
                     self.fed[i] += 1
         return slots
+
+
+def _forced_start(grammars: Sequence[ActionGrammar]) -> list[int]:
+    """``[VERB]`` when every row's grammar allows one verb only and it is the same (a locator's
+    ``drag``): it joins the prefix pass instead of costing a decode step of its own; else
+    ``[]``."""
+    first = {_forced(g.allowed(g.start())) for g in grammars}
+    return [first.pop()] if len(first) == 1 and None not in first else []
 
 
 def _chunk_suffix(grammars: Sequence[ActionGrammar]) -> list[int]:

@@ -152,11 +152,12 @@ thread (`benchmarks/desktop_suite.py --policy vla-desktop-tiny --seeds 5 --max-s
 --skip-expert --tasks click-test focus-text enter-date click-dialog-2`, 2026-12-07): an
 episode's first action (three locator passes and the actor's) 69.8 ms median, p90 73.8, each
 later one 24.1 ms (the actor's pass), 56.1 ms per action on average, against issue 19's 60 ms:
-met per action, missed by 10 ms on the first. The 170 ms recorded before came from runs with
-torch's default of two threads beside the suite's X server and browsers (75.9 ms first, 30.2
-ms later with two threads and nothing else running; under load two threads thrash). The table
-above gives each task's median and mean per action in the evaluation (two episodes sharing the
-two cores).
+met per action, missed by 10 ms on the first; a second run on the same quiet machine gave 80.5,
+28.5 and 63.2 ms (this virtual machine's speed varies by that much between runs). The 170 ms
+recorded before came from runs with torch's default of two threads beside the suite's X server
+and browsers on a shared machine (with two threads and nothing else running: 75.9 ms first,
+30.2 ms later; under load two threads thrash). The table above gives each task's median and
+mean per action in the evaluation (two episodes sharing the two cores).
 
 Before the actor stage, the browser checkpoint of 2026-12-05 (night) as the actor did worse on
 the same 100 seeds than the 2026-12-02 one the checkpoint then kept: 73.5% against 80.7%, for
