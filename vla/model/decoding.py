@@ -325,7 +325,10 @@ def _forced_start(grammars: Sequence[ActionGrammar]) -> list[int]:
     ``drag``): it joins the prefix pass instead of costing a decode step of its own; else
     ``[]``."""
     first = {_forced(g.allowed(g.start())) for g in grammars}
-    return [first.pop()] if len(first) == 1 and None not in first else []
+    if len(first) != 1:
+        return []
+    (verb,) = first
+    return [] if verb is None else [verb]
 
 
 def _chunk_suffix(grammars: Sequence[ActionGrammar]) -> list[int]:
