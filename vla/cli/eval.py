@@ -144,5 +144,5 @@ def eval_(
         from vla.evaluation.compare import compare
         from vla.evaluation.info import EvalInfo
 
-        new = info if isinstance(info, EvalInfo) else EvalInfo.from_dict(info)
+        new = EvalInfo.from_dict(info)  # evaluate returns the eval_info.json object
         click.echo(compare(baseline, new, old_name=against, new_name=cfg.out).to_text())

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vla.evaluation.info import EvalInfo, TaskSummary
-from vla.evaluation.metrics import wilson_interval
+from vla.evaluation.metrics import Z95, wilson_interval
 
 __all__ = ["Comparison", "TaskChange", "compare", "load_eval_info", "mcnemar_p"]
-
-Z95 = 1.959964
 
 
 def load_eval_info(path: str | Path) -> EvalInfo:
@@ -125,7 +123,11 @@ class Comparison:
     changes: list[TaskChange]
     only_old: list[str]
     only_new: list[str]
-    same_seeds: bool
+
+    @property
+    def same_seeds(self) -> bool:
+        """Every shared task was tested on the same seeds (paired)."""
+        return bool(self.changes) and all(c.paired for c in self.changes)
 
     @property
     def mean_old(self) -> float:
@@ -247,5 +249,4 @@ def compare(
         changes=changes,
         only_old=[env for env in old.tasks if env not in new.tasks],
         only_new=[env for env in new.tasks if env not in old.tasks],
-        same_seeds=bool(changes) and all(c.paired for c in changes),
     )

@@ -8,10 +8,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["latency_summary", "wilson_interval"]
+__all__ = ["Z95", "latency_summary", "wilson_interval"]
+
+#: the normal quantile of a two-sided 95% interval
+Z95 = 1.959964
 
 
-def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval for a binomial proportion (95% for the default ``z``).
 
     Unlike the normal approximation it stays inside [0, 1] and is sensible at 0/n and n/n,
