@@ -86,7 +86,7 @@ def wait_ready(proc: subprocess.Popen, log_path: Path) -> Server:
 # module ends.
 _SERVERS = {
     "browser": ("vla-browser-tiny", "--token", TOKEN, "--max-batch", "8", "--max-wait-ms", "200",
-                "--max-message-bytes", "400000"),
+                "--max-message-bytes", "400000", "--threads", "1"),
     "robot": ("vla-robot-tiny",),
     "one_at_a_time": ("vla-browser-tiny", "--max-batch", "1"),
     "asked_twice": ("vla-robot-tiny",),

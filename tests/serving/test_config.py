@@ -20,6 +20,7 @@ from vla.serving import ServeConfig
         ({"max_wait_ms": -1}, "max_wait_ms"),
         ({"request_timeout_s": 0}, "request_timeout_s"),
         ({"compile": "maybe"}, "compile"),
+        ({"threads": -1}, "threads"),
     ],
 )
 def test_config_errors_name_the_field(kwargs: dict, field: str) -> None:

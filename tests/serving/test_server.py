@@ -38,6 +38,8 @@ def test_metadata_on_connect_and_http_endpoints(browser_server: Server) -> None:
         assert meta["checkpoint"] == "vla-browser-tiny" and meta["image_views"] == ["image"]
         assert meta["action_spaces"][0]["kind"] == "ui" and policy.robot_space is None
         assert meta["model"]["image_size"] == [80, 80] and meta["device"] == "cpu"
+        assert meta["threads"] == 1  # --threads 1, also in the listening log line
+        assert browser_server.events("listening")[0]["threads"] == 1
         assert isinstance(policy.act(IMAGE, TEXT), Click)
     port = browser_server.port
     health = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10))

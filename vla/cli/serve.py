@@ -30,6 +30,8 @@ import click
 @click.option("--max-message-bytes", type=int, default=8 * 2**20, show_default=True,
               help="Larger messages are refused.")  # fmt: skip
 @click.option("--device", default=None, help="torch device (default: CUDA if available).")
+@click.option("--threads", type=int, default=0, show_default=True,
+              help="torch CPU threads (0: torch's default); 1 beside browsers on a small machine.")  # fmt: skip
 @click.option("--compile", type=click.Choice(["auto", "on", "off"]), default="auto",
               show_default=True, help="torch.compile the vision tower (auto: on CUDA).")  # fmt: skip
 def serve(**kwargs) -> None:

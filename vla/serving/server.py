@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vla.actions import RobotSpace, UISpace, to_dict
+from vla.serving import wire
 from vla.serving.batching import Batcher, Result
 from vla.serving.wire import Request, WireError, dumps, loads, parse_request, require, space_to_dict
 
@@ -60,6 +61,8 @@ class ServeConfig:
         max_message_bytes: larger messages are refused (the connection is closed, code 1009).
         device: torch device; ``None`` picks CUDA when available (then bf16, see ``Policy``).
         compile: ``torch.compile`` the vision tower: ``"auto"`` (on CUDA only), ``"on"``, ``"off"``.
+        threads: torch CPU threads; 0 keeps torch's default (one per core), which thrashes beside
+            browsers on a small machine: 1 there, as ``vla run --threads``.
     """
 
     policy: str
@@ -73,6 +76,7 @@ class ServeConfig:
     max_message_bytes: int = 8 * 2**20
     device: str | None = None
     compile: str = "auto"
+    threads: int = 0
 
     def __post_init__(self) -> None:
         if not self.policy:
@@ -86,7 +90,8 @@ class ServeConfig:
                 f"Got {self.host!r} for `host` without a `token`: binding beyond loopback "
                 "exposes the policy to the network; pass --token"
             )
-        for name, low in (("max_batch", 1), ("max_queue", 1), ("max_message_bytes", 1024)):
+        bounds = (("max_batch", 1), ("max_queue", 1), ("max_message_bytes", 1024), ("threads", 0))
+        for name, low in bounds:
             if getattr(self, name) < low:
                 raise ValueError(f"Got {getattr(self, name)} for `{name}`; it must be >= {low}")
         if not 0 <= self.max_wait_ms <= 10_000:
@@ -111,6 +116,8 @@ def _is_loopback(host: str) -> bool:
 def serve(cfg: ServeConfig) -> None:
     """Load the policy, serve it until SIGTERM or SIGINT, then drain and return."""
     require()
+    import torch
+
     from vla.hub import FOCUS_FILE, find_checkpoint
     from vla.policy import Policy
 
@@ -121,6 +128,8 @@ def serve(cfg: ServeConfig) -> None:
             f"serve; serve its actor ({folder / 'actor'}) on cropped pages, or run it locally "
             "with vla run / vla eval"
         )
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     policy = Policy.from_pretrained(cfg.policy, device=cfg.device)
     # Drained and done: a second SIGTERM while the interpreter exits (a supervisor that asks
     # twice, `timeout` signalling its group) must not turn a clean exit into a death by signal.
@@ -129,6 +138,8 @@ def serve(cfg: ServeConfig) -> None:
 
 def metadata(policy: Policy, cfg: ServeConfig) -> dict[str, Any]:
     """What the server sends first on every connection (and on ``GET /metadata``)."""
+    import torch
+
     mc = policy.model.config
     spaces = [space_to_dict(UISpace())]
     if policy.robot_space is not None:
@@ -159,6 +170,7 @@ def metadata(policy: Policy, cfg: ServeConfig) -> dict[str, Any]:
         "state_dim": policy.processor.state_dim,
         "action_history": policy.action_history,
         "device": str(policy.device),
+        "threads": torch.get_num_threads(),
         "dtype": str(next(policy.model.parameters()).dtype).removeprefix("torch."),
         "max_batch": cfg.max_batch,
         "max_message_bytes": cfg.max_message_bytes,
@@ -220,7 +232,8 @@ class PolicyServer:
         )
         self.port = server.sockets[0].getsockname()[1]
         _log("listening", host=self.cfg.host, port=self.port, checkpoint=self.cfg.policy,
-             device=self.metadata["device"], max_batch=self.cfg.max_batch)  # fmt: skip
+             device=self.metadata["device"], max_batch=self.cfg.max_batch,
+             threads=self.metadata["threads"])  # fmt: skip
         if ready is not None:
             ready(self.port)
         await self._stop.wait()
@@ -284,7 +297,7 @@ class PolicyServer:
                     req = self._validate(raw)
                     future = await self.batcher.submit(req, conn)
                 except WireError as err:
-                    await ws.send(dumps({"id": _request_id(raw), "error": str(err)}))
+                    await ws.send(dumps({"id": wire.request_id(raw), "error": str(err)}))
                     continue
                 except Exception as err:  # a validation bug must not drop the connection
                     _log("internal_error", conn=conn, error=f"{type(err).__name__}: {err}")
@@ -352,17 +365,6 @@ def check_compatible(policy: Policy, req: Request) -> None:
             raise WireError(
                 "space", f"has {space.dims} dims; this policy's {space.action} has {known.dims}"
             )
-
-
-def _request_id(raw: Any) -> int | str | None:
-    """The ``id`` of a refused message, if it has a usable one (else ``None``)."""
-    try:
-        msg = loads(raw, arrays=False)
-    except WireError:
-        return None
-    rid = msg.get("id") if isinstance(msg, dict) else None
-    ok = (type(rid) is int and abs(rid) < 2**63) or (isinstance(rid, str) and len(rid) <= 128)
-    return rid if ok else None
 
 
 def _json_response(connection: Any, status: http.HTTPStatus, body: dict[str, Any]) -> Any:

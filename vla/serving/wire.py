@@ -49,6 +49,7 @@ __all__ = [
     "dumps",
     "loads",
     "parse_request",
+    "request_id",
     "require",
     "space_from_dict",
     "space_to_dict",
@@ -243,10 +244,7 @@ def parse_request(msg: Any) -> Request:
             "message", f"unknown field(s) {[str(k)[:40] for k in unknown[:5]]}; known: {FIELDS}"
         )
     req_id = msg.get("id")
-    if req_id is not None and not (
-        (type(req_id) is int and abs(req_id) < 2**63)
-        or (isinstance(req_id, str) and len(req_id) <= MAX_ID_CHARS)
-    ):
+    if req_id is not None and not _valid_id(req_id):
         raise WireError(
             "id", f"must be an int or a str of <= {MAX_ID_CHARS} chars; got {_kind(req_id)}"
         )
@@ -267,6 +265,23 @@ def parse_request(msg: Any) -> Request:
     state = _state(msg.get("state"))
     space = space_from_dict(msg["space"]) if msg.get("space") is not None else None
     return Request(image, text, state, space, req_id, _history(msg.get("history")))
+
+
+def request_id(raw: Any) -> int | str | None:
+    """The ``id`` of a refused message (raw bytes), if it has one a reply may echo (else None)."""
+    try:
+        msg = loads(raw, arrays=False)
+    except WireError:
+        return None
+    rid = msg.get("id") if isinstance(msg, dict) else None
+    return rid if _valid_id(rid) else None
+
+
+def _valid_id(value: Any) -> bool:
+    """An int64, or a str of at most ``MAX_ID_CHARS`` characters."""
+    if type(value) is int:
+        return abs(value) < 2**63
+    return isinstance(value, str) and len(value) <= MAX_ID_CHARS
 
 
 def _history(value: Any) -> tuple[Action, ...] | None:
