@@ -14,6 +14,7 @@ from typing import Any
 from vla.hub import CHECKPOINTS_DIR
 from vla.release.model_card import eval_table
 from vla.release.results_browser import BROWSER_ABLATIONS
+from vla.release.results_browser_recipes import BROWSER_RECIPE_RUNS
 from vla.release.results_desktop import DESKTOP_NOTES, desktop_section
 from vla.release.results_robot import ROBOT_ABLATIONS
 
@@ -186,7 +187,7 @@ OpenVLA-OFT, pi0 and SmolVLA report, with pretrained backbones and GPUs.
 ## Targets (issues 13 and 14)
 
 {_target_rows([browser, robot])}
-{BROWSER_ABLATIONS}{ROBOT_ABLATIONS}
+{BROWSER_ABLATIONS}{BROWSER_RECIPE_RUNS}{ROBOT_ABLATIONS}
 {WHY}"""
 
 
