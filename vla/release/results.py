@@ -76,8 +76,8 @@ WHY = """
 
 - **Reading.** The browser model covers 62 tasks and clicks single visible targets well
   (click-test, click-dialog, click-dialog-2, focus-text, click-collapsible 100%), and reads
-  most labels that stand alone (click-test-2 93%), but where a word must be found among
-  several it is still far from the targets: click-link 27%, click-button 77% (targets: 95%).
+  most labels that stand alone (click-test-2 90%), but where a word must be found among
+  several it is still far from the targets: click-link 24%, click-button 77% (targets: 95%).
   Since 2026-12-05 it reads the 160x210 page at its own resolution (labels 8-10 px high
   instead of 2-3 px); in that retrain click-color rose 15% -> 38% and click-test-2 85% -> 95%
   (40 seeds), click-link did not move. It is not short of depth: twice the vision or
@@ -95,27 +95,30 @@ WHY = """
   through the whole recipe (the reading tasks collected with the page's words) it left
   click-link at 27% and click-option at 28% on 100 seeds, kept identify-shape (75%) and lost
   the case of the copied text (enter-text-2 56%): 42.7% over the 62, not shipped.
-- **Several steps.** enter-password (96%) and click-collapsible (100%) meet their 80%
-  targets; login-user is 76% and click-button-sequence 15% (target 80%). The model chooses the
+- **Several steps.** enter-password (96%), login-user (96%) and click-collapsible (100%) meet
+  their 80% targets; click-button-sequence is at 5% (target 80%). The model chooses the
   wrong next action after a right one, and DAgger rounds mend such choices, but which ones a
   round mends moves from one round to the next: the previous recipe's second round lifted
   login-user 49% -> 65% and took form-sequence-2 from 16% to 2%, its third lifted login-user
   to 97%; the early-fusion model's three rounds took login-user 10% -> 76%, enter-time 0% ->
-  90% and enter-date 0% -> 70%. form-sequence-2 (50%) is completed half the time, while
-  form-sequence, form-sequence-3, multi-layouts and email-inbox-forward-nl stay at 0%: every
-  step must be right, from 50 expert episodes a task. 200 episodes of six of these tasks took
-  them 9.4% -> 22.8% in a 2500-step ablation (form-sequence-2 37% -> 67%, form-sequence-3 10%
-  -> 37%, 30 seeds, one training seed; docs/benchmarks.md, "Several steps"); a recipe run with
-  200 episodes of all 32 (`data-2`) was started on 2026-12-06 and ships only once evaluated.
+  90% and enter-date 0% -> 70%. Data for the 32 added tasks was the next lever: 200 expert
+  episodes of each instead of 50 (2026-12-07, the recipe's whole run) took form-sequence-3 0% ->
+  38%, form-sequence-2 50% -> 70%, drag-single-shape 39% -> 71% and, with its rounds,
+  login-user to 96% and enter-date to 92%; form-sequence, multi-layouts, multi-orderings,
+  scroll-text and use-spinner stay at 0%, and choose-list fell 94% -> 62%.
 - **Recipe time.** `make checkpoints` rebuilds the browser checkpoint in about 4-5 hours on 2
   cores, against issue 13's 100 minutes. On the AMD EPYC host of 2026-12-06, with early
   fusion: collect 34 min, train 68 min, three DAgger rounds about 125 min, evaluation about
-  63 min (the Intel Xeon host of earlier sessions trained the same 5000 steps in 41 min). A
-  round is about 42 minutes, most of it the policy's own episodes (1240 a round) and 12-13
-  minutes of training on them.
-- **Held-out click error**: 1.72 px median after the early-fusion base training (target <= 2
-  px: met) and 1.75 px after its three DAgger rounds, on a validation split that also holds
-  the rounds' own states.
+  63 min (the Intel Xeon host of earlier sessions trained the same 5000 steps in 41 min). Since
+  2026-12-07 a round's two collect workers run their policies on one torch thread each instead
+  of two beside their browsers, and a round takes about 25 minutes instead of 42 (1475, 1501
+  and 1565 s in the run with 200 episodes of the 32 added tasks: about 15 minutes for 1240
+  policy episodes, 10 for the 1000 steps); that run's collect took 57 min (four times the
+  episodes of those 32 tasks), its base training 110 min (6610 s, with two pauses for tests and
+  a stretch beside them), its evaluation 57 min: about 4 h 40 min in all.
+- **Held-out click error**: 1.85 px median after the shipped recipe's base training (target
+  <= 2 px: met) and 1.96 px after its three DAgger rounds (1.84 and 1.33 after the first two),
+  on a validation split that also holds the rounds' own states.
 - Robot: the shipped checkpoint reaches 100% (target 95%: met), pushes 35% (80%), picks and
   places 29% (70%) and stacks 1% (50%); per-step validation error is 0.48 / 0.50 / 0.47 cm
   against the 3 mm target. Until 2026-12-04 the model's action did not depend on the image at
