@@ -202,6 +202,29 @@ def test_a_hidpi_page_crop_is_reduced_by_averaging_each_2x2_block() -> None:
     assert np.array_equal(actor.crops[0], render_view(image, cut, (160, 210), "box"))
 
 
+@pytest.mark.parametrize(
+    ("view", "size"),
+    [
+        ((0, 0, 1920, 1080), (256, 256)),
+        ((7, 3, 320, 420), (160, 210)),
+        ((5, 9, 61, 47), (256, 256)),
+    ],
+)
+def test_bilinear_views_match_pils_bilinear_resize(view: tuple, size: tuple[int, int]) -> None:
+    """The views the locator was trained on were resized by PIL; torch's kernel, which now
+    renders them, gives the same pixels to within one grey level, shrinking and enlarging."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    screen = rng.integers(0, 256, (1080, 1920, 3), dtype=np.uint8)
+    screen[::7] = 0  # hard edges, where two kernels would differ most
+    x, y, w, h = view
+    pil = np.asarray(Image.fromarray(screen[y : y + h, x : x + w]).resize(size, Image.BILINEAR))
+    got = render_view(screen, view, size)
+    assert got.shape == (size[1], size[0], 3) and got.dtype == np.uint8
+    assert np.abs(got.astype(int) - pil.astype(int)).max() <= 1
+
+
 def test_locate_once_keeps_each_rows_box_until_its_episode_ends() -> None:
     """The locator runs at an episode's first action (an empty history) only; a later action
     acts in the kept box even when the screen no longer shows the task (the window would not

@@ -149,11 +149,17 @@ tasks against 95% now).
 
 Batch-1 cost of an action on this CPU with nothing else running and the policy on one torch
 thread (`benchmarks/desktop_suite.py --policy vla-desktop-tiny --seeds 5 --max-steps 10
---skip-expert --tasks click-test focus-text enter-date click-dialog-2`, 2026-12-07): an
-episode's first action (three locator passes and the actor's) 69.8 ms median, p90 73.8, each
-later one 24.1 ms (the actor's pass), 56.1 ms per action on average, against issue 19's 60 ms:
-met per action, missed by 10 ms on the first; a second run on the same quiet machine gave 80.5,
-28.5 and 63.2 ms (this virtual machine's speed varies by that much between runs). The 170 ms
+--skip-expert --tasks click-test focus-text enter-date click-dialog-2`): an episode's first
+action (three locator passes and the actor's) 62.2, 62.0 and 60.8 ms median in three runs,
+each later one 26-29 ms (the actor's pass), 50.0-50.5 ms per action on average, against issue
+19's 60 ms: met per action, missed by 1-2 ms on the first. Since 2026-12-07 (twenty-first
+session) the views are resized by torch's antialiased uint8 kernel instead of PIL's bilinear
+resize, the same pixels to within one grey level (`benchmarks/view_resize.py`: the whole 1080p
+screen into the locator's 256x256 view 1.2 ms instead of 6.8, a 2x HiDPI screen 3.1-3.7 ms
+instead of 32-43); the same command with the PIL resize, run twice just before on the same
+machine, gave 69.8 and 72.2 ms for the first action and 55.2 and 58.4 ms per action (an
+earlier run of the PIL version: 80.5 ms; this virtual machine's speed varies by that much
+between runs). The 170 ms
 recorded before came from runs with torch's default of two threads beside the suite's X server
 and browsers on a shared machine (with two threads and nothing else running: 75.9 ms first,
 30.2 ms later; under load two threads thrash). The table above gives each task's median and
