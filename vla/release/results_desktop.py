@@ -150,16 +150,17 @@ tasks against 95% now).
 Batch-1 cost of an action on this CPU with nothing else running and the policy on one torch
 thread (`benchmarks/desktop_suite.py --policy vla-desktop-tiny --seeds 5 --max-steps 10
 --skip-expert --tasks click-test focus-text enter-date click-dialog-2`): an episode's first
-action (three locator passes and the actor's) 62.2, 62.0 and 60.8 ms median in three runs,
-each later one 26-29 ms (the actor's pass), 50.0-50.5 ms per action on average, against issue
-19's 60 ms: met per action, missed by 1-2 ms on the first. Since 2026-12-07 (twenty-first
-session) the views are resized by torch's antialiased uint8 kernel instead of PIL's bilinear
-resize, the same pixels to within one grey level (`benchmarks/view_resize.py`: the whole 1080p
-screen into the locator's 256x256 view 1.2 ms instead of 6.8, a 2x HiDPI screen 3.1-3.7 ms
-instead of 32-43); the same command with the PIL resize, run twice just before on the same
-machine, gave 69.8 and 72.2 ms for the first action and 55.2 and 58.4 ms per action (an
-earlier run of the PIL version: 80.5 ms; this virtual machine's speed varies by that much
-between runs). The 170 ms
+action (three locator passes and the actor's) 55.1 and 54.8 ms median in two runs (p90 58.6),
+each later one 23-28 ms (the actor's pass), 45.5-45.6 ms per action on average, against issue
+19's 60 ms: met for the first action and per action. Two changes of 2026-12-07 (twenty-first
+session) got it there, each measured against the code before it in back-to-back runs of that
+command on the same machine: the views are resized by torch's antialiased uint8 kernel instead
+of PIL's bilinear resize, the same pixels to within one grey level (`benchmarks/view_resize.py`:
+the whole 1080p screen into the locator's 256x256 view 1.2 ms instead of 6.8, a 2x HiDPI screen
+3.1 ms instead of 43), first action 69.8 / 72.2 -> 62.2 / 62.0 / 60.8 ms; and the decode runs
+under `torch.inference_mode` instead of `no_grad` (`benchmarks/decode_grad_mode.py`), 59.3 /
+58.1 -> 55.1 / 54.8 ms (an earlier run of the code before both: 80.5 ms; this virtual machine's
+speed varies by that much between runs). The 170 ms
 recorded before came from runs with torch's default of two threads beside the suite's X server
 and browsers on a shared machine (with two threads and nothing else running: 75.9 ms first,
 30.2 ms later; under load two threads thrash). The table above gives each task's median and
