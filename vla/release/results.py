@@ -17,6 +17,7 @@ from vla.release.results_browser import BROWSER_ABLATIONS
 from vla.release.results_browser_recipes import BROWSER_RECIPE_RUNS
 from vla.release.results_desktop import DESKTOP_NOTES, desktop_section
 from vla.release.results_robot import ROBOT_ABLATIONS
+from vla.release.results_robot_cameras import ROBOT_CAMERA_RUNS
 
 __all__ = ["render_results"]
 
@@ -190,7 +191,7 @@ OpenVLA-OFT, pi0 and SmolVLA report, with pretrained backbones and GPUs.
 ## Targets (issues 13 and 14)
 
 {_target_rows([browser, robot])}
-{BROWSER_ABLATIONS}{BROWSER_RECIPE_RUNS}{ROBOT_ABLATIONS}
+{BROWSER_ABLATIONS}{BROWSER_RECIPE_RUNS}{ROBOT_ABLATIONS}{ROBOT_CAMERA_RUNS}
 {WHY}"""
 
 
