@@ -148,6 +148,24 @@ def test_beta_one_executes_the_expert_and_the_cli_writes_a_resumable_dataset(
 
 
 @pytest.mark.robot
+def test_the_cli_rolls_a_policy_with_camera_views_out_with_its_cameras(tmp_path: Path) -> None:
+    """``vla collect --dagger`` with a checkpoint that reads the front and wrist cameras and no
+    ``--env-kwargs``: the env renders those cameras at the model's input size, and the dataset
+    stores each as its own column."""
+    from vla.cli import main
+
+    policy = _tiny_policy(tmp_path / "views", robot=True, view_names=["front", "wrist"])
+    out = tmp_path / "out"
+    args = ["collect", "--dagger", "--policy", str(policy), "--env", REACH, "--out", str(out)]
+    args += ["--episodes", "1", "--workers", "0", "--max-steps", "2", "--device", "cpu"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    features = read_info(out)["features"]
+    for name in ("front", "wrist"):
+        assert features[f"observation.images.{name}"]["shape"][:2] == [32, 32]
+
+
+@pytest.mark.robot
 def test_dagger_runs_a_chunked_policy_as_it_acts_and_labels_every_step(
     tmp_path: Path, robot_policy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,8 +12,10 @@ from vla_model_helpers import tiny_overrides
 import vla.envs  # noqa: F401  (registers the env ids)
 from vla import Policy
 from vla.actions import EEDelta, RobotSpace
+from vla.evaluation import EvalConfig, evaluate
 from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
 from vla.rollout import PolicyAgent, run_episode
+from vla.rollout.agents import camera_kwargs
 
 STATS = {
     "action.ee_delta": {"q01": [-0.03] * 6 + [0.0], "q99": [0.03] * 6 + [1.0]},
@@ -155,3 +157,39 @@ def test_the_agent_hands_a_multi_camera_envs_views_to_the_policy():
             assert policy.seen == [expected] * 3  # `front` is not a view of the policy
     finally:
         env.close()
+
+
+class BatchRecording(Policy):
+    seen: list
+
+    def act_batch(self, images, instructions, states=None, spaces=None, *, views=None, **kw):
+        self.seen += [None if v is None else sorted(v) for v in views or [None] * len(images)]
+        return super().act_batch(images, instructions, states, spaces, views=views, **kw)
+
+
+def test_a_policy_with_camera_views_brings_its_cameras_to_the_env():
+    """As a checkpoint names its chunk execution, one that reads views names its cameras: an
+    env made for it without ``cameras`` renders them, at the model's input size."""
+    policy = view_policy(views=("front", "wrist"), cls=BatchRecording)
+    assert camera_kwargs(policy) == {"cameras": ["front", "wrist"], "image_size": 32}
+    assert camera_kwargs(policy, {"seed_offset": 1})["cameras"] == ["front", "wrist"]
+    assert camera_kwargs(policy, {"image_size": 64})["image_size"] == 64  # the caller's wins
+    assert camera_kwargs(policy, {"camera": "wrist"}) == {"camera": "wrist"}
+    assert camera_kwargs(view_policy(views=()), {"image_size": 64}) == {"image_size": 64}
+    policy.seen = []
+    cfg = EvalConfig(
+        policy="in-memory", env_ids=["vla/panda-reach-v0"], episodes=1, max_steps=2, out=None
+    )
+    info = evaluate(cfg, policy=policy)
+    assert policy.seen == [["front", "wrist"]] * 2  # without it: the front image alone
+    assert info["env_kwargs"] == {"cameras": ["front", "wrist"], "image_size": 32}
+
+
+def test_vla_run_gives_a_policy_with_camera_views_its_cameras():
+    from vla.rollout import RunConfig, run_live
+
+    policy = view_policy(views=("front", "wrist"), cls=BatchRecording)
+    policy.seen = []
+    cfg = RunConfig(policy="in-memory", env_id="vla/panda-reach-v0", max_steps=2, seed=0)
+    episode = run_live(cfg, policy=policy)
+    assert episode.length == 2 and policy.seen == [["front", "wrist"]] * 2

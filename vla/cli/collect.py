@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import click
@@ -101,13 +102,17 @@ def collect(
         )
     except ValueError as err:
         raise OneLineError(str(err)) from None
-    check_env_ids(cfg.env_ids, cfg.env_kwargs)
     if cfg.policy is not None and not cfg.policy.startswith(("ws://", "wss://")):
         policy = load_policy_or_fail(cfg.policy, "cpu")  # a typo fails here, not in every worker
         if cfg.execution is not None:
             from vla.rollout.chunk_execution import parse_execution
 
             check_execution(policy, parse_execution(cfg.execution))
+        from vla.rollout.agents import camera_kwargs
+
+        # a policy that reads camera views is rolled out with those cameras
+        cfg = dataclasses.replace(cfg, env_kwargs=camera_kwargs(policy, cfg.env_kwargs))
+    check_env_ids(cfg.env_ids, cfg.env_kwargs)
     try:
         result = run(cfg)
     except (ValueError, ImportError) as err:  # a resume with other settings; no PyAV

@@ -12,7 +12,7 @@ from vla.evaluation import resume
 from vla.evaluation.config import EvalConfig
 from vla.evaluation.info import EpisodeOutcome, EvalInfo, SeedCheck, TaskSummary
 from vla.evaluation.metrics import latency_summary, wilson_interval
-from vla.rollout.agents import PolicyAgent, default_execution
+from vla.rollout.agents import PolicyAgent, camera_kwargs, default_execution
 from vla.rollout.vector import RolloutResult, run_episodes
 
 __all__ = ["evaluate", "seed_check", "task_summary"]
@@ -96,8 +96,13 @@ def evaluate(cfg: EvalConfig, policy: Any = None) -> dict[str, Any]:
         from vla.rollout.agents import load_policy
 
         policy = load_policy(cfg.policy, device=cfg.device)
-    # a checkpoint that names its own chunk execution runs (and is recorded) that way
-    cfg = dataclasses.replace(cfg, execution=default_execution(policy, cfg.execution))
+    # a checkpoint that names its own chunk execution runs (and is recorded) that way, and one
+    # that reads camera views gets those cameras
+    cfg = dataclasses.replace(
+        cfg,
+        execution=default_execution(policy, cfg.execution),
+        env_kwargs=camera_kwargs(policy, cfg.env_kwargs),
+    )
     summaries = _run_tasks(cfg, policy)
     info = EvalInfo(
         policy=cfg.policy,

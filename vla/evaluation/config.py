@@ -33,7 +33,9 @@ class EvalConfig:
         replays: GIF replays kept per task and outcome (successes and failures each).
         out: folder for ``eval_info.json``, ``report.html`` and the GIFs (None: write nothing).
         device: torch device for the policy (None: CUDA if available, else CPU).
-        env_kwargs: keyword arguments for ``gymnasium.make`` of every env.
+        env_kwargs: keyword arguments for ``gymnasium.make`` of every env. A policy that reads
+            camera views adds its cameras when these name none
+            (:func:`vla.rollout.agents.camera_kwargs`).
         threads: torch CPU threads for the policy (0: torch's default). 1 is the default
             because the env workers need the other cores, and a loaded machine makes torch's
             threads spin against each other (measured: 27 ms vs 500 ms per robot action).

@@ -23,6 +23,7 @@ __all__ = [
     "ChunkPolicyLike",
     "PolicyAgent",
     "PolicyLike",
+    "camera_kwargs",
     "load_policy",
 ]
 
@@ -308,6 +309,23 @@ def load_policy(spec: str, device: str | None = None) -> PolicyLike:
     if folder is not None and (folder / FOCUS_FILE).is_file():
         return FocusPolicy.from_pretrained(folder, device=device)
     return Policy.from_pretrained(spec, device=device)
+
+
+def camera_kwargs(policy: Any, env_kwargs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``env_kwargs`` for an env ``policy`` acts in. A policy that reads camera views (its
+    ``view_names``, e.g. ``("front", "wrist")``) gets those cameras, rendered at its input size
+    when that is square, unless ``env_kwargs`` names a camera itself (``cameras`` or
+    ``camera``): a checkpoint brings its cameras as it brings its chunk execution
+    (:func:`default_execution`). Any other policy gets ``env_kwargs`` as they are."""
+    kwargs = dict(env_kwargs or {})
+    names = list(getattr(policy, "view_names", ()) or ())
+    if not names or "cameras" in kwargs or "camera" in kwargs:
+        return kwargs
+    kwargs["cameras"] = names
+    size = getattr(getattr(policy, "processor", None), "image_size", None)
+    if size is not None and "image_size" not in kwargs and size[0] == size[1]:
+        kwargs["image_size"] = int(size[0])
+    return kwargs
 
 
 def default_execution(

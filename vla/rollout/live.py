@@ -163,9 +163,14 @@ class RunConfig:
             raise ValueError(f"Got {self.threads!r} for `threads`; it must be >= 0")
 
 
-def make_run_env(cfg: RunConfig, confirm: Callable[[str], bool] | None = None) -> Any:
+def make_run_env(
+    cfg: RunConfig,
+    confirm: Callable[[str], bool] | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+) -> Any:
     """The env for ``cfg``: ``vla/desktop-v0`` with its safety settings, or ``cfg.env_id``
-    (anything :func:`vla.envs.make` builds)."""
+    (anything :func:`vla.envs.make` builds) with ``env_kwargs`` (e.g. the policy's cameras,
+    :func:`vla.rollout.agents.camera_kwargs`)."""
     import gymnasium as gym
 
     import vla.envs  # noqa: F401  (registers the ids)
@@ -186,7 +191,7 @@ def make_run_env(cfg: RunConfig, confirm: Callable[[str], bool] | None = None) -
         )
     from vla.envs.make import make
 
-    kwargs = {"headless": False} if cfg.headful else {}
+    kwargs = {**(env_kwargs or {}), **({"headless": False} if cfg.headful else {})}
     try:
         return make(str(cfg.env_id), **kwargs)
     except TypeError as e:
@@ -211,7 +216,7 @@ def run_live(
 ) -> Episode:
     """Load ``cfg.policy`` (see :func:`vla.rollout.load_policy`) unless ``policy`` is given
     already loaded, make the env and run one episode (what ``vla run`` calls)."""
-    from vla.rollout.agents import PolicyAgent, load_policy
+    from vla.rollout.agents import PolicyAgent, camera_kwargs, load_policy
     from vla.rollout.loop import run_episode
 
     if cfg.threads:
@@ -221,7 +226,7 @@ def run_live(
     if policy is None:
         policy = load_policy(cfg.policy, device=cfg.device)
     seed = resolve_seed(cfg)
-    env = make_run_env(cfg, confirm)
+    env = make_run_env(cfg, confirm, None if cfg.desktop else camera_kwargs(policy))
     try:
         return run_episode(
             PolicyAgent.for_env(policy, env.action_space, still_waits=cfg.still_waits),
