@@ -88,15 +88,17 @@ def bench(
     from vla import Policy
     from vla.datasets import make_expert
     from vla.rollout import PolicyAgent
+    from vla.rollout.agents import camera_kwargs
     from vla.rollout.chunk_execution import ChunkExecution
 
-    env = gym.make(env_id)
-    expert = make_expert(env)
     if chunk_size:
         policy = _chunk_policy(chunk_size)
         policy_name = f"random vla-tiny, chunk_size={chunk_size}, parallel"
     else:
         policy = Policy.from_pretrained(policy_name)
+    # the env renders the cameras the policy reads (both the expert and the policy run in it)
+    env = gym.make(env_id, **camera_kwargs(policy))
+    expert = make_expert(env)
     execution = None
     if mode is not None:
         execution = ChunkExecution(mode, horizon=horizon or policy.chunk_size)

@@ -21,7 +21,12 @@ ROBOT_CAMERA_RUNS = """\
   from the front camera: the per-step error falls by a quarter to a half and pick-place goes
   from 1 to 17 successes. Two views cost about 1.6x the training time per step (the front+wrist
   run logged 38.2 samples/s, with pauses for other benchmarks; 1.85 steps/s unpaused). The
-  recipe runs again with both cameras at 10000 steps (2026-12-07; not yet shipped). Command:
+  recipe runs again with both cameras at 10000 steps (2026-12-07; not yet shipped). In closed
+  loop (receding 8, one thread, the env rendering the cameras each policy reads; `python
+  benchmarks/closed_loop.py --env vla/panda-push-v0 --policy RUN --steps 200 --execution
+  receding --horizon 8`) the two-camera policy adds 45% to the env, 2.23 ms per executed step,
+  against 39% and 1.61 ms for the front camera alone: both within issue 14's 50% and 4 ms.
+  Command:
   `vla collect --env vla/panda-push-v0 --env vla/panda-pick-place-v0 --episodes 750 --workers
   2 --env-kwargs '{"cameras": ["front", "wrist"], "image_size": 80}' --out data-clean` (and
   `--seed 50000 --expert-kwargs '{"noise": 0.3}' --out data-noisy`), then `python
