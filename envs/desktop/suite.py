@@ -245,18 +245,22 @@ class _SuiteProbe(BrowserWindowProbe):
         self.wait_until_still()
 
     def wait_until_still(self, interval_s: float = 0.03, timeout_s: float = 2.0) -> None:
-        """Grab the screen until two grabs ``interval_s`` apart are the same (at most
+        """Grab the screen until three grabs ``interval_s`` apart are the same (at most
         ``timeout_s``): windows exposed by a restack, a terminal and the second browser
         repaint after their own X events, later than the task page's animation frames, and
-        a screenshot taken while they draw differs from one of the same seed taken after."""
+        a screenshot taken while they draw differs from one of the same seed taken after.
+        Two equal grabs were not enough on a loaded machine, where a window can pause longer
+        than one interval between two stages of its repaint (a CI run of 2026-12-07 saw the
+        same seed and action give two different screens)."""
         if self.screen is None:
             return
         deadline = time.monotonic() + timeout_s
-        last = self.screen.grab().tobytes()
+        last, unchanged = self.screen.grab().tobytes(), 0
         while time.monotonic() < deadline:
             time.sleep(interval_s)
             now = self.screen.grab().tobytes()
-            if now == last:
+            unchanged = unchanged + 1 if now == last else 0
+            if unchanged == 2:
                 return
             last = now
 
