@@ -226,7 +226,7 @@ def run_live(
     if policy is None:
         policy = load_policy(cfg.policy, device=cfg.device)
     seed = resolve_seed(cfg)
-    env = make_run_env(cfg, confirm, None if cfg.desktop else camera_kwargs(policy))
+    env = make_run_env(cfg, confirm, camera_kwargs(policy))  # the desktop ignores them
     try:
         return run_episode(
             PolicyAgent.for_env(policy, env.action_space, still_waits=cfg.still_waits),
