@@ -13,6 +13,9 @@ the evaluation report. Imports only :mod:`vla.actions`, numpy and PIL.
   bars of joint targets;
 * an optional caption (the instruction) in a band on top, in a larger font (15-24 px, by the
   frame's upscaled width) than the action band.
+
+:func:`views_frame` turns an observation (or a dataset step) into the one frame to draw on:
+its image, or every camera view side by side when it has several.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import numpy as np
 
 from vla.actions import Action, Click, Done, Drag, EEDelta, JointTarget, Key, Scroll, Type, Wait
 
-__all__ = ["draw_action", "save_animation", "save_gif", "save_video"]
+__all__ = ["draw_action", "save_animation", "save_gif", "save_video", "views_frame"]
 
 _BUTTON_COLOURS = {"left": (230, 30, 30), "right": (40, 90, 230), "middle": (30, 170, 60)}
 _ARROW = (255, 140, 0)
@@ -107,6 +110,25 @@ def _robot_inset(draw: Any, action: EEDelta | JointTarget, x: int, y: int, s: in
             h = max(-1.0, min(1.0, q / np.pi)) * s * 0.25
             bx = x + s * 0.45 + i * (s * 0.5 / max(n, 1))
             d.line([(bx, oy), (bx, oy - h)], fill=_ARROW, width=2)
+
+
+def views_frame(obs: Any, gap: int = 2) -> np.ndarray:
+    """What an observation or a dataset step shows, as one ``uint8[H, W, 3]`` frame:
+    ``obs["image"]``, or, when it carries several camera views (``obs["images"]``, e.g. front
+    and wrist), the views left to right in their order, ``gap`` white columns apart (a shorter
+    view is padded with black below). The first view is the leftmost, so image coordinates on
+    it are unchanged."""
+    views = obs.get("images") if isinstance(obs, dict) else None
+    if not views or len(views) < 2:
+        return np.asarray(obs["image"], np.uint8)
+    frames = [np.asarray(v, np.uint8) for v in views.values()]
+    h = max(f.shape[0] for f in frames)
+    line = np.full((h, gap, 3), 255, np.uint8)
+    parts: list[np.ndarray] = []
+    for f in frames:
+        pad = np.zeros((h - f.shape[0], f.shape[1], 3), np.uint8)
+        parts += [line, np.concatenate([f, pad])] if parts else [np.concatenate([f, pad])]
+    return np.concatenate(parts, axis=1)
 
 
 def draw_action(

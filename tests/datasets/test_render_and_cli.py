@@ -14,12 +14,25 @@ from vla_dataset_helpers import ROBOT, UI, UI_EXPERT
 
 from vla.actions import Click, Done, Drag, EEDelta, JointTarget, Key, Scroll, Type, Wait
 from vla.cli import main
-from vla.render import draw_action, save_animation, save_gif
+from vla.render import draw_action, save_animation, save_gif, views_frame
 
 ALL = [
     Click(10, 20), Drag(1, 1, 30, 30), Scroll(5, 5, 0, 50), Type("abc"), Key("Enter"), Wait(),
     Done(), EEDelta((0.01, 0, 0), gripper=0.0), JointTarget((0.1, 0.2), gripper=1.0),
 ]  # fmt: skip
+
+
+def test_views_frame_puts_every_camera_side_by_side() -> None:
+    front = np.full((4, 4, 3), 10, np.uint8)
+    wrist = np.full((3, 5, 3), 200, np.uint8)
+    assert views_frame({"image": front}) is not None
+    assert (views_frame({"image": front}) == front).all()
+    assert (views_frame({"image": front, "images": {"front": front}}) == front).all()
+    both = views_frame({"image": front, "images": {"front": front, "wrist": wrist}})
+    assert both.shape == (4, 4 + 2 + 5, 3) and both.dtype == np.uint8
+    assert (both[:, :4] == 10).all()  # the first view leftmost: its coordinates are unchanged
+    assert (both[:, 4:6] == 255).all()  # a white line between views
+    assert (both[:3, 6:] == 200).all() and (both[3, 6:] == 0).all()  # padded below
 
 
 def test_click_marker_is_drawn_where_the_click_is() -> None:
@@ -85,6 +98,24 @@ def test_view_writes_a_gif_with_one_frame_per_step(ui_dataset: Path, tmp_path: P
     result = CliRunner().invoke(main, ["dataset", "view", str(ui_dataset), "--episode", "99",
                                        "--out", str(tmp_path / "x.gif")])  # fmt: skip
     assert result.exit_code != 0 and "episodes 0..7" in result.output
+
+
+def test_view_shows_every_camera_of_a_multi_camera_episode(tmp_path: Path) -> None:
+    from vla.datasets.writer import DatasetWriter, build_episode
+
+    rng = np.random.default_rng(0)
+    steps = []
+    for i in range(2):
+        front, wrist = (rng.integers(0, 256, (16, 16, 3), dtype=np.uint8) for _ in range(2))
+        steps.append({
+            "image": front, "images": {"front": front, "wrist": wrist}, "instruction": "reach",
+            "state": np.zeros(4, np.float32), "action": EEDelta((0.01, 0, 0), gripper=1.0),
+            "reward": 0.0, "terminated": i == 1, "truncated": False, "success": i == 1,
+        })  # fmt: skip
+    with DatasetWriter(tmp_path / "ds") as writer:
+        writer.add(build_episode("robot", 0, steps, fps=10))
+    _cli("dataset", "view", str(tmp_path / "ds"), "--out", str(tmp_path / "e.gif"), "--scale", "4")
+    assert Image.open(tmp_path / "e.gif").size[0] == (16 + 2 + 16) * 4  # front | wrist
 
 
 def test_merge_browser_and_robot_data(

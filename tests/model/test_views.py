@@ -193,3 +193,28 @@ def test_vla_run_gives_a_policy_with_camera_views_its_cameras():
     cfg = RunConfig(policy="in-memory", env_id="vla/panda-reach-v0", max_steps=2, seed=0)
     episode = run_live(cfg, policy=policy)
     assert episode.length == 2 and policy.seen == [["front", "wrist"]] * 2
+
+
+def test_replays_show_every_camera_the_policy_reads(tmp_path):
+    """An evaluation's replay GIF and a live episode's frames hold the front and wrist views
+    side by side (2 white columns apart), the front one leftmost."""
+    policy = view_policy(views=("front", "wrist"))
+    env = gym.make("vla/panda-reach-v0", image_size=32, cameras=["front", "wrist"])
+    try:
+        obs, _ = env.reset(seed=0)
+        agent = PolicyAgent.for_env(policy, env.action_space)
+        episode = run_episode(agent, env, seed=0, max_steps=1, keep_frames=True)
+    finally:
+        env.close()
+    assert [f.shape for f in episode.frames] == [(32, 66, 3)] * 2
+    assert (episode.frames[0][:, :32] == obs["images"]["front"]).all()
+    assert (episode.frames[0][:, 34:] == obs["images"]["wrist"]).all()
+    cfg = EvalConfig(
+        policy="in-memory", env_ids=["vla/panda-reach-v0"], episodes=1, max_steps=2,
+        out=str(tmp_path), replays=1,
+    )  # fmt: skip
+    evaluate(cfg, policy=policy)
+    (replay,) = (tmp_path / "replays").glob("*.gif")
+    from PIL import Image
+
+    assert Image.open(replay).size[0] == 66 * 8  # upscaled to >= 256 px

@@ -111,7 +111,7 @@ def verify(path: str, no_images: bool) -> None:
 def view(path: str, episode: int, out: str, fps: float | None, scale: int | None) -> None:
     """Render an episode with its actions drawn and the instruction as a caption."""
     from vla.datasets.reader import load_episode, read_episodes
-    from vla.render import draw_action, save_animation
+    from vla.render import draw_action, save_animation, views_frame
 
     if Path(out).suffix.lower() not in (".gif", ".mp4"):
         raise click.BadParameter(f"must end in .gif or .mp4; got {out!r}", param_hint="--out")
@@ -127,7 +127,8 @@ def view(path: str, episode: int, out: str, fps: float | None, scale: int | None
             f"{step['instruction']}  [{meta['env_id']} seed {meta['seed']}, {status}, "
             f"step {step['frame_index'] + 1}/{len(steps)}]"
         )
-        frames.append(draw_action(step["image"], step["action"], caption=caption, scale=scale))
+        image = views_frame(step)  # every camera, side by side
+        frames.append(draw_action(image, step["action"], caption=caption, scale=scale))
     rate = fps if fps is not None else min(float(meta.get("fps") or 4.0), 10.0)
     save_animation(frames, out, fps=rate)
     click.echo(f"wrote {out}: episode {episode}, {len(frames)} frames")

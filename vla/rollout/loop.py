@@ -62,7 +62,8 @@ def run_episode(
             ``vla collect`` records it).
         record: write the frames the agent saw, with each action drawn, to this ``.gif`` or
             ``.mp4`` file (see :mod:`vla.render`).
-        keep_frames: keep the observed images in ``Episode.frames``.
+        keep_frames: keep the observed images in ``Episode.frames`` (several camera views side
+            by side, :func:`vla.render.views_frame`).
 
     Ctrl+C stops the episode at once: the result has ``interrupted=True`` (and the recording
     is still written); the env is left open for the caller to close.
@@ -84,9 +85,9 @@ def run_episode(
             step, next_obs = _step(agent, env, obs, info, result.length + 1, capped)
             info = step.info
             if record is not None:
-                drawn.append(_frame(obs["image"], step.action, result.instruction))
+                drawn.append(_frame(obs, step.action, result.instruction))
             if keep_frames:
-                result.frames.append(obs["image"])
+                result.frames.append(_views(obs))
             result.add(step)
             obs = next_obs
             if on_step is not None:
@@ -94,9 +95,9 @@ def run_episode(
             if step.terminated or step.truncated:
                 break
         if record is not None:
-            drawn.append(_frame(obs["image"], None, result.instruction))  # where it ended
+            drawn.append(_frame(obs, None, result.instruction))  # where it ended
         if keep_frames:
-            result.frames.append(obs["image"])
+            result.frames.append(_views(obs))
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
@@ -130,9 +131,14 @@ def _step(
     return step, next_obs
 
 
-def _frame(image: Any, action: Action | None, caption: str) -> Any:
-    import numpy as np
+def _views(obs: dict[str, Any]) -> Any:
+    """The frame a replay keeps: the image, or every camera view side by side."""
+    from vla.render import views_frame
 
+    return views_frame(obs)
+
+
+def _frame(obs: dict[str, Any], action: Action | None, caption: str) -> Any:
     from vla.render import draw_action
 
-    return draw_action(np.asarray(image, np.uint8), action, caption=caption)
+    return draw_action(_views(obs), action, caption=caption)

@@ -51,7 +51,8 @@ class Episode:
         interrupted: True when Ctrl+C stopped it.
         actions: one per step.
         frames: uint8[H, W, 3] images kept for replays: ``frames[t]`` is what the agent saw
-            before ``actions[t]``, plus the final observation (empty unless asked for).
+            before ``actions[t]``, plus the final observation (empty unless asked for); several
+            camera views side by side (:func:`vla.render.views_frame`).
         errors: ``"step t: <info['error']>"`` for each step whose action failed.
         act_s, step_s: per-step seconds to choose and to execute each action.
         record_path: the GIF / MP4 written for the episode, if any.

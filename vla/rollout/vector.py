@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from vla.render import views_frame
 from vla.rollout.agents import BatchAgent
 from vla.rollout.records import Episode, StepRecord
 
@@ -173,11 +174,11 @@ class _VectorLoop:
             )
             ep.instruction = ep.instruction or str(per_obs[i]["instruction"])
             if record:
-                ep.frames.append(per_obs[i]["image"])
+                ep.frames.append(views_frame(per_obs[i]))
             ep.add(step)
             if step.terminated or step.truncated:
                 if record:
-                    ep.frames.append(np.asarray(obs_next["image"][i]))
+                    ep.frames.append(views_frame(_unbatch(obs_next, i)))
                 self.slots.finish(ep, i)
                 finished[i] = True
                 if self.on_episode is not None:
