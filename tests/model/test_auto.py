@@ -158,7 +158,9 @@ def test_auto_processor_gives_the_policy_processor_tensors(tmp_path):
     assert again.action_language.stats == auto.action_language.stats
     image_processor = AutoImageProcessor.from_pretrained(tmp_path / "p")
     pixels = image_processor(images)["pixel_values"]
-    assert torch.equal(pixels, want["pixel_values"])
+    views = want["pixel_values"]  # [B, V, C, H, W]: the checkpoint reads a front and a wrist view
+    assert views.shape[1] == 2 and not views[:, 1].any()  # given one image, the wrist is masked
+    assert torch.equal(pixels, views[:, 0])
 
 
 def test_image_processor_checks_its_size():

@@ -78,12 +78,16 @@ def test_robot_checkpoint_acts_in_the_simulator():
 
     import vla.envs  # noqa: F401
     from vla import Policy
+    from vla.rollout.agents import camera_kwargs
 
     policy = Policy.from_pretrained("vla-robot-tiny")
-    env = gym.make("vla/panda-reach-v0")
+    kwargs = camera_kwargs(policy)  # the cameras it reads, at its input size
+    assert kwargs == {"cameras": ["front", "wrist"], "image_size": 80}
+    env = gym.make("vla/panda-reach-v0", **kwargs)
     try:
         obs, _ = env.reset(seed=123_456)
-        action = policy.act(obs["image"], obs["instruction"], state=obs["state"])
+        views = obs["images"]
+        action = policy.act(obs["image"], obs["instruction"], state=obs["state"], views=views)
         assert isinstance(action, EEDelta) and env.action_space.contains(action)
         env.step(action)
     finally:

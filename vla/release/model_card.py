@@ -9,6 +9,7 @@ and the measured closed-loop success rates as ``model-index`` results) above the
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +75,7 @@ def _commands(recipe: Any) -> str:
         f"--dataset runs/recipes/{recipe.name}/data-{i}" for i in range(len(recipe.collections))
     )
     flags = _train_flags(t)
-    sets = "".join(f" --set {item}" for item in _override_items(t))
+    sets = "".join(f" --set {shlex.quote(item)}" for item in _override_items(t))
     lines.append(
         f"vla train {data} --config {t['config']} {flags}{sets} --out runs/recipes/{recipe.name}/train"
     )

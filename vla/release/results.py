@@ -120,9 +120,10 @@ WHY = """
 - **Held-out click error**: 1.85 px median after the shipped recipe's base training (target
   <= 2 px: met) and 1.96 px after its three DAgger rounds (1.84 and 1.33 after the first two),
   on a validation split that also holds the rounds' own states.
-- Robot: the shipped checkpoint reaches 100% (target 95%: met), pushes 35% (80%), picks and
-  places 29% (70%) and stacks 1% (50%); per-step validation error is 0.48 / 0.50 / 0.47 cm
-  against the 3 mm target. Until 2026-12-04 the model's action did not depend on the image at
+- Robot: the shipped checkpoint, which reads a wrist camera beside the front one since
+  2026-12-07, reaches 98% (target 95%: met), pushes 54% (80%), picks and places 60% (70%) and
+  stacks 1% (50%); per-step validation error is 0.26 / 0.43 / 0.28 cm against the 3 mm target
+  (the front camera alone: 0.48 / 0.50 / 0.47, push 35%, pick-place 29%). Until 2026-12-04 the model's action did not depend on the image at
   all (its first action did not move when only the image did, `benchmarks/robot_looks.py`):
   every ablation had trained 500-1500 steps on at most a few thousand frames. With the
   instruction fused into the vision tower, a pointer trained on the named object and the action
@@ -132,13 +133,17 @@ WHY = """
   error hardly moves, so steps alone have stopped paying. A DAgger round (100 policy episodes
   per task, +2000 steps) did not add to the 10000-step model either (40.5%), nor did one
   trained 1000 steps at 3e-4 (33.8% over five tasks against 33.0%, within noise). Stack needs a
-  grasp, a lift and a placement on a second cube within 60 steps; the model completes grasp,
-  lift and place in under a third of pick-place episodes (29%). panda-sequence (target 30%)
+  grasp, a lift and a placement on a second cube within 60 steps; the front-camera model
+  completed grasp, lift and place in under a third of pick-place episodes (29%), the two-camera
+  one in 60%, and neither stacks. panda-sequence (target 30%)
   is 0%: it chains two pick-places in 120 steps, and 600 expert episodes of it in the recipe
   left it at 0% and cost push and pick-place 8 to 14 points (ninth session, above). The
-  closed-loop speed targets are met (+40.9%, 3.1 ms per executed step) by running each chunk
-  open loop for 8 steps; a new chunk every step with ACT's temporal ensembling places 42%
-  instead of 29% on the same 100 seeds, at +146% and 21 ms per step (above).
+  front-camera checkpoint met the closed-loop speed targets (+40.9%, 3.1 ms per executed step)
+  by running each chunk open loop for 8 steps; the two-camera one decodes twice the image
+  tokens (about 22 ms a chunk against 16) and meets them on push (+49.5%, 3.3 ms) but not on
+  reach (+58.9%, 4.2 ms), whose 10-step episodes waste most of a second chunk (above). A new
+  chunk every step with ACT's temporal ensembling placed 42% instead of 29% with the front
+  camera, at +146% and 21 ms per step (above).
 """
 
 
