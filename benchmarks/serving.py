@@ -43,8 +43,11 @@ from vla.serving.wire import dumps, loads
 
 CHECKPOINTS = {
     "vla-browser-tiny": ((210, 160, 3), "Click the button.", None),
-    "vla-robot-tiny": ((128, 128, 3), "touch the red cube", 14),
+    "vla-robot-tiny": ((80, 80, 3), "touch the red cube", 14),
 }
+#: The camera views a checkpoint reads besides ``image`` (sent as ``views``, as an env's
+#: ``obs["images"]``; since 2026-12-07 the robot checkpoint reads front and wrist).
+VIEWS = {"vla-robot-tiny": ("front", "wrist")}
 
 
 def start(policy: str, tmp: Path, *args: str) -> tuple[subprocess.Popen, int, Path]:
@@ -76,27 +79,32 @@ def stop(proc: subprocess.Popen) -> int:
     return proc.wait(60)
 
 
-def observation(name: str, seed: int = 0) -> tuple[np.ndarray, str, np.ndarray | None]:
+def observation(name: str, seed: int = 0) -> tuple[np.ndarray, str, np.ndarray | None, Any]:
+    """A random observation for checkpoint ``name``: image, instruction, state and views."""
     shape, text, state_dim = CHECKPOINTS[name]
     rng = np.random.default_rng(seed)
     image = rng.integers(0, 256, shape, dtype=np.uint8)
     state = rng.uniform(-0.5, 0.5, state_dim).astype(np.float32) if state_dim else None
-    return image, text, state
+    views = {v: rng.integers(0, 256, shape, dtype=np.uint8) for v in VIEWS.get(name, ())}
+    if views:
+        image = next(iter(views.values()))
+    return image, text, state, views or None
 
 
 def latency(name: str, port: int, n: int) -> dict[str, float]:
     policy = Policy.from_pretrained(name, device="cpu")
-    image, text, state = observation(name)
+    image, text, state, views = observation(name)
     local, remote, diff, overhead = [], [], [], []
     with RemotePolicy(f"ws://127.0.0.1:{port}") as client:
         for _ in range(5):  # warm-up, and a check that both give the same action
-            if policy.act(image, text, state) != client.act(image, text, state):
+            here = policy.act(image, text, state, views=views)
+            if here != client.act(image, text, state, views=views):
                 raise RuntimeError(f"{name}: the served action differs from the in-process one")
         for _ in range(n):
             t0 = time.perf_counter()
-            policy.act(image, text, state)
+            policy.act(image, text, state, views=views)
             t1 = time.perf_counter()
-            client.act(image, text, state)
+            client.act(image, text, state, views=views)
             t2 = time.perf_counter()
             local.append(t1 - t0)
             remote.append(t2 - t1)
@@ -113,14 +121,14 @@ def latency(name: str, port: int, n: int) -> dict[str, float]:
 
 def throughput(name: str, port: int, clients: int, per_client: int) -> float:
     """Actions per second of ``clients`` threads, each with its own connection."""
-    image, text, state = observation(name)
+    image, text, state, views = observation(name)
     conns = [RemotePolicy(f"ws://127.0.0.1:{port}", timeout=120) for _ in range(clients)]
     barrier = threading.Barrier(clients + 1)
 
     def run(client: RemotePolicy) -> None:
         barrier.wait()
         for _ in range(per_client):
-            client.act(image, text, state)
+            client.act(image, text, state, views=views)
 
     threads = [threading.Thread(target=run, args=(c,)) for c in conns]
     for t in threads:
@@ -137,12 +145,13 @@ def throughput(name: str, port: int, clients: int, per_client: int) -> float:
 
 def in_process_batch(name: str, batch: int, repeats: int = 5) -> float:
     policy = Policy.from_pretrained(name, device="cpu")
-    image, text, state = observation(name)
+    image, text, state, views = observation(name)
     args = ([image] * batch, [text] * batch, [state] * batch)
-    policy.act_batch(*args)
+    kw = {"views": [views] * batch} if views else {}
+    policy.act_batch(*args, **kw)
     t0 = time.perf_counter()
     for _ in range(repeats):
-        policy.act_batch(*args)
+        policy.act_batch(*args, **kw)
     return batch * repeats / (time.perf_counter() - t0)
 
 
@@ -150,7 +159,7 @@ def fuzz(port: int, n: int) -> dict[str, int]:
     from websockets.exceptions import ConnectionClosed
     from websockets.sync.client import connect
 
-    image, text, _ = observation("vla-browser-tiny")
+    image, text, _, _ = observation("vla-browser-tiny")
     counts = {"messages": 0, "named_field": 0, "wrong_reply": 0, "hangs": 0, "dropped": 0}
     ws = connect(f"ws://127.0.0.1:{port}", compression=None, max_size=None, legacy=True)
     loads(ws.recv(timeout=30))

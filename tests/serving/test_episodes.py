@@ -28,15 +28,17 @@ def _episode(env_id: str, policy: Any, steps: int) -> list[tuple[dict, float]]:
     import gymnasium as gym
 
     import vla.envs  # noqa: F401
+    from vla.rollout.agents import camera_kwargs
 
-    env = gym.make(env_id)
+    env = gym.make(env_id, **camera_kwargs(policy))  # the cameras the policy reads
     out = []
     try:
         obs, _ = env.reset(seed=SEED)
         for _ in range(steps):
             action = policy.act(
-                obs["image"], obs["instruction"], obs.get("state"), env.action_space.spec
-            )
+                obs["image"], obs["instruction"], obs.get("state"), env.action_space.spec,
+                views=obs.get("images"),
+            )  # fmt: skip
             obs, reward, terminated, truncated, _ = env.step(action)
             out.append((to_dict(action), float(reward)))
             if terminated or truncated:
@@ -53,8 +55,21 @@ def test_panda_episode_through_ws_equals_in_process(robot_server: Server) -> Non
     local = _episode("vla/panda-reach-v0", Policy.from_pretrained("vla-robot-tiny"), 4)
     with RemotePolicy(robot_server.url) as remote:
         assert remote.robot_space is not None
+        # its front and wrist cameras travel as `views`, and the env renders them at 80x80
+        assert remote.view_names == ("front", "wrist") and remote.image_size == (80, 80)
         served = _episode("vla/panda-reach-v0", remote, 4)
+        image, state = np.zeros((80, 80, 3), np.uint8), np.zeros(14, np.float32)
+        with pytest.raises(ValueError, match=r"views: unknown camera\(s\) \['top'\]; this pol"):
+            remote.act(image, "touch the red cube", state, views={"top": image})
+        with pytest.raises(ValueError, match="views: must be uint8"):
+            remote.act(image, "touch the red cube", state, views={"wrist": image[..., 0]})
     assert len(local) == 4 and served == local
+    from vla.evaluation import EvalConfig, evaluate
+
+    cfg = EvalConfig(policy=robot_server.url, env_ids=["vla/panda-reach-v0"], episodes=1,
+                     max_steps=2, out=None)  # fmt: skip
+    info = evaluate(cfg)  # vla eval --policy ws://...: the env renders the served cameras
+    assert info["env_kwargs"] == {"cameras": ["front", "wrist"], "image_size": 80}
 
 
 @pytest.mark.browser

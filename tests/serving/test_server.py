@@ -153,5 +153,13 @@ def test_the_episodes_history_travels_and_acts_as_in_process(browser_server: Ser
             ws.send(dumps(msg))
             reply = loads(ws.recv(timeout=30))
             assert reply["error"].startswith(f"history: {problem}"), reply
+        for views, problem in (  # camera views, to a policy that reads one image
+            ({"front": IMAGE}, "this policy reads one image"),
+            ({}, "must be a map of 1 to 8"),
+            ({str(i): IMAGE[:2, :2] for i in range(9)}, "must be a map of 1 to 8"),
+        ):
+            ws.send(dumps({"id": 2, "image": IMAGE, "instruction": TEXT, "views": views}))
+            reply = loads(ws.recv(timeout=30))
+            assert reply["error"].startswith(f"views: {problem}"), reply
     finally:
         ws.close()

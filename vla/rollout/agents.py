@@ -323,6 +323,7 @@ def camera_kwargs(policy: Any, env_kwargs: dict[str, Any] | None = None) -> dict
         return kwargs
     kwargs["cameras"] = names
     size = getattr(getattr(policy, "processor", None), "image_size", None)
+    size = size or getattr(policy, "image_size", None)  # a served policy's, from its metadata
     if size is not None and "image_size" not in kwargs and size[0] == size[1]:
         kwargs["image_size"] = int(size[0])
     return kwargs

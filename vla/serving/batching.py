@@ -192,6 +192,7 @@ class Batcher:
                 [r.state for r in requests],
                 [r.space for r in requests],
                 histories=[r.history for r in requests],
+                **_views([r.views for r in requests]),
             )
             return [(a, None) for a in actions]
         except Exception as err:
@@ -202,8 +203,9 @@ class Batcher:
     def _run_one(self, r: Request) -> tuple[Any | None, str | None]:
         try:
             one = self._act_batch(
-                [r.image], [r.instruction], [r.state], [r.space], histories=[r.history]
-            )
+                [r.image], [r.instruction], [r.state], [r.space], histories=[r.history],
+                **_views([r.views]),
+            )  # fmt: skip
             return one[0], None
         except Exception as err:
             return None, self._model_error(err)
@@ -213,3 +215,9 @@ class Batcher:
         # the client gets the reason and the log keeps it; the server keeps serving others.
         self._log("model_error", error=f"{type(err).__name__}: {err}")
         return f"model: {type(err).__name__}: {err}"
+
+
+def _views(views: list[Any]) -> dict[str, Any]:
+    """``views=`` for ``act_batch`` when a request carries camera views (else nothing, so an
+    ``act_batch`` of a policy without views is called as before)."""
+    return {"views": views} if any(v is not None for v in views) else {}

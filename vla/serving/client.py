@@ -23,7 +23,7 @@ from vla.serving.wire import dumps, loads, require, space_from_dict, space_to_di
 
 __all__ = ["RemotePolicy"]
 
-_INPUT_FIELDS = ("image", "instruction", "state", "space", "id", "history", "message")
+_INPUT_FIELDS = ("image", "instruction", "state", "space", "id", "history", "views", "message")
 
 
 class RemotePolicy:
@@ -90,10 +90,29 @@ class RemotePolicy:
         state: Any = None,
         space: UISpace | RobotSpace | None = None,
         history: Sequence[Action] | None = None,
+        *,
+        views: dict[str, Any] | None = None,
     ) -> Action:
-        """One action for one observation; the arguments are those of :meth:`vla.Policy.act`."""
+        """One action for one observation; the arguments are those of :meth:`vla.Policy.act`
+        (``views``: camera name -> image, for a served policy with :attr:`view_names`)."""
         past = None if history is None else [history]
-        return self.act_batch([image], [instruction], [state], [space], histories=past)[0]
+        one = None if views is None else [views]
+        return self.act_batch([image], [instruction], [state], [space], histories=past, views=one)[
+            0
+        ]
+
+    @property
+    def view_names(self) -> tuple[str, ...]:
+        """The camera views the served policy reads (the metadata's ``image_views``, e.g.
+        ``("front", "wrist")``); empty for a policy that reads one image."""
+        names = tuple(self.metadata.get("image_views") or ())
+        return () if names == ("image",) else names
+
+    @property
+    def image_size(self) -> tuple[int, int] | None:
+        """The served model's input size (H, W), from the metadata; None if it is not given."""
+        size = (self.metadata.get("model") or {}).get("image_size")
+        return (int(size[0]), int(size[1])) if size else None
 
     @property
     def action_history(self) -> int:
@@ -109,6 +128,7 @@ class RemotePolicy:
         spaces: Sequence[UISpace | RobotSpace | None] | None = None,
         *,
         histories: Sequence[Sequence[Action] | None] | None = None,
+        views: Sequence[dict[str, Any] | None] | None = None,
     ) -> list[Action]:
         """:meth:`act` for a list: all requests are sent before the first reply is read, so the
         server batches them (with other clients' requests). Returns actions in input order.
@@ -126,13 +146,14 @@ class RemotePolicy:
         states = list(states) if states is not None else [None] * n
         spaces = list(spaces) if spaces is not None else [None] * n
         pasts = list(histories) if histories is not None else [None] * n
-        if len(states) != n or len(spaces) != n or len(pasts) != n:
-            raise ValueError(f"states, spaces and histories need one entry per image ({n})")
+        cams = list(views) if views is not None else [None] * n
+        if len(states) != n or len(spaces) != n or len(pasts) != n or len(cams) != n:
+            raise ValueError(f"states, spaces, histories and views need one entry per image ({n})")
         if not self.action_history:
             pasts = [None] * n
         with self._lock:
             ids = [next(self._ids) for _ in range(n)]
-            rows = zip(ids, images, instructions, states, spaces, pasts, strict=True)
+            rows = zip(ids, images, instructions, states, spaces, pasts, cams, strict=True)
             frames = [self._encode(*row) for row in rows]
             for frame in frames:
                 self._send(frame)
@@ -141,11 +162,18 @@ class RemotePolicy:
         return [self._action(replies[i]) for i in ids]
 
     def _encode(
-        self, rid: int, image: Any, instruction: Any, state: Any, space: Any, history: Any
+        self,
+        rid: int,
+        image: Any,
+        instruction: Any,
+        state: Any,
+        space: Any,
+        history: Any,
+        views: Any,
     ) -> bytes:
-        if hasattr(image, "convert") and hasattr(image, "size"):  # a PIL image
-            image = np.asarray(image.convert("RGB"))
-        msg: dict[str, Any] = {"id": rid, "image": np.asarray(image), "instruction": instruction}
+        msg: dict[str, Any] = {"id": rid, "image": _rgb(image), "instruction": instruction}
+        if views is not None:
+            msg["views"] = {str(name): _rgb(view) for name, view in views.items()}
         if state is not None:
             msg["state"] = np.asarray(state, dtype=np.float32)
         if space is not None:
@@ -217,6 +245,13 @@ class RemotePolicy:
 
     def __repr__(self) -> str:
         return f"RemotePolicy({self.url!r}, checkpoint={self.metadata.get('checkpoint')!r})"
+
+
+def _rgb(image: Any) -> np.ndarray:
+    """A numpy array for an image given as an array or a PIL image."""
+    if hasattr(image, "convert") and hasattr(image, "size"):  # a PIL image
+        return np.asarray(image.convert("RGB"))
+    return np.asarray(image)
 
 
 def _error(text: Any) -> Exception:

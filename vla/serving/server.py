@@ -166,7 +166,7 @@ def metadata(policy: Policy, cfg: ServeConfig) -> dict[str, Any]:
             "chunk_size": mc.chunk_size,
         },
         "action_spaces": spaces,
-        "image_views": ["image"],
+        "image_views": list(policy.view_names) or ["image"],
         "state_dim": policy.processor.state_dim,
         "action_history": policy.action_history,
         "device": str(policy.device),
@@ -351,6 +351,7 @@ def check_compatible(policy: Policy, req: Request) -> None:
         raise WireError(
             "state", f"has {req.state.shape[0]} values; this policy takes at most {state_dim}"
         )
+    wire.check_views(tuple(policy.view_names), req.views)
     space = req.space
     if space is None and req.state is not None and policy.robot_space is None:
         raise WireError("space", "a state was sent but this policy has no robot action space")

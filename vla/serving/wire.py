@@ -22,6 +22,9 @@ space          ``{"kind": "ui", "verbs": [...]}`` or                            
 id             int or str (<= 128 chars), echoed in the reply                        no
 history        list of <= 64 actions (``vla.actions.to_dict`` maps), oldest first:  no
                the episode's executed actions, for a policy with ``action_history``
+views          map camera name -> uint8 array (H, W, 3), <= 8 of them: the camera    no
+               views of a policy that reads several (the metadata's
+               ``image_views``, e.g. front and wrist); a missing one is masked
 =============  ====================================================================  =========
 
 Reply (server -> client): ``{"id": ..., "action": vla.actions.to_dict(action), "timing":
@@ -46,6 +49,7 @@ __all__ = [
     "FIELDS",
     "Request",
     "WireError",
+    "check_views",
     "dumps",
     "loads",
     "parse_request",
@@ -56,12 +60,14 @@ __all__ = [
 ]
 
 #: The fields a request may carry.
-FIELDS = ("image", "instruction", "state", "space", "id", "history")
+FIELDS = ("image", "instruction", "state", "space", "id", "history", "views")
 MAX_IMAGE_SIDE = 4096
 MAX_INSTRUCTION_CHARS = 4096
 MAX_STATE_DIM = 1024
 MAX_ID_CHARS = 128
 MAX_HISTORY = 64
+MAX_VIEWS = 8
+MAX_VIEW_NAME = 64
 # Numeric dtypes only (openpi refuses object, void and complex; we refuse every other kind too,
 # so a hostile dtype string never reaches a pickle or a structured-dtype parser).
 _DTYPES = frozenset(
@@ -229,6 +235,7 @@ class Request:
     space: UISpace | RobotSpace | None
     id: int | str | None = None
     history: tuple[Action, ...] | None = None
+    views: dict[str, np.ndarray] | None = None  # camera name -> uint8 (H, W, 3)
 
 
 def parse_request(msg: Any) -> Request:
@@ -251,11 +258,7 @@ def parse_request(msg: Any) -> Request:
     for name in ("image", "instruction"):
         if name not in msg:
             raise WireError(name, "missing (required)")
-    image = _array("image", msg["image"])
-    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-        raise WireError("image", f"must be uint8 (H, W, 3); got {image.dtype} {image.shape}")
-    if not (1 <= image.shape[0] <= MAX_IMAGE_SIDE and 1 <= image.shape[1] <= MAX_IMAGE_SIDE):
-        raise WireError("image", f"H and W must be in [1, {MAX_IMAGE_SIDE}]; got {image.shape}")
+    image = _image("image", msg["image"])
     text = msg["instruction"]
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_INSTRUCTION_CHARS:
         raise WireError(
@@ -264,7 +267,51 @@ def parse_request(msg: Any) -> Request:
         )
     state = _state(msg.get("state"))
     space = space_from_dict(msg["space"]) if msg.get("space") is not None else None
-    return Request(image, text, state, space, req_id, _history(msg.get("history")))
+    history, views = _history(msg.get("history")), _views(msg.get("views"))
+    return Request(image, text, state, space, req_id, history, views)
+
+
+def check_views(names: tuple[str, ...], views: dict[str, np.ndarray] | None) -> None:
+    """Raise :class:`WireError` when ``views`` name a camera that a policy reading the views
+    ``names`` (empty: one image) does not know."""
+    if views is None:
+        return
+    if not names:
+        raise WireError("views", "this policy reads one image; send `image` alone")
+    unknown = [name for name in views if name not in names]
+    if unknown:
+        raise WireError(
+            "views", f"unknown camera(s) {unknown[:5]}; this policy reads {list(names)}"
+        )
+
+
+def _image(field: str, value: Any) -> np.ndarray:
+    """An RGB image field: uint8 (H, W, 3) with 1 <= H, W <= ``MAX_IMAGE_SIDE``."""
+    image = _array(field, value)
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        raise WireError(field, f"must be uint8 (H, W, 3); got {image.dtype} {image.shape}")
+    if not (1 <= image.shape[0] <= MAX_IMAGE_SIDE and 1 <= image.shape[1] <= MAX_IMAGE_SIDE):
+        raise WireError(field, f"H and W must be in [1, {MAX_IMAGE_SIDE}]; got {image.shape}")
+    return image
+
+
+def _views(value: Any) -> dict[str, np.ndarray] | None:
+    """The ``views`` field: None, or a map of <= ``MAX_VIEWS`` camera names to images."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not 1 <= len(value) <= MAX_VIEWS:
+        raise WireError(
+            "views", f"must be a map of 1 to {MAX_VIEWS} camera names to images; got {_kind(value)}"
+        )
+    views = {}
+    for name, image in value.items():
+        if not isinstance(name, str) or not 1 <= len(name) <= MAX_VIEW_NAME:
+            raise WireError(
+                "views",
+                f"camera names must be str of 1 to {MAX_VIEW_NAME} chars; got {_kind(name)}",
+            )
+        views[name] = _image("views", image)
+    return views
 
 
 def request_id(raw: Any) -> int | str | None:
