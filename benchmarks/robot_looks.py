@@ -85,6 +85,7 @@ def pointer_hits(
         [o["instruction"] for o in obs],
         states=[o["state"] for o in obs],
         actions=[[a] * k if k > 1 else a for _, _, a in steps],
+        **({"views": [o["images"] for o in obs]} if "images" in obs[0] else {}),
     )
     if points is None:
         points = [next(iter(i["target_pixels"].values())) for _, i, _ in steps]
@@ -98,6 +99,7 @@ def pointer_hits(
 
 def main() -> None:
     from vla import Policy
+    from vla.rollout.agents import camera_kwargs
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--policy", default="vla-robot-tiny", help="Shipped name or run folder.")
@@ -108,17 +110,24 @@ def main() -> None:
     p.add_argument("--by-step", action="store_true", help="pointer hits by episode step")
     args = p.parse_args()
     policy = Policy.from_pretrained(args.policy)
+    # the cameras the policy reads (front and wrist for the shipped one), unless --env-kwargs
+    # names a camera
+    args.env_kwargs = camera_kwargs(policy, json.loads(args.env_kwargs))
     if args.by_step:
         by_step(policy, args)
         return
     seeds = range(args.seed_start, args.seed_start + args.seeds)
-    firsts = expert_steps(args.env, seeds, json.loads(args.env_kwargs), max_steps=1)
+    firsts = expert_steps(args.env, seeds, args.env_kwargs, max_steps=1)
     steps = [episode[0][:3] for episode in firsts]  # (obs, info, expert's first action)
     first_obs = steps[0][0]
     expert = np.array([a.xyz for _, _, a in steps])
-    own = np.array([policy.act(o["image"], o["instruction"], o["state"]).xyz for o, _, _ in steps])
+    own = np.array(
+        [policy.act(o["image"], o["instruction"], o["state"], views=o.get("images")).xyz
+         for o, _, _ in steps]
+    )  # fmt: skip
     pixels_only = np.array(
-        [policy.act(o["image"], first_obs["instruction"], first_obs["state"]).xyz
+        [policy.act(o["image"], first_obs["instruction"], first_obs["state"],
+                    views=o.get("images")).xyz
          for o, _, _ in steps]
     )  # fmt: skip
     hits = pointer_hits(policy, steps)
@@ -138,7 +147,7 @@ def main() -> None:
 def by_step(policy: Any, args: argparse.Namespace) -> None:
     """Pointer hits on the named cube and on the gripper, by step of the expert's episodes."""
     seeds = range(args.seed_start, args.seed_start + args.seeds)
-    episodes = expert_steps(args.env, seeds, json.loads(args.env_kwargs))
+    episodes = expert_steps(args.env, seeds, args.env_kwargs)
     print(f"{args.policy} on {args.env}, expert episodes of {len(episodes)} seeds")
     print("| steps | frames | pointer on the named cube | on another cube | on the gripper |")
     print("|---|---:|---:|---:|---:|")

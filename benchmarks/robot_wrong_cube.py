@@ -59,6 +59,7 @@ def main() -> None:
     import json
 
     from vla import Policy
+    from vla.rollout.agents import camera_kwargs
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--policy", default="vla-robot-tiny", help="Shipped name or run folder.")
@@ -69,7 +70,10 @@ def main() -> None:
     args = p.parse_args()
     policy = Policy.from_pretrained(args.policy)
     seeds = range(args.seed_start, args.seed_start + args.episodes)
-    rows = closest_approaches(policy, args.env, seeds, json.loads(args.env_kwargs))
+    # the cameras the policy reads (front and wrist for the shipped one), unless --env-kwargs
+    # names a camera
+    env_kwargs = camera_kwargs(policy, json.loads(args.env_kwargs))
+    rows = closest_approaches(policy, args.env, seeds, env_kwargs)
     named = np.array([r["named"] for r in rows])
     other = np.array([r["other"] for r in rows])
     print(
