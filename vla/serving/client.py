@@ -97,9 +97,8 @@ class RemotePolicy:
         (``views``: camera name -> image, for a served policy with :attr:`view_names`)."""
         past = None if history is None else [history]
         one = None if views is None else [views]
-        return self.act_batch([image], [instruction], [state], [space], histories=past, views=one)[
-            0
-        ]
+        rows = ([image], [instruction], [state], [space])
+        return self.act_batch(*rows, histories=past, views=one)[0]
 
     @property
     def view_names(self) -> tuple[str, ...]:
