@@ -78,6 +78,17 @@ def test_the_same_rate_on_other_seeds_is_unpaired_and_judged_by_its_interval():
     assert same.flips == (10, 10) and same.p == 1.0
 
 
+def test_a_shorter_screen_is_paired_on_the_seeds_it_shares():
+    """40 seeds against 100 (here 10 against 20): judged on the 10 both ran, not on rates
+    over different seeds."""
+    old = _info("old", {"a": _task([False] * 10 + [True] * 10)})  # seeds 100-119: 50%
+    new = _info("new", {"a": _task([True] * 8 + [False] * 2)})  # seeds 100-109
+    (a,) = compare(old, new).changes
+    assert a.paired and a.episodes == (10, 10) and (a.old, a.new) == (0.0, 0.8)
+    assert a.flips == (0, 8) and a.p == pytest.approx(2 / 256) and a.significant
+    assert compare(old, new).same_seeds
+
+
 def test_cli_prints_the_table_marks_changes_and_draws_a_plot(tmp_path):
     old = _info("old", {"vla/x-v0": _task([False] * 20), "vla/y-v0": _task([True] * 20)})
     new = _info("new", {"vla/x-v0": _task([True] * 20), "vla/y-v0": _task([True] * 19 + [False])})

@@ -62,18 +62,25 @@ def mcnemar_p(old_only: int, new_only: int) -> float:
 def newcombe_interval(old: TaskSummary, new: TaskSummary) -> tuple[float, float]:
     """95% interval of ``new - old`` success rate for independent samples (Newcombe's hybrid
     score method, from each side's Wilson interval)."""
-    p1, p2 = old.successes / old.episodes, new.successes / new.episodes
-    l1, u1 = wilson_interval(old.successes, old.episodes)
-    l2, u2 = wilson_interval(new.successes, new.episodes)
+    return _newcombe(old.successes, old.episodes, new.successes, new.episodes)
+
+
+def _newcombe(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
+    """:func:`newcombe_interval` from counts: ``k1`` of ``n1`` (old), ``k2`` of ``n2`` (new)."""
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson_interval(k1, n1)
+    l2, u2 = wilson_interval(k2, n2)
     d = p2 - p1
     return d - math.hypot(p2 - l2, u1 - p1), d + math.hypot(u2 - p2, p1 - l1)
 
 
 @dataclass(frozen=True)
 class TaskChange:
-    """One task in both evaluations. ``paired``: tested on shared seeds, with ``flips`` =
-    (seeds only old solved, seeds only new solved); ``ci95`` is the unpaired interval of the
-    difference; ``p`` is McNemar's when paired, else None (judge by ``ci95``)."""
+    """One task in both evaluations. ``paired``: both recorded seeds and share some; ``old``,
+    ``new`` and ``episodes`` are then on the shared seeds only (a 40-seed screen against a
+    100-seed evaluation compares those 40), with ``flips`` = (seeds only old solved, seeds only
+    new solved). ``ci95`` is the unpaired interval of the difference; ``p`` is McNemar's when
+    paired, else None (judge by ``ci95``)."""
 
     env_id: str
     old: float
@@ -98,19 +105,25 @@ class TaskChange:
 
 
 def _change(env_id: str, old: TaskSummary, new: TaskSummary) -> TaskChange:
-    ci = newcombe_interval(old, new)
     a = {o.seed: o.success for o in old.per_episode or [] if o.seed is not None}
     b = {o.seed: o.success for o in new.per_episode or [] if o.seed is not None}
     shared = a.keys() & b.keys()
-    paired = bool(shared) and len(shared) == len(a) == len(b)
-    flips, p = None, None
-    if paired:
-        flips = (sum(a[s] and not b[s] for s in shared), sum(b[s] and not a[s] for s in shared))
-        p = mcnemar_p(*flips)
+    if shared:
+        return _on_shared(env_id, a, b, shared)
     return TaskChange(
-        env_id, old.success_rate, new.success_rate, (old.episodes, new.episodes), ci,
-        paired, flips, p,
+        env_id, old.success_rate, new.success_rate, (old.episodes, new.episodes),
+        newcombe_interval(old, new), False, None, None,
     )  # fmt: skip
+
+
+def _on_shared(env_id: str, a: dict, b: dict, shared: set) -> TaskChange:
+    """The change on the seeds both evaluations ran, paired (all of them, or, when one side
+    ran more, e.g. a 40-seed screen against a 100-seed evaluation, the ones they share)."""
+    k1, k2, n = sum(a[s] for s in shared), sum(b[s] for s in shared), len(shared)
+    flips = (sum(a[s] and not b[s] for s in shared), sum(b[s] and not a[s] for s in shared))
+    return TaskChange(
+        env_id, k1 / n, k2 / n, (n, n), _newcombe(k1, n, k2, n), True, flips, mcnemar_p(*flips)
+    )
 
 
 @dataclass(frozen=True)
@@ -126,7 +139,7 @@ class Comparison:
 
     @property
     def same_seeds(self) -> bool:
-        """Every shared task was tested on the same seeds (paired)."""
+        """Every shared task was compared on seeds both evaluations ran (paired)."""
         return bool(self.changes) and all(c.paired for c in self.changes)
 
     @property
