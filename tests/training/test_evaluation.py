@@ -248,7 +248,14 @@ def test_vla_eval_passes_env_kwargs_to_every_env(tiny_policy_dir, tmp_path):
                "--env-kwargs", '{"image_size": 48, "max_episode_steps": 2}'],
     )  # fmt: skip
     assert again.exit_code == 0, again.output
-    assert "mean over 1 shared tasks: 100.0% -> 0.0%" in again.output
+    from vla.hub import resolve_checkpoint
+
+    card = json.loads((resolve_checkpoint("vla-robot-tiny") / "eval_info.json").read_text())
+    first = card["tasks"]["vla/panda-reach-v0"]["per_episode"][0]
+    assert first["seed"] == 100_000  # the one seed run here: compared paired, on it alone
+    shipped = "100.0%" if first["success"] else "0.0%"
+    assert f"mean over 1 shared tasks: {shipped} -> 0.0%" in again.output
+    assert "(paired on the same seeds)" in again.output
     bad = CliRunner().invoke(main, [*args, "--against", str(tmp_path / "none")])
     assert bad.exit_code == 2 and "has no eval_info.json" in bad.output
     assert not (tmp_path / "none").exists()
