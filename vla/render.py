@@ -124,11 +124,8 @@ def views_frame(obs: Any, gap: int = 2) -> np.ndarray:
     frames = [np.asarray(v, np.uint8) for v in views.values()]
     h = max(f.shape[0] for f in frames)
     line = np.full((h, gap, 3), 255, np.uint8)
-    parts: list[np.ndarray] = []
-    for f in frames:
-        pad = np.zeros((h - f.shape[0], f.shape[1], 3), np.uint8)
-        parts += [line, np.concatenate([f, pad])] if parts else [np.concatenate([f, pad])]
-    return np.concatenate(parts, axis=1)
+    padded = [np.pad(f, ((0, h - f.shape[0]), (0, 0), (0, 0))) for f in frames]
+    return np.concatenate([part for f in padded for part in (line, f)][1:], axis=1)
 
 
 def draw_action(
