@@ -18,7 +18,7 @@ import json
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,9 @@ class CollectConfig:
     other cores to the envs, as ``vla eval --threads`` does (two workers whose policies each
     ran two threads beside their browsers on 2 cores took 3x as long). DAgger keeps every
     episode (``keep_failures`` is set): the policy's failures are the states it needs labels
-    for.
+    for. A policy that reads camera views (a two-camera checkpoint, local or served) is rolled
+    out with those cameras unless ``env_kwargs`` names a camera
+    (:func:`vla.rollout.agents.camera_kwargs`).
     """
 
     env_ids: list[str]
@@ -217,6 +219,8 @@ def collect(cfg: CollectConfig) -> CollectResult:
 
     from vla.datasets.workers import InlineExecutor, worker_init
 
+    if cfg.policy is not None:
+        cfg = _with_policy_cameras(cfg)
     out = Path(cfg.out)
     result = CollectResult(out=out)
     start = time.perf_counter()
@@ -251,6 +255,19 @@ def collect(cfg: CollectConfig) -> CollectResult:
         result.total_episodes = len(writer.episodes) + len(writer.staged)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _with_policy_cameras(cfg: CollectConfig) -> CollectConfig:
+    """``cfg`` with the DAgger policy's cameras in ``env_kwargs`` (:func:`camera_kwargs`)."""
+    if "cameras" in cfg.env_kwargs or "camera" in cfg.env_kwargs:
+        return cfg
+    from vla.rollout.agents import camera_kwargs, load_policy
+
+    policy = load_policy(cfg.policy, device="cpu")  # type: ignore[arg-type]
+    try:
+        return replace(cfg, env_kwargs=camera_kwargs(policy, cfg.env_kwargs))
+    finally:
+        getattr(policy, "close", lambda: None)()  # a served policy's connection
 
 
 def _drive(

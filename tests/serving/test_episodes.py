@@ -72,6 +72,22 @@ def test_panda_episode_through_ws_equals_in_process(robot_server: Server) -> Non
     assert info["env_kwargs"] == {"cameras": ["front", "wrist"], "image_size": 80}
 
 
+@pytest.mark.robot
+def test_dagger_through_ws_renders_the_served_cameras(robot_server: Server, tmp_path) -> None:
+    """``collect`` (``vla collect --dagger --policy ws://...``) with no camera in
+    ``env_kwargs`` rolls the served two-camera policy out with its cameras at its input size,
+    and the dataset keeps each camera as its own column."""
+    from vla.datasets import CollectConfig, collect
+    from vla.datasets.reader import read_info
+
+    cfg = CollectConfig(env_ids=["vla/panda-reach-v0"], episodes=1, out=tmp_path / "d",
+                        policy=robot_server.url, workers=0, max_steps=2, progress=False)  # fmt: skip
+    assert collect(cfg).recorded == 1
+    features = read_info(tmp_path / "d")["features"]
+    for name in ("front", "wrist"):
+        assert features[f"observation.images.{name}"]["shape"][:2] == [80, 80]
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not chromium_available(), reason="needs Chromium and playwright")
 def test_miniwob_episode_through_ws_equals_in_process(browser_server: Server) -> None:

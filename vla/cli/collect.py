@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import click
@@ -108,14 +107,11 @@ def collect(
             from vla.rollout.chunk_execution import parse_execution
 
             check_execution(policy, parse_execution(cfg.execution))
-        from vla.rollout.agents import camera_kwargs
-
-        # a policy that reads camera views is rolled out with those cameras
-        cfg = dataclasses.replace(cfg, env_kwargs=camera_kwargs(policy, cfg.env_kwargs))
     check_env_ids(cfg.env_ids, cfg.env_kwargs)
     try:
         result = run(cfg)
-    except (ValueError, ImportError) as err:  # a resume with other settings; no PyAV
+    # a resume with other settings; no PyAV; a policy server that is not there
+    except (ValueError, ImportError, ConnectionError, PermissionError) as err:
         raise click.ClickException(str(err)) from None
     rate = result.recorded / result.seconds if result.seconds else 0.0
     click.echo(
