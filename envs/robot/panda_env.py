@@ -15,7 +15,8 @@ positions). A 7- (or 8-) element array is accepted too and read with
 ``goal`` (the task's goal as colours/names), ``objects`` (name -> ``{"kind", "color",
 "position", "orientation"}``), ``ee_position``, ``ee_rpy``, ``gripper_width``, ``clipped``
 (reasons a command was clipped this step), ``target_pixels`` (camera name -> ``[x, y]``,
-where the cube the instruction is about is in that camera's image: a grounding label) and, for
+where the cube the instruction is about is in that camera's image, or where it goes once it is
+held: a grounding label) and, for
 container tasks, ``container`` (``{"name", "position", "inner_half", "wall_height",
 "round"}``). See docs/robot.md.
 """
@@ -50,6 +51,8 @@ CAMERAS: dict[str, Camera] = {
 }
 #: Random offset of the start pose of the grasp target around ArmConfig.home_position (m).
 HOME_JITTER = np.array([0.03, 0.05, 0.03])
+#: A cube this far (m) above resting on the table, touching the robot, is held.
+LIFTED = 0.01
 
 
 class PandaEnv(gym.Env):
@@ -215,6 +218,20 @@ class PandaEnv(gym.Env):
         placed = self.layout.extra.get("placed", [])  # type: ignore[union-attr]
         return str(goal["objects"][min(len(placed), len(goal["objects"]) - 1)])
 
+    def _look_at(self) -> np.ndarray:
+        """Where the task needs the robot now: the cube the instruction is about, or, once that
+        cube is held off the table, where it goes (the base cube of ``stack``, the tray or
+        bowl). The grounding label (``info["target_pixels"]``): a pointer fixed on the cube in
+        the hand says nothing about where to carry it."""
+        sc, goal = self.scene, self.layout.goal  # type: ignore[union-attr]
+        body = self._names[self._target()]
+        cube = sc.pose(body)[0]
+        held = self.arm.touching(body) and cube[2] > CUBE_SIZE / 2 + LIFTED
+        box = sc.tray or sc.bowl
+        if not held or ("base" not in goal and box is None):
+            return cube
+        return sc.pose(self._names[goal["base"]] if "base" in goal else box.body)[0]
+
     def _pixels(self, xyz: Any) -> dict[str, list[float]]:
         """``xyz`` in each camera's image (pixels, :func:`project`): where to look."""
         return {
@@ -249,7 +266,7 @@ class PandaEnv(gym.Env):
             "ee_rpy": arm.ee_rpy(),
             "gripper_width": arm.gripper_width(),
             "clipped": clipped,
-            "target_pixels": self._pixels(sc.pose(self._names[self._target()])[0]),
+            "target_pixels": self._pixels(self._look_at()),
         }
         if sc.pad is not None:
             color = self.layout.target_color  # type: ignore[union-attr]

@@ -120,10 +120,11 @@ WHY = """
 - **Held-out click error**: 1.85 px median after the shipped recipe's base training (target
   <= 2 px: met) and 1.96 px after its three DAgger rounds (1.84 and 1.33 after the first two),
   on a validation split that also holds the rounds' own states.
-- Robot: the shipped checkpoint, which reads a wrist camera beside the front one since
-  2026-12-07, reaches 98% (target 95%: met), pushes 54% (80%), picks and places 60% (70%) and
-  stacks 1% (50%); per-step validation error is 0.26 / 0.43 / 0.28 cm against the 3 mm target
-  (the front camera alone: 0.48 / 0.50 / 0.47, push 35%, pick-place 29%). Until 2026-12-04 the model's action did not depend on the image at
+- Robot: the shipped checkpoint, which reads a wrist camera beside the front one and whose
+  pointer learned to look where a held cube goes (2026-12-07), reaches 97% (target 95%: met),
+  pushes 43% (80%), picks and places 87% (70%: met) and stacks 22% (50%); per-step validation
+  error is 0.21 / 0.30 / 0.30 cm against the 3 mm target (met, y and z at the limit; the front
+  camera alone: 0.48 / 0.50 / 0.47, push 35%, pick-place 29%). Until 2026-12-04 the model's action did not depend on the image at
   all (its first action did not move when only the image did, `benchmarks/robot_looks.py`):
   every ablation had trained 500-1500 steps on at most a few thousand frames. With the
   instruction fused into the vision tower, a pointer trained on the named object and the action

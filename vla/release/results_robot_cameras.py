@@ -53,4 +53,24 @@ ROBOT_CAMERA_RUNS = """\
   benchmarks/closed_loop.py --env vla/panda-reach-v0 --steps 200 --execution receding
   --horizon 8`, one thread, nothing else running): issue 14's 50% and 4 ms are met on push and
   missed on reach.
+- The pointer looks where a held cube goes (2026-12-07, evening; shipped). The grounding label
+  (`info["target_pixels"]`, which `point_loss` trains the pointer on and `point_to_action`
+  feeds into the action) was the named cube for the whole episode. Once that cube is in the
+  hand, its pixel says nothing about where to carry it, and stack's replays showed the arm
+  holding the cube and swinging 4 cm left and right beside the base cube until time ran out.
+  The label is now the cube until the robot holds it off the table, then its destination: the
+  base cube (stack), the tray (pick-place) or the bowl (sequence); reach and push are
+  unchanged. The same recipe, seeds and steps, with the collections recorded again for the new
+  labels (the same episodes: the expert's actions do not change). On the same 100 unseen seeds
+  per task, paired (`vla compare vla-robot-tiny runs/recipes-look/vla-robot-tiny/eval`, before
+  shipping): pick-place 60% -> **87%** (+27, 95% CI [+15, +38]), stack 1% -> **22%** (+21, [+13,
+  +30]), push 54% -> 43% (-11, [-24, +3], p = 0.08), reach 98% -> 97%, sequence 0%; the five
+  tasks 42.6% -> **49.8%** (+7.2, [+3.1, +11.3]). Push's label did not change, so its drop is
+  the spread between two trainings of the same recipe (its interval holds 0); it is the one
+  task whose pointer stays on the cube while the cube moves to a target it never points at.
+  The per-step validation error is 0.21 / 0.30 / 0.30 cm (x / y / z) against 0.26 / 0.43 /
+  0.28: y falls from 4.3 mm to the 3 mm target. Training 6927 s (10000 steps, 1.4-1.7 steps/s
+  with nothing else running most of the time), collect 840 s (the card's two `vla collect`
+  commands), eval 189 s. Command: `python -m vla.release.recipes vla-robot-tiny`; the
+  label's test is `tests/robot/test_envs.py::test_target_pixels_move_to_where_a_held_cube_goes`.
 """
