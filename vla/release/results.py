@@ -122,7 +122,8 @@ WHY = """
   on a validation split that also holds the rounds' own states.
 - Robot: the shipped checkpoint, which reads a wrist camera beside the front one and whose
   pointer learned to look where a held cube goes (2026-12-07), reaches 97% (target 95%: met),
-  pushes 43% (80%), picks and places 87% (70%: met) and stacks 22% (50%); per-step validation
+  pushes 43% (80%; a pointer label on where the push goes did not help, above), picks and
+  places 87% (70%: met) and stacks 22% (50%); per-step validation
   error is 0.21 / 0.30 / 0.30 cm against the 3 mm target (met, y and z at the limit; the front
   camera alone: 0.48 / 0.50 / 0.47, push 35%, pick-place 29%). Until 2026-12-04 the model's action did not depend on the image at
   all (its first action did not move when only the image did, `benchmarks/robot_looks.py`):

@@ -73,4 +73,21 @@ ROBOT_CAMERA_RUNS = """\
   with nothing else running most of the time), collect 840 s (the card's two `vla collect`
   commands), eval 189 s. Command: `python -m vla.release.recipes vla-robot-tiny`; the
   label's test is `tests/robot/test_envs.py::test_target_pixels_move_to_where_a_held_cube_goes`.
+- Push's label pointed where the push goes: not better (2026-12-07, night; not shipped).
+  Push's failure replays show the arm pushing the cube away from the camera whatever side the
+  target pad is on, so two labels were screened against push's own (the cube all episode):
+  (a) the spot 5.5 cm behind the cube on the pad-cube line (where the expert's fingers go
+  before they push), then the pad once the fingers are there and low; (c) the cube, then the
+  pad once the fingers push. Each arm fine-tuned the shipped checkpoint 1000 steps at 3e-4 on
+  the same 1500 push episodes (the recipe's two collections, push only, recorded again with its
+  label), then 100 unseen seeds from 100000, paired against the arm with push's own label
+  (`vla compare`): own label **55%**, (a) 44% (-11, 95% CI [-24, +3]), (c) 52% (-3, [-16,
+  +11]). The pointer found the unmarked spot behind the cube in 67% of validation frames
+  against 96% for the cube, and (a)'s replays approached from the pad's far side more often
+  but missed the line; (c) changed nothing measurable. The own-label arm's 55% against the
+  shipped 43% is 1000 more steps on push alone (and the spread between runs), not a label.
+  Commands: `vla collect --env vla/panda-push-v0 --episodes 750` with the card's two seeds and
+  settings, then `vla train --config vla/checkpoints/vla-robot-tiny --steps 1000 --lr 3e-4
+  --augment none` and `vla eval --env vla/panda-push-v0 --episodes 100 --seed-start 100000
+  --execution receding:8`.
 """
