@@ -203,8 +203,21 @@ EXPERT_NOTES = """\
   keys if a longer name sharing the prefix came first; click-scroll-list scrolls the list
   until the first item shows, clicks it, then moves the focus with Control+ArrowUp/Down and
   adds the second item with Control+Space (an action has no modifier-click).
-- Animated pages (accordions, the tree, the pie menu) are clicked only once the target's box
-  is the same in two consecutive observations; until then the expert returns `Wait()`.
+- Accordions are clicked only on a still page: while a section opens or closes, its content
+  is larger than its box (the element's `clipped` flag in `info["elements"]`) and the expert
+  returns `Wait()`. That is read from the current page alone, so two identical screenshots get
+  the same label. (The experts used to wait until the target's box was the same in two
+  consecutive observations, which labelled the first still screenshot "wait" and the same
+  screenshot one step later "click": 64% of click-collapsible's demonstrations after four
+  waits were another wait, and the policy trained on them waited on the opened page until the
+  step cap.) click-pie still compares the menu title's box with the previous observation's.
+- click-tab-2 and click-collapsible-2 hide the link in one of several tabs or sections, and
+  the screenshot does not tell which. Their experts click the link once it shows, else open
+  the next tab or section after the open one, in order, as a policy that sees only the
+  screenshot must: an expert that opened the one the DOM names taught a guess.
+- The two accordion ids wait 100 ms a `Wait` (`vla.envs.browser.ANIMATED_WAIT_MS`), so a
+  section opens in 3-4 waits on any host: at one env step a `Wait`, an unloaded host took 13-17
+  and click-collapsible-2's search ran past the 30 steps.
 - use-autocomplete types the prefix, presses ArrowDown (jQuery UI then searches at once
   instead of after 300 ms) and clicks a suggestion that also has the asked ending (typing more
   of its name first if it is below the image).
@@ -236,9 +249,10 @@ EXPERT_NOTES = """\
   a step if it still moves), then clicks the row's trash or star, or opens the e-mail and
   replies or forwards; a view that belongs to another e-mail is closed with its arrow. The
   natural-language variants deliver `info["utterance"]` as a dict with its own `fields`.
-- `Wait()` takes one env step (no sleep), and envs truncate at `max_steps=30`: the experts
-  that wait for animations (accordions, pie menu) use 5-9 steps on this machine; a much
-  faster machine spends more steps waiting for the same few hundred milliseconds.
+- `Wait()` takes one env step (no sleep) except on the two accordion ids (above), and envs
+  truncate at `max_steps=30`: click-pie's expert waits about 11 times an episode on this
+  machine (docs/browser.md); a much faster one spends more steps waiting for the same few hundred
+  milliseconds.
 """
 
 

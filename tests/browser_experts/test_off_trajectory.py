@@ -101,8 +101,9 @@ def _perturbations() -> dict[str, list[Callable[[Info], Any]]]:
         # the page scrolled down over the inbox
         "email-inbox-nl-turk": [_const(Scroll(80, 120, 0, 400))],
         "drag-sort-numbers": [_swap_first_two],
-        # the last tab opened first: the search goes on from there, in order
+        # the last tab or section opened first: the search goes on from there, in order
         "click-tab-2": [_click(lambda e: e["tag"] == "a" and e["text"] == "Tab #3")],
+        "click-collapsible-2": [_click(lambda e: e["tag"] == "h3" and e["text"] == "Section #3")],
         "scroll-text-2": [_const(Scroll(80, 100, 0, 300))],
     }
 

@@ -2,8 +2,8 @@
 accordions, a collapsible file tree, and a paginated search engine.
 
 Each expert re-reads the DOM from ``info`` every step: when the target is on screen it is
-clicked, otherwise the section header, folder or page link that reveals it, or, where the
-screen does not tell which tab hides it, the next tab in order. Accordions
+clicked, otherwise the folder or page link that reveals it, or, where the screen does not
+tell which tab or section hides it, the next tab or section in order. Accordions
 animate, so their experts return ``Wait()`` while a section is still opening or closing (its
 content is ``clipped`` by its growing or shrinking box) and click only on a still page. That
 is read from the current page alone, so the label is the same for two identical screenshots
@@ -98,15 +98,6 @@ class ClickTab2Expert(ExpertBase):
         return click(require(info, tag="a", parent=tabs[(open_ + 1) % len(tabs)]["ref"]))
 
 
-def _header_of(info: dict[str, Any], content: Element) -> Element:
-    """The accordion header (``h3``) just before a content panel."""
-    siblings = find_all(info, parent=content["parent"], tag="h3")
-    before = [h for h in siblings if h["ref"] < content["ref"]]
-    if not before:
-        raise ExpertError(f"no accordion header before the panel {content['id']!r}")
-    return before[-1]
-
-
 def _expanded(header: Element) -> bool:
     return has_class(header, "ui-accordion-header-active")
 
@@ -122,30 +113,33 @@ class ClickCollapsibleExpert(ExpertBase):
 
 
 class ClickCollapsible2Expert(ExpertBase):
-    """click-collapsible-2: expand the section that holds the link "word" and click it.
+    """click-collapsible-2: find the link "word" in one of the accordion's sections. Click it
+    once it shows, else expand the next section (in order, from the expanded one; the first
+    when none is).
 
-    A link inside an opening panel is already at its final place (the panel grows below it),
-    so it is clicked as soon as it shows; a header only while no section opens or closes
-    (that moves the headers below it); stateless.
+    It searches as a policy that sees only the screenshot must (see :class:`ClickTab2Expert`):
+    which section is open is on the screen, which section holds the link is not. Opening a
+    section closes the open one, which moves everything below it, so the expert waits while a
+    section opens or closes and clicks only on a still page. Stateless. The search fits the 30
+    steps on any host because the id waits 100 ms a ``Wait``
+    (``vla.envs.browser.ANIMATED_WAIT_MS``); at one env step a wait it did not on a fast one.
     """
 
     def policy(self, obs: dict[str, Any], info: dict[str, Any]) -> Action:
         word = parse_quoted(utterance(info))[-1]
         links = _links(info, word)
+        if not links:
+            raise ExpertError(f"click-collapsible-2: no link {word!r} in any section")
+        if _animating(info):  # a closing section above moves the opening one's links too
+            return Wait()
         for link in links:
             if link["visible"]:
                 return click(link)
-        for link in links:
-            content = next(
-                (a for a in ancestors(info, link) if has_class(a, "ui-accordion-content")), None
-            )
-            if content is None:
-                continue
-            header = _header_of(info, content)
-            if _expanded(header):
-                return Wait()  # opening: the link is not uncovered yet
-            return Wait() if _animating(info) else click(header)
-        raise ExpertError(f"click-collapsible-2: no link {word!r} in any section")
+        headers = find_all(info, lambda e: has_class(e, "ui-accordion-header"), visible=True)
+        if not headers:
+            raise ExpertError("click-collapsible-2: no section headers on the page")
+        open_ = next((i for i, h in enumerate(headers) if _expanded(h)), -1)
+        return click(headers[(open_ + 1) % len(headers)])
 
 
 class NavigateTreeExpert(ExpertBase):
