@@ -9,7 +9,7 @@ __all__ = ["ANIMATED_WAIT_MS", "register"]
 #: Tasks whose page animates for a few hundred milliseconds after a click (jQuery UI
 #: accordions), and the ``wait_ms`` their ids get by default: a ``Wait`` then lasts until that
 #: long after the previous observation, so an opening section takes 3-4 waits on any host.
-#: With one env step a wait it took 15-19 on an unloaded 2-core host, more on a faster one, and
+#: With one env step a wait it took 13-17 on an unloaded 2-core host, more on a faster one, and
 #: click-collapsible-2's expert, which opens the sections in turn, ran past the 30 steps
 #: (docs/browser.md). ``gym.make(id, wait_ms=0)`` turns it off.
 ANIMATED_WAIT_MS = {"click-collapsible": 100.0, "click-collapsible-2": 100.0}
