@@ -158,7 +158,8 @@ def build_episode(
     last step. Steps that also have ``"executed"`` (an action executed in place of the
     recorded one: DAgger, a noisy expert) keep those actions in the episode's metadata; steps
     with ``"target_pixels"`` (the env's grounding label of the observation, camera name ->
-    ``[x, y]``, e.g. the Panda envs' named cube) or ``"page_words"`` (``[word, left, top,
+    ``[x, y]``, e.g. the Panda envs' named cube), ``"goal_pixels"`` (likewise, where the
+    motion ends: the second pointer's label) or ``"page_words"`` (``[word, left, top,
     width, height]`` of each word the page shows: the reading loss's labels) keep those too.
     """
     import pyarrow as pa
@@ -196,8 +197,9 @@ def build_episode(
                             "success": success}  # fmt: skip
     if any("executed" in s for s in steps):
         meta["executed"] = [to_dict(s.get("executed", s["action"])) for s in steps]
-    if any(s.get("target_pixels") for s in steps):
-        meta["target_pixels"] = [_rounded(s.get("target_pixels")) for s in steps]
+    for key in ("target_pixels", "goal_pixels"):
+        if any(s.get(key) for s in steps):
+            meta[key] = [_rounded(s.get(key)) for s in steps]
     if any(s.get("page_words") for s in steps):  # whole pixels: a word's box is 10+ px high
         meta["page_words"] = [
             [[str(w[0]), *(round(float(v)) for v in w[1:5])] for w in s.get("page_words") or []]
@@ -212,7 +214,7 @@ def build_episode(
 
 
 def _rounded(pixels: dict[str, Any] | None) -> dict[str, list[float]] | None:
-    """A step's ``target_pixels`` as JSON (0.1 px)."""
+    """A step's ``target_pixels`` or ``goal_pixels`` as JSON (0.1 px)."""
     if not pixels:
         return None
     return {str(k): [round(float(c), 1) for c in v] for k, v in pixels.items()}

@@ -24,10 +24,10 @@ class EpisodeRecorder:
     the step; the default stores the executed one (DAgger stores the expert's instead). With a
     ``label``, the executed actions are kept too (the episode's ``executed`` list in
     ``meta/vla/episodes.jsonl``): a model that reads its previous actions trains on those.
-    An env whose ``info`` has ``target_pixels`` (a grounding label) or ``words`` (the page's
-    words and their boxes: the reading loss's labels) gets them kept per step beside the
-    ``executed`` list (``target_pixels``, ``page_words``), each with the observation it
-    describes.
+    An env whose ``info`` has ``target_pixels`` or ``goal_pixels`` (grounding labels) or
+    ``words`` (the page's words and their boxes: the reading loss's labels) gets them kept per
+    step beside the ``executed`` list (``target_pixels``, ``goal_pixels``, ``page_words``),
+    each with the observation it describes.
     """
 
     def __init__(self, env_id: str, label: Callable[[StepRecord], Action] | None = None) -> None:
@@ -72,7 +72,11 @@ class EpisodeRecorder:
 
 def _labels(info: dict[str, Any]) -> dict[str, Any]:
     """The per-observation labels an env's ``info`` carries, as the recorded step keys."""
-    return {"target_pixels": info.get("target_pixels"), "page_words": info.get("words")}
+    return {
+        "target_pixels": info.get("target_pixels"),
+        "goal_pixels": info.get("goal_pixels"),
+        "page_words": info.get("words"),
+    }
 
 
 def camera_name(env: Any) -> str:

@@ -61,6 +61,11 @@ __all__ = [
 ]
 
 
+# the episode's per-step lists: actions executed in place of the recorded ones (DAgger), as
+# dicts, and the env's grounding and reading labels (format.build_episode)
+PER_STEP_KEYS = ("executed", "target_pixels", "goal_pixels", "page_words")
+
+
 def _slug(env_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", env_id)
 
@@ -350,9 +355,7 @@ def _episode_entry(
     state = table[fmt.STATE_KEY][0].as_py()
     actions = [from_dict(json.loads(a)) for a in table["action"].to_pylist()]
     joints = {len(a.positions) for a in actions if isinstance(a, JointTarget)}
-    # per-step lists: actions executed in place of the recorded ones (DAgger), as dicts, and
-    # the env's grounding and reading labels (format.build_episode)
-    per_step = {k: meta[k] for k in ("executed", "target_pixels", "page_words") if k in meta}
+    per_step = {k: meta[k] for k in PER_STEP_KEYS if k in meta}
     return {
         "episode_index": index,
         "env_id": meta["env_id"],

@@ -16,7 +16,8 @@ positions). A 7- (or 8-) element array is accepted too and read with
 "position", "orientation"}``), ``ee_position``, ``ee_rpy``, ``gripper_width``, ``clipped``
 (reasons a command was clipped this step), ``target_pixels`` (camera name -> ``[x, y]``,
 where the cube the instruction is about is in that camera's image, or where it goes once it is
-held: a grounding label) and, for
+held: a grounding label), ``goal_pixels`` (the same, of where the motion ends: the pad of
+``push``, the tray or bowl, the base cube of ``stack``; absent for ``reach``) and, for
 container tasks, ``container`` (``{"name", "position", "inner_half", "wall_height",
 "round"}``). See docs/robot.md.
 """
@@ -230,7 +231,18 @@ class PandaEnv(gym.Env):
         box = sc.tray or sc.bowl
         if not held or ("base" not in goal and box is None):
             return cube
-        return sc.pose(self._names[goal["base"]] if "base" in goal else box.body)[0]
+        return self._destination()  # type: ignore[return-value]
+
+    def _destination(self) -> np.ndarray | None:
+        """Where the task's motion ends: the pad (``push``), the tray or bowl, the base cube
+        (``stack``); None for ``reach``. The label of the second pointer
+        (``info["goal_pixels"]``, ``VLAConfig.point_goal``)."""
+        sc, goal = self.scene, self.layout.goal  # type: ignore[union-attr]
+        if "base" in goal:
+            return sc.pose(self._names[goal["base"]])[0]
+        box = sc.tray or sc.bowl
+        body = box.body if box is not None else sc.pad
+        return None if body is None else sc.pose(body)[0]
 
     def _pixels(self, xyz: Any) -> dict[str, list[float]]:
         """``xyz`` in each camera's image (pixels, :func:`project`): where to look."""
@@ -268,6 +280,9 @@ class PandaEnv(gym.Env):
             "clipped": clipped,
             "target_pixels": self._pixels(self._look_at()),
         }
+        destination = self._destination()
+        if destination is not None:
+            info["goal_pixels"] = self._pixels(destination)
         if sc.pad is not None:
             color = self.layout.target_color  # type: ignore[union-attr]
             objects[f"{color} target"] = {"kind": "target", "color": color,

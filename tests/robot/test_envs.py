@@ -263,6 +263,36 @@ def test_target_pixels_move_to_where_a_held_cube_goes(task):
         env.close()
 
 
+@pytest.mark.parametrize("task", ["reach", "push", "pick-place", "stack", "sequence"])
+def test_goal_pixels_are_where_the_motion_ends(task):
+    """`info["goal_pixels"]` (the second pointer's label) is the pad of push, the tray or bowl,
+    the base cube of stack, in every camera, the whole episode; reach has none."""
+    from vla.datasets.experts.panda import PandaExpert
+
+    env = gym.make(f"vla/panda-{task}-v0", cameras=["front", "scene"], image_size=128)
+    try:
+        obs, info = env.reset(seed=2)
+        expert, goal = PandaExpert(), info["goal"]
+        for _ in range(8):
+            if task == "reach":
+                assert "goal_pixels" not in info
+            else:
+                if "base" in goal:
+                    where = info["objects"][f"{goal['base']} cube"]["position"]
+                elif "container" in info:
+                    where = info["container"]["position"]
+                else:
+                    where = info["objects"][f"{goal['target']} target"]["position"]
+                want = env.unwrapped._pixels(where)
+                assert set(info["goal_pixels"]) == {"front", "scene"}
+                for name in ("front", "scene"):
+                    assert np.allclose(info["goal_pixels"][name], want[name]), (name, want)
+                    assert min(want[name]) >= 0 and max(want[name]) < 128
+            obs, _, _, _, info = env.step(expert.act(obs, info))
+    finally:
+        env.close()
+
+
 def _pixel(env, info, what):
     """Where ``what`` (a cube's colour, or "container") is in the front camera's image."""
     xyz = (

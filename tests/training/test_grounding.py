@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from vla_training_fakes import TINY
+from vla_training_fakes import TINY, recorded
 
 from vla.model import VLAConfig, VLAForActionPrediction, VLAProcessor
 from vla.model.grounding_vla import PatchLayout
@@ -22,16 +22,8 @@ pytestmark = [pytest.mark.robot]
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    from vla.datasets import CollectConfig, EpisodeDataset, collect
-
     out = tmp_path_factory.mktemp("reach")
-    collect(
-        CollectConfig(
-            env_ids=["vla/panda-reach-v0"], episodes=3, out=out, workers=0, progress=False,
-            env_kwargs={"image_size": 64},
-        )
-    )  # fmt: skip
-    return EpisodeDataset(out, split="all")
+    return recorded(out, "vla/panda-reach-v0", 3, env_kwargs={"image_size": 64})
 
 
 def _on_target(item: dict, point: tuple[float, float], image: np.ndarray) -> bool:
@@ -105,16 +97,12 @@ def test_a_negative_point_loss_is_refused():
 
 @pytest.mark.parametrize("names", [["front", "scene"], ["scene", "front"]])
 def test_a_model_with_named_views_points_in_its_first_view(tmp_path, names):
-    from vla.datasets import CollectConfig, EpisodeDataset, collect, load_stats
+    from vla.datasets import load_stats
 
-    collect(
-        CollectConfig(
-            env_ids=["vla/panda-reach-v0"], episodes=1, out=tmp_path, workers=0, progress=False,
-            env_kwargs={"cameras": ["front", "scene"], "image_size": 48}, max_steps=3,
-            keep_failures=True,
-        )
-    )  # fmt: skip
-    dataset = EpisodeDataset(tmp_path, split="all")
+    cameras = {"cameras": ["front", "scene"], "image_size": 48}
+    dataset = recorded(
+        tmp_path, "vla/panda-reach-v0", 1, env_kwargs=cameras, max_steps=3, keep_failures=True
+    )
     cfg = VLAConfig.from_preset("vla-tiny", **TINY, point_loss=1.0, view_names=names)
     proc = VLAProcessor.from_config(cfg)
     proc.tokenizer.set_stats(load_stats([tmp_path]))

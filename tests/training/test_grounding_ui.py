@@ -48,7 +48,7 @@ def test_the_point_follows_the_augmented_click(processor):
     collator = Collator(processor, cfg, seed=3)
     moved = []
     for item in items:
-        _, action, _, point, _ = collator._sample(item)
+        _, action, _, point, _, _ = collator._sample(item)
         assert point == pytest.approx(((action.x + 0.5) / 48, (action.y + 0.5) / 64))
         moved.append(action != Click(9, 14))
     assert any(moved)

@@ -104,3 +104,13 @@ def load_benchmark(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def recorded(out: Path, env_id: str, episodes: int, **settings: Any) -> Any:
+    """``episodes`` expert episodes of ``env_id`` recorded into ``out`` by ``collect`` (one
+    process, no progress bar; ``settings``: more ``CollectConfig`` fields), read back whole."""
+    from vla.datasets import CollectConfig, EpisodeDataset, collect
+
+    collect(CollectConfig(env_ids=[env_id], episodes=episodes, out=out, workers=0,
+                          progress=False, **settings))  # fmt: skip
+    return EpisodeDataset(out, split="all")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from transformers import LlamaConfig, PreTrainedConfig, SiglipVisionConfig
 
+from vla.model.config_checks import check_aux_losses, check_execution, check_views
+
 if TYPE_CHECKING:
     from vla.model.image_grid import GridSpec
 
@@ -63,22 +65,6 @@ def _sub_config(value: Any, default: Any) -> Any:
 
         return AutoConfig.for_model(model_type, **data)
     return default(**data)
-
-
-def _check_views(names: Any, max_image_tokens: int | None) -> list[str]:
-    """``view_names`` as a list of distinct non-empty strings (fixed resolution only)."""
-    if isinstance(names, str) or not isinstance(names, (list, tuple)):
-        raise ValueError(f"Got {names!r} for `view_names`; it must be a list of camera names")
-    if any(not isinstance(n, str) or not n for n in names) or len(set(names)) != len(names):
-        raise ValueError(
-            f"Got {names!r} for `view_names`; the names must be distinct non-empty strings"
-        )
-    if names and max_image_tokens:
-        raise ValueError(
-            f"Got view_names={list(names)!r} with max_image_tokens={max_image_tokens}; "
-            "several views need the fixed resolution (max_image_tokens=None)"
-        )
-    return list(names)
 
 
 class VLAConfig(PreTrainedConfig):
@@ -154,6 +140,10 @@ class VLAConfig(PreTrainedConfig):
             expected position and features) and the robot state are fused into the hidden
             state of every action position before the LM head (:class:`PointedAction`).
             Usually with ``point_loss`` to teach the pointer. Fixed resolution only.
+        point_goal: with ``point_to_action``, a second pointer, trained (``point_loss``) on
+            where the motion ends (``info["goal_pixels"]``: the pad of ``push``, the tray or
+            bowl, the base cube of ``stack``), whose patch is fused into the action positions
+            beside the first's (``PointedAction``; identity at initialisation).
         read_loss: 0 (default): off. W > 0: training also asks every image patch that shows a
             word (``info["words"]`` of the MiniWoB envs, kept by the recorder) to name its
             first 8 bytes, and adds W times that cross-entropy (:mod:`vla.model.reading_vla`).
@@ -200,6 +190,7 @@ class VLAConfig(PreTrainedConfig):
     value_slots: int = 0
     point_loss: float = 0.0
     point_to_action: bool = False
+    point_goal: bool = False
     read_loss: float = 0.0
     execution: str | None = None
     state_dim: int = 32
@@ -256,7 +247,9 @@ class VLAConfig(PreTrainedConfig):
                 f"Got image_size={size!r}, patch_size={patch!r} in `vision_config`; the image "
                 "must be square and a whole number of patches"
             )
-        for name in ("vision_film", "vision_early_fusion", "parallel_decoding", "point_to_action"):
+        flags = ("vision_film", "vision_early_fusion", "parallel_decoding", "point_to_action",
+                 "point_goal")  # fmt: skip
+        for name in flags:
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"Got {getattr(self, name)!r} for `{name}`; it must be a bool")
         for name in ("copy_alignment", "copy_case"):
@@ -264,8 +257,8 @@ class VLAConfig(PreTrainedConfig):
                 raise ValueError(f"Got {name} without copy_instruction; set both or neither")
         if self.value_slots and not self.parallel_decoding:
             raise ValueError("Got value_slots without parallel_decoding; set both or neither")
-        _check_execution(self.execution)
-        _check_aux_losses(self)
+        check_execution(self.execution)
+        check_aux_losses(self)
         tokens = self.max_image_tokens
         if tokens is not None and (
             isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0
@@ -280,7 +273,7 @@ class VLAConfig(PreTrainedConfig):
                 f"Got vision hidden_size={self._vision.hidden_size} with native resolution, FiLM or "
                 "early fusion; it must be a multiple of 4 (2D sine-cosine positions)"
             )
-        self.view_names = _check_views(self.view_names, self.max_image_tokens)
+        self.view_names = check_views(self.view_names, self.max_image_tokens)
         grid = self.grid_spec  # validates max_image_tokens against the thumbnail
         self._text.vocab_size = _vocab_size(
             self.coord_bins, self.value_bins, grid, self.pointer_subdivisions
@@ -354,15 +347,6 @@ class VLAConfig(PreTrainedConfig):
         return cls(vision_config=vision, text_config=text, **top)
 
 
-def _check_execution(execution: Any) -> None:
-    """``VLAConfig.execution`` is None or a ``--execution`` text (parsed where it is used)."""
-    if execution is not None and (not isinstance(execution, str) or not execution):
-        raise ValueError(
-            f"Got {execution!r} for `execution`; it must be None or a text such as "
-            "'receding:8' (vla eval --execution)"
-        )
-
-
 #: the int fields and their lowest values
 _INT_FIELDS = (
     ("coord_bins", 2),
@@ -376,22 +360,3 @@ _INT_FIELDS = (
     ("action_history", 0),
     ("value_slots", 0),
 )
-
-
-def _check_aux_losses(config: VLAConfig) -> None:
-    """``point_loss`` and ``read_loss`` are numbers >= 0; acting on the pointing needs fixed
-    resolution, reading needs native resolution."""
-    for name in ("point_loss", "read_loss"):
-        weight = getattr(config, name)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
-            raise ValueError(f"Got {weight!r} for `{name}`; it must be a number >= 0")
-    if config.point_to_action and config.max_image_tokens:
-        raise ValueError(
-            "Got point_to_action with max_image_tokens; acting on the pointed patch needs "
-            "fixed-resolution images (set max_image_tokens=None)"
-        )
-    if config.read_loss and not config.max_image_tokens:
-        raise ValueError(
-            "Got read_loss without max_image_tokens; the reading loss labels the patches of "
-            "native-resolution images (set max_image_tokens, e.g. 140 for MiniWoB pages)"
-        )

@@ -21,6 +21,11 @@ every action position before the LM head (late fusion, identity at initialisatio
 toward the cube is then a function of where the cube is and where the gripper is, both given
 to the head directly. Decoding computes the summary once in the prefix pass
 (``VLAOutput.point_memory``) and fuses it into every incremental step.
+
+``VLAConfig.point_goal`` adds a second pointer (``goal_pointer``, the same kind), trained on
+where the motion ends (``info["goal_pixels"]``: the pad of ``push``, the tray or bowl, the base
+cube of ``stack``) and fused the same way after the first (``goal_action``, no state): a push
+is a function of both ends, and the object pointer marks only one.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ __all__ = [
     "PatchLayout",
     "PointedAction",
     "TargetPointer",
+    "add_pointers",
     "first_view_patches",
     "fuse_pointed",
     "fuse_pointed_steps",
@@ -186,15 +192,36 @@ def with_point_loss(
     labels: torch.Tensor | None,
     points: torch.Tensor | None,
     images: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None],
+    goals: torch.Tensor | None = None,
 ) -> torch.Tensor | None:
     """``loss`` plus ``config.point_loss`` times :func:`point_loss` when the model has a
-    :class:`TargetPointer` and the batch has target points; else ``loss`` unchanged.
+    :class:`TargetPointer` and the batch has target points (and likewise for the goal's
+    pointer, ``config.point_goal``, and the batch's ``goals``); else ``loss`` unchanged.
     ``images``: the batch's ``(pixel_values, image_grids, thumbnail_values)``."""
-    pointer = getattr(model, "target_pointer", None)
-    if loss is None or labels is None or points is None or pointer is None:
+    if loss is None or labels is None:
         return loss
-    extra = point_loss(pointer, hidden, labels, patch_layout(model.config, *images), points)
-    return loss if extra is None else loss + model.config.point_loss * extra
+    layout = patch_layout(model.config, *images)
+    for name, where in (("target_pointer", points), ("goal_pointer", goals)):
+        pointer = getattr(model, name, None)
+        extra = None if pointer is None or where is None else point_loss(
+            pointer, hidden, labels, layout, where
+        )  # fmt: skip
+        loss = loss if extra is None else loss + model.config.point_loss * extra
+    return loss
+
+
+def add_pointers(model: nn.Module, config: Any, dim: int) -> None:
+    """The pointing parts ``config`` asks for, as ``model``'s submodules: ``target_pointer``
+    (``point_loss`` or ``point_to_action``), ``pointed_action`` (``point_to_action``), and
+    ``goal_pointer`` with ``goal_action`` (``point_goal``: where the motion ends, no state).
+    Absent otherwise, so checkpoints saved without them load unchanged."""
+    if config.point_loss or config.point_to_action:
+        model.target_pointer = TargetPointer(dim)
+    if config.point_to_action:
+        model.pointed_action = PointedAction(dim, config.state_dim)
+    if config.point_goal:
+        model.goal_pointer = TargetPointer(dim)
+        model.goal_action = PointedAction(dim, 0)
 
 
 def first_view_patches(config: Any) -> int:
@@ -272,7 +299,8 @@ def fuse_pointed(
     ``config.point_to_action`` the text's hidden states come back unchanged with None.
 
     The query is the last ``SEP`` of each row; the summary is fused from there on (the
-    positions that predict the verb and its arguments)."""
+    positions that predict the verb and its arguments). With ``config.point_goal`` the goal's
+    pointer (no state) is fused after the first, and the summary is both, (B, 2D)."""
     n = input_ids.shape[1]
     text = hidden[:, -n:]
     head: PointedAction | None = getattr(model, "pointed_action", None)
@@ -282,14 +310,16 @@ def fuse_pointed(
     sep = torch.where(input_ids == SEP, positions, -1).amax(-1).clamp(min=0)  # (B,)
     if states is not None and state_mask is not None:
         states = states * state_mask[:, None].to(states.dtype)
-    memory = head.memory(
-        model.target_pointer,
-        hidden,
-        hidden.shape[1] - n + sep,
-        first_view_patches(model.config),
-        states,
-    )
-    return head.fuse_into(text, memory, positions[None] >= sep[:, None]), memory
+    query_at, patches = hidden.shape[1] - n + sep, first_view_patches(model.config)
+    after = positions[None] >= sep[:, None]
+    memory = head.memory(model.target_pointer, hidden, query_at, patches, states)
+    text = head.fuse_into(text, memory, after)
+    goal: PointedAction | None = getattr(model, "goal_action", None)
+    if goal is not None:
+        goal_memory = goal.memory(model.goal_pointer, hidden, query_at, patches, None)
+        text = goal.fuse_into(text, goal_memory, after)
+        memory = torch.cat([memory, goal_memory], dim=-1)
+    return text, memory
 
 
 def fuse_pointed_steps(
@@ -305,4 +335,8 @@ def fuse_pointed_steps(
             "this model points to act: pass the prefix pass's `point_memory` "
             "(VLAOutput.point_memory) to decode_step"
         )
-    return head.fuse_into(hidden, memory)
+    goal: PointedAction | None = getattr(model, "goal_action", None)
+    if goal is None:
+        return head.fuse_into(hidden, memory)
+    first, second = memory.chunk(2, dim=-1)
+    return goal.fuse_into(head.fuse_into(hidden, first), second)

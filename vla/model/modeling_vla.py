@@ -112,10 +112,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             self.instruction_copy = InstructionCopy(d, config.copy_alignment, config.copy_case)
         if config.value_slots:  # vla.model.parallel_decoding
             self.value_slots = nn.Embedding(config.value_slots, d)
-        if config.point_loss or config.point_to_action:  # vla.model.grounding_vla
-            self.target_pointer = grounding.TargetPointer(d)
-        if config.point_to_action:
-            self.pointed_action = grounding.PointedAction(d, config.state_dim)
+        grounding.add_pointers(self, config, d)  # point_loss, point_to_action, point_goal
         if config.read_loss:  # vla.model.reading_vla
             self.word_reader = reading.WordReader(d)
         if config.conv_stem and not vision_path:
@@ -263,6 +260,7 @@ class VLAForActionPrediction(VLAPreTrainedModel):
         thumbnail_values: torch.Tensor | None = None,
         view_mask: torch.Tensor | None = None,
         target_points: torch.Tensor | None = None,
+        goal_points: torch.Tensor | None = None,
         **kwargs: Any,
     ) -> VLAOutput:
         """Full forward pass (training, or the prefix of a decode).
@@ -282,8 +280,9 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             target_points: (B, 2) where the named object is, as fractions of the first view's
                 width and height (native mode: of its padded detail grid, as the training
                 ``Collator`` gives them; NaN: unknown); adds ``config.point_loss`` x the
-                grounding loss. ``word_labels`` (B, P, 8) in ``kwargs``: the bytes of the word
-                each patch shows (:mod:`vla.model.reading_vla`); adds ``config.read_loss`` x it.
+                grounding loss; goal_points: the same of where the motion ends (point_goal).
+                ``word_labels`` (B, P, 8) in ``kwargs``: the bytes of the word each patch
+                shows (:mod:`vla.model.reading_vla`); adds ``config.read_loss`` x it.
         """
         embeds, mask, positions = self.build_inputs(
             pixel_values, input_ids, attention_mask, states, state_mask, image_grids,
@@ -306,7 +305,9 @@ class VLAForActionPrediction(VLAPreTrainedModel):
             keep = target != -100  # (N, V) only where there is a loss
             loss = self.action_loss(head.masked(keep).float(), target[keep])
         last, images = out.last_hidden_state, (pixel_values, image_grids, thumbnail_values)
-        loss = grounding.with_point_loss(self, loss, last, labels, target_points, images)
+        loss = grounding.with_point_loss(
+            self, loss, last, labels, target_points, images, goal_points
+        )
         loss = reading.with_read_loss(self, loss, last, kwargs.get("word_labels"), images)
         return VLAOutput(
             loss=loss,

@@ -90,4 +90,24 @@ ROBOT_CAMERA_RUNS = """\
   settings, then `vla train --config vla/checkpoints/vla-robot-tiny --steps 1000 --lr 3e-4
   --augment none` and `vla eval --env vla/panda-push-v0 --episodes 100 --seed-start 100000
   --execution receding:8`.
+- Push's failures, counted, and two fixes screened against them (2026-12-07, night; neither
+  shipped). Of 40 unseen seeds driven by the own-label arm above (the cube's path against the
+  pad's, `runs/push-ab/diag.py`), 23 succeed, 7 push the cube toward the pad and past it (20-40
+  cm, passing more than the 5 cm threshold off the pad's centre, and never turning back), 8
+  push it more than 60 degrees off the line to the pad, 2 stop short or off the line. The
+  expert's episodes end when the cube is on the pad, so no demonstration shows a cube that
+  missed it. Both fixes were screened the same way as the labels above (the shipped checkpoint
+  + 1000 steps at 3e-4 on the same 1500 push episodes, 100 unseen seeds, paired):
+  - a second pointer, trained on where the motion ends (`point_goal`, docs/model.md; the pad)
+    and fused into the action beside the first: **54%** against 55% (-1, 95% CI [-15, +13]),
+    though it found the pad in 90% of validation frames. The same failures: 8 overshoots, 5
+    off the line, of 40;
+  - one DAgger round: the own-label arm drove 500 push episodes (289 succeeded), the expert
+    labelled every state it visited (`vla collect --dagger --policy runs/push-ab/train-old
+    --beta 0 --execution receding:8`), and the fine-tune read those beside the 1500: **54%**
+    (-1, [-15, +13]); 8 overshoots and 9 off the line of 40, as before.
+  Where the pad is was not what push lacked, and 1000 steps on recovery states did not teach
+  recovery. Commands: `runs/push-ab/run-goal.sh` and `run-dagger.sh` are the arms' scripts
+  (the collect, train and eval commands above, with `--dagger` or `"point_goal": true` in a
+  copy of the checkpoint's `config.json`).
 """

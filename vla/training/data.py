@@ -59,7 +59,8 @@ class Collator:
     augmented (:func:`vla.training.augment.augment_sample`) from a generator seeded per worker.
     Items with ``target_pixels`` (:class:`vla.training.grounding.TargetPoints`) add
     ``target_points`` (B, 2) to the batch: the point moved with the image, as fractions of its
-    size (native resolution: of its padded patch grid; NaN where an item has none).
+    size (native resolution: of its padded patch grid; NaN where an item has none), and
+    ``goal_points`` likewise when some item has ``goal_pixels`` (where the motion ends).
     ``state_dropout``: the share of robot samples whose state is left out (the model's "no
     state" input), drawn from the same generator. With ``words`` (native resolution), items'
     ``page_words`` become the reading loss's ``word_labels`` (:mod:`vla.training.reading`).
@@ -92,7 +93,7 @@ class Collator:
 
     def __call__(self, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
         samples = [self._sample(item) for item in items]
-        images, actions, views, points, words = (list(x) for x in zip(*samples, strict=True))
+        images, actions, views, points, goals, words = (list(x) for x in zip(*samples, strict=True))
         states = [item.get("state") for item in items]
         if self.state_dropout > 0:
             hide = self._generator().random(len(states)) < self.state_dropout
@@ -110,6 +111,8 @@ class Collator:
             import torch
 
             batch["target_points"] = torch.tensor(points, dtype=torch.float32)
+            if any(item.get("goal_pixels") for item in items):  # the second pointer's
+                batch["goal_points"] = torch.tensor(goals, dtype=torch.float32)
         if self.words:
             grids = [self.processor.grid.plan(im.shape[1], im.shape[0]) for im in images]
             rows, cols = (n // self.processor.grid.patch for n in batch["pixel_values"].shape[-2:])
@@ -117,38 +120,74 @@ class Collator:
             batch["word_labels"] = word_labels(grids, texts, boxes, rows, cols)
         return batch
 
-    def _sample(self, item: dict[str, Any]) -> tuple[Any, Any, Any, tuple[float, float], Any]:
-        """``(image, action, views, point, (words, boxes))`` of one item, augmented; the point
-        (NaN: none) is in the image the model sees first (its first view when it reads named
-        views), as fractions of that image's width and height, moved with that image's crop.
-        A UI step of a grounding batch (``target_pixels`` present) without a recorded point
-        points where its action acts: a click's point, a drag's start. The words' boxes
-        (pixels of ``item["image"]``, None without ``page_words``) move with its augmentation."""
+    def _sample(self, item: dict[str, Any]) -> tuple[Any, ...]:
+        """``(image, action, views, point, goal, (words, boxes))`` of one item, augmented; the
+        point and the goal (``goal_pixels``: where the motion ends; NaN: none) are in the image
+        the model sees first (its first view when it reads named views), as fractions of that
+        image's width and height, moved with that image's crop. A UI step of a grounding batch
+        (``target_pixels`` present) without a recorded point points where its action acts: a
+        click's point, a drag's start. The words' boxes (pixels of ``item["image"]``, None
+        without ``page_words``) move with its augmentation."""
         image, action, names = item["image"], item["action"], self.processor.view_names
         named = item.get("images") if names else None
         if named is not None:  # a dataset may hold cameras the model does not read
             named = {k: v for k, v in named.items() if k in names}
         first = names[0] if named is not None and names[0] in named else None
-        point, (texts, boxes) = item_point(item, first), word_boxes(item.get("page_words"))
+        point, goal = item_point(item, first), item_point(item, first, "goal_pixels")
+        texts, boxes = word_boxes(item.get("page_words"))
         if self.augment_cfg is not None:
-            image, action, moved, boxes = self._augment(
-                image, action, None if first else point, boxes
+            image, action, point, goal, boxes = self._augment_views(
+                image, action, named, first, (point, goal), boxes
             )
-            if named is not None:  # every view its own draw; robot actions do not move
-                for k, v in named.items():
-                    named[k], _, seen, _ = self._augment(v, action, point if k == first else None)
-                    moved = seen if k == first else moved
-            point = moved
         acts_at = action_points(action) if point is None and "target_pixels" in item else []
         if acts_at:  # a UI step points where it acts (augmented)
             x, y = acts_at[0]
             point = (x + 0.5, y + 0.5)  # the centre of the pixel a click at integer x hits
         h, w = (image if first is None else named[first]).shape[:2]  # type: ignore[index]
-        frac = (math.nan, math.nan) if point is None else (point[0] / w, point[1] / h)
+        point, goal = self._fraction(point, w, h), self._fraction(goal, w, h)
+        return image, action, named, point, goal, (texts, boxes)
+
+    def _fraction(self, point: tuple[float, float] | None, w: int, h: int) -> tuple[float, float]:
+        """``point`` (pixels of a ``w`` x ``h`` image) as fractions of it (native resolution:
+        of its padded patch grid); NaN for None."""
+        if point is None:
+            return (math.nan, math.nan)
+        frac = (point[0] / w, point[1] / h)
         grid = getattr(self.processor, "grid", None)
-        if grid is not None and point is not None:  # native: the pointer's grid has padding
-            frac = grid.plan(w, h).grid_fraction(*frac)
-        return image, action, named, frac, (texts, boxes)
+        return frac if grid is None else grid.plan(w, h).grid_fraction(*frac)
+
+    def _augment_views(
+        self,
+        image: Any,
+        action: Any,
+        named: dict[str, Any] | None,
+        first: str | None,
+        points: tuple[Any, Any],
+        boxes: Any,
+    ) -> tuple[Any, ...]:
+        """``(image, action, point, goal, boxes)`` after augmenting ``image`` and every view of
+        ``named`` in place (each its own draw); ``points`` (the point and the goal) move with
+        the first view's crop (with ``image``'s without views). The goal moves as a box of no
+        size beside the words' boxes."""
+        point, goal = points
+        extra = None if goal is None else np.array([[goal[0], goal[1], 0.0, 0.0]])
+        mine = extra if first is None else None
+        both = mine if boxes is None else boxes if mine is None else np.concatenate([boxes, mine])
+        image, action, moved, both = self._augment(image, action, None if first else point, both)
+        if mine is not None:
+            (gx, gy, _, _), boxes = both[-1], (None if boxes is None else both[:-1])
+            goal = (float(gx), float(gy))
+        else:
+            boxes = both
+        if named is not None:  # robot actions do not move
+            for k, v in named.items():
+                if k != first:
+                    named[k] = self._augment(v, action)[0]
+                    continue
+                named[k], _, moved, seen = self._augment(v, action, point, extra)
+                if seen is not None:
+                    goal = (float(seen[0, 0]), float(seen[0, 1]))
+        return image, action, moved, goal, boxes
 
     def _augment(
         self, image: Any, action: Any, point: Any = None, boxes: Any = None
@@ -162,11 +201,14 @@ class Collator:
         return augment_sample(image, action, point, boxes, rng, cfg)
 
 
-def item_point(item: dict[str, Any], camera: str | None = None) -> tuple[float, float] | None:
+def item_point(
+    item: dict[str, Any], camera: str | None = None, key: str = "target_pixels"
+) -> tuple[float, float] | None:
     """The grounding target's ``(x, y)`` pixels (``target_pixels`` of
-    :class:`vla.training.grounding.TargetPoints`) in ``camera``'s image, by default in
-    ``item["image"]`` (the env's first camera); None when the item has none."""
-    pixels = item.get("target_pixels")
+    :class:`vla.training.grounding.TargetPoints`; ``key="goal_pixels"``: the goal's) in
+    ``camera``'s image, by default in ``item["image"]`` (the env's first camera); None when
+    the item has none."""
+    pixels = item.get(key)
     if not pixels or (camera is not None and camera not in pixels):
         return None
     x, y = pixels[camera] if camera is not None else next(iter(pixels.values()))

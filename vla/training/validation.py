@@ -44,7 +44,7 @@ def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, fl
     """Mean loss (per batch) and action-token accuracy over every batch of ``loader``; with
     batches that say where the named object is (``target_points``) and a model trained to
     point at it (``point_loss``), ``val/point_accuracy``: how often its top patch is the
-    object's; with ``word_labels`` and a model trained to read (``read_loss``),
+    object's (``val/goal_accuracy``: the same of the goal's pointer, ``point_goal``); with ``word_labels`` and a model trained to read (``read_loss``),
     ``val/read_accuracy``: the share of the words' bytes its patches name right. The loss is
     the action loss alone either way. ``val/image_spread``
     (:func:`image_spread` of the first batch): near 0 when the vision tower has collapsed and
@@ -52,7 +52,7 @@ def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, fl
     import torch
 
     losses, correct, total, spread = [], 0, 0, math.nan
-    pointed, read = np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64)
+    pointed, goaled, read = (np.zeros(2, dtype=np.int64) for _ in range(3))
     model.eval()
     with torch.no_grad():
         for batch in loader:
@@ -60,6 +60,7 @@ def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, fl
             if math.isnan(spread):
                 spread = image_spread(model, batch)
             points, words = batch.pop("target_points", None), batch.pop("word_labels", None)
+            goals = batch.pop("goal_points", None)
             with _last_hidden(model, points, words) as hidden:
                 out = model(**batch)
             losses.append(float(out.loss))
@@ -67,13 +68,14 @@ def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, fl
             correct, total = correct + c, total + t
             if hidden:
                 pointed += _pointer_hits(model, hidden[0], batch, points)
+                goaled += _pointer_hits(model, hidden[0], batch, goals, "goal_pointer")
                 read += _read_hits(model, hidden[0], batch, words)
     metrics = {
         "val/loss": float(np.mean(losses)) if losses else math.nan,
         "val/token_accuracy": correct / total if total else math.nan,
         "val/image_spread": spread,
     }
-    for name, (hits, rows) in (("point", pointed), ("read", read)):
+    for name, (hits, rows) in (("point", pointed), ("goal", goaled), ("read", read)):
         if rows:
             metrics[f"val/{name}_accuracy"] = int(hits) / int(rows)
     return metrics
@@ -115,13 +117,16 @@ def _last_hidden(model: Any, points: Any, words: Any = None) -> Iterator[list[An
         hook.remove()
 
 
-def _pointer_hits(model: Any, hidden: Any, batch: dict[str, Any], points: Any) -> tuple[int, int]:
+def _pointer_hits(
+    model: Any, hidden: Any, batch: dict[str, Any], points: Any, name: str = "target_pointer"
+) -> tuple[int, int]:
     from vla.model.grounding_vla import patch_layout, pointer_hits
 
-    if points is None or getattr(model, "target_pointer", None) is None:
+    pointer = getattr(model, name, None)
+    if points is None or pointer is None:
         return 0, 0
     layout = patch_layout(model.config, *(batch.get(k) for k in _IMAGE_KEYS))
-    return pointer_hits(model.target_pointer, hidden, batch["labels"], layout, points)
+    return pointer_hits(pointer, hidden, batch["labels"], layout, points)
 
 
 def _read_hits(model: Any, hidden: Any, batch: dict[str, Any], words: Any) -> tuple[int, int]:
@@ -201,6 +206,7 @@ _LINE = (
     ("val/click_px_mean", "mean", "{:.1f} px"),
     ("val/click_within_5px", "within 5 px", "{:.0%}"),
     ("val/point_accuracy", "points at the target", "{:.0%}"),
+    ("val/goal_accuracy", "at the goal", "{:.0%}"),
     ("val/read_accuracy", "reads the words", "{:.0%}"),
     ("val/image_spread", "image spread", "{:.3f}"),
 )
