@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from vla.actions import KEY_NAMES, MODIFIERS, TYPE_FORBIDDEN, RobotSpace, UISpace
-from vla.model.parallel_decoding import ROBOT_VERB_IDS
+from vla.model.parallel_decoding import SlotCounter
 from vla.model.tokenization_vla import (
     BYTE_OFFSET,
     EOS,
@@ -85,7 +85,7 @@ class ActionGrammar:
             self.n_values = space.dims * tokenizer.chunk_size
         else:
             self.verbs = tuple(space.verbs)
-        self._cache: dict[Any, torch.Tensor] = {}
+        self._cache: dict[Any, tuple[torch.Tensor, int | None]] = {}
         t = tokenizer
         self._coords = self._ids(range(t.coord_offset, t.value_offset))
         self._values = self._ids(range(t.value_offset, t.patch_offset))
@@ -108,12 +108,21 @@ class ActionGrammar:
         return GrammarState()
 
     def allowed(self, s: GrammarState) -> torch.Tensor:
-        """(V,) bool mask of the tokens allowed after state ``s`` (do not modify it)."""
+        """(V,) bool mask of the tokens allowed after state ``s`` (do not modify it). States
+        that allow the same set often share one tensor (every robot value: ``is`` holds)."""
+        return self._entry(s)[0]
+
+    def forced(self, s: GrammarState) -> int | None:
+        """The only token allowed after state ``s``, or None when there is a choice."""
+        return self._entry(s)[1]
+
+    def _entry(self, s: GrammarState) -> tuple[torch.Tensor, int | None]:
         key = self._key(s)
-        mask = self._cache.get(key)
-        if mask is None:
-            mask = self._cache[key] = self._build(s)
-        return mask
+        entry = self._cache.get(key)
+        if entry is None:
+            mask = self._build(s)
+            entry = self._cache[key] = (mask, _forced(mask))
+        return entry
 
     def _key(self, s: GrammarState) -> Any:
         if s.verb == "key":
@@ -273,7 +282,7 @@ def constrained_decode(
     next_pos = mask.sum(-1)  # (B,) position of each row's next token
     states = [g.start() for g in grammars]
     # placeholder slots are counted across steps only for a model that embeds them
-    slots_fed = _SlotCounter(n, len(suffix) - 1) if model.config.value_slots else None
+    slots_fed = SlotCounter(n, len(suffix) - 1) if model.config.value_slots else None
     want = [logits.shape[1]] * n  # logits each row reads, in order, from the last ones
     fed = 0 if parallel else len(suffix)  # a forced verb the prefix pass holds already
     while True:
@@ -305,31 +314,11 @@ def constrained_decode(
     return [g.tokens(s) for g, s in zip(grammars, states, strict=True)]
 
 
-class _SlotCounter:
-    """How many placeholders each row was fed since its robot verb, across decode steps: the
-    slots of the next ones (as :func:`vla.model.parallel_decoding.slot_indices` counts them)."""
-
-    def __init__(self, rows: int, fed: int) -> None:
-        self.fed = [max(fed, 0)] * rows
-
-    def feed(self, ids: torch.Tensor) -> torch.Tensor:
-        """(B, L) slots of the new tokens ``ids`` (-1: not a placeholder); counts them."""
-        slots = torch.full(ids.shape, -1, dtype=torch.long)
-        for i, row in enumerate(ids.tolist()):
-            for j, tok in enumerate(row):
-                if tok in ROBOT_VERB_IDS:
-                    self.fed[i] = 0
-                elif tok == PLACEHOLDER:
-                    slots[i, j] = self.fed[i]
-                    self.fed[i] += 1
-        return slots
-
-
 def _forced_start(grammars: Sequence[ActionGrammar]) -> list[int]:
     """``[VERB]`` when every row's grammar allows one verb only and it is the same (a locator's
     ``drag``): it joins the prefix pass instead of costing a decode step of its own; else
     ``[]``."""
-    first = {_forced(g.allowed(g.start())) for g in grammars}
+    first = {g.forced(g.start()) for g in grammars}
     if len(first) != 1:
         return []
     (verb,) = first
@@ -353,20 +342,28 @@ def _choose(
     want: Sequence[int],
 ) -> list[list[int]]:
     """Pick each unfinished row's next tokens from its last ``want[i]`` logits (B, k, V), in
-    order, each under the grammar; then any tokens the grammar forces after them."""
+    order, each under the grammar; then any tokens the grammar forces after them.
+
+    A row's positions are all scored at once under the mask of its first one; a position whose
+    state allows another set is scored again under its own. A robot chunk's values share one
+    mask, so its 56 choices cost one masked argmax instead of 56."""
     k = logits.shape[1]
     pending: list[list[int]] = [[] for _ in states]
-    for j in range(k):
-        rows = [i for i, s in enumerate(states) if not s.done and j >= k - want[i]]
-        if not rows:
+    for i, (g, s) in enumerate(zip(grammars, states, strict=True)):
+        if s.done:
             continue
-        allowed = torch.stack([grammars[i].allowed(states[i]) for i in rows])
-        scores = logits[rows, j].float().masked_fill(~allowed.to(logits.device), float("-inf"))
-        for i, best in zip(rows, scores.argmax(-1).tolist(), strict=True):
-            g, s = grammars[i], states[i]
-            pending[i].append(best)
-            g.advance(s, best)
-            while not s.done and (forced := _forced(g.allowed(s))) is not None:
+        block = logits[i, k - want[i] :].float()  # (want[i], V)
+        shared = g.allowed(s)
+        best = block.masked_fill(~shared.to(block.device), float("-inf")).argmax(-1).tolist()
+        for j, token in enumerate(best):
+            if s.done:
+                break
+            mask = g.allowed(s)
+            if mask is not shared:
+                token = int(block[j].masked_fill(~mask.to(block.device), float("-inf")).argmax())
+            pending[i].append(token)
+            g.advance(s, token)
+            while not s.done and (forced := g.forced(s)) is not None:
                 pending[i].append(forced)
                 g.advance(s, forced)
     return [[] if s.done else p for s, p in zip(states, pending, strict=True)]

@@ -27,7 +27,13 @@ import torch
 from vla.actions import KEY_NAMES, ROBOT_VERBS
 from vla.model.vocabulary_vla import KEY_OFFSET, PLACEHOLDER, VERB_OFFSET, VERBS
 
-__all__ = ["embed_text", "placeholder_inputs", "robot_value_positions", "slot_indices"]
+__all__ = [
+    "SlotCounter",
+    "embed_text",
+    "placeholder_inputs",
+    "robot_value_positions",
+    "slot_indices",
+]
 
 ROBOT_VERB_IDS = tuple(VERB_OFFSET + VERBS.index(v) for v in ROBOT_VERBS)
 
@@ -85,3 +91,23 @@ def embed_text(
         )
     slot = model.value_slots(slots.clamp(min=0)) * (slots >= 0).unsqueeze(-1).to(embeds.dtype)
     return input_ids, embeds + slot
+
+
+class SlotCounter:
+    """How many placeholders each row was fed since its robot verb, across decode steps: the
+    slots of the next ones (as :func:`slot_indices` counts them)."""
+
+    def __init__(self, rows: int, fed: int) -> None:
+        self.fed = [max(fed, 0)] * rows
+
+    def feed(self, ids: torch.Tensor) -> torch.Tensor:
+        """(B, L) slots of the new tokens ``ids`` (-1: not a placeholder); counts them."""
+        slots = torch.full(ids.shape, -1, dtype=torch.long)
+        for i, row in enumerate(ids.tolist()):
+            for j, tok in enumerate(row):
+                if tok in ROBOT_VERB_IDS:
+                    self.fed[i] = 0
+                elif tok == PLACEHOLDER:
+                    slots[i, j] = self.fed[i]
+                    self.fed[i] += 1
+        return slots

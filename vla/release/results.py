@@ -146,7 +146,9 @@ WHY = """
   reach (+58.9%, 4.2 ms), whose 10-step episodes waste most of a second chunk (above). The
   shipped checkpoint, measured again on a faster, quiet machine (docs/benchmarks.md, "Closed
   loop"): reach +51.9% and 3.3 ms (the 4 ms target met, 50% missed by 2 points), push +46.5%
-  and 2.5 ms. A new
+  and 2.5 ms. With the grammar's choices vectorised, reach's median over five runs is +49.9%
+  (+49.2% to +53.5%; +52.4% before the change in the same hour): at the target, within the
+  spread between runs. A new
   chunk every step with ACT's temporal ensembling placed 42% instead of 29% with the front
   camera, at +146% and 21 ms per step (above).
 """
