@@ -110,13 +110,14 @@ class ActionGrammar:
     def allowed(self, s: GrammarState) -> torch.Tensor:
         """(V,) bool mask of the tokens allowed after state ``s`` (do not modify it). States
         that allow the same set often share one tensor (every robot value: ``is`` holds)."""
-        return self._entry(s)[0]
+        return self.entry(s)[0]
 
     def forced(self, s: GrammarState) -> int | None:
         """The only token allowed after state ``s``, or None when there is a choice."""
-        return self._entry(s)[1]
+        return self.entry(s)[1]
 
-    def _entry(self, s: GrammarState) -> tuple[torch.Tensor, int | None]:
+    def entry(self, s: GrammarState) -> tuple[torch.Tensor, int | None]:
+        """``(allowed(s), forced(s))`` in one lookup."""
         key = self._key(s)
         entry = self._cache.get(key)
         if entry is None:
@@ -125,6 +126,8 @@ class ActionGrammar:
         return entry
 
     def _key(self, s: GrammarState) -> Any:
+        if self.n_values:  # a robot space: every argument is a value
+            return (s.verb, len(s.args))
         if s.verb == "key":
             return ("key", tuple(s.args))
         if s.verb == "type":
@@ -355,17 +358,20 @@ def _choose(
         block = logits[i, k - want[i] :].float()  # (want[i], V)
         shared = g.allowed(s)
         best = block.masked_fill(~shared.to(block.device), float("-inf")).argmax(-1).tolist()
+        mask = shared
         for j, token in enumerate(best):
-            if s.done:
-                break
-            mask = g.allowed(s)
             if mask is not shared:
                 token = int(block[j].masked_fill(~mask.to(block.device), float("-inf")).argmax())
             pending[i].append(token)
             g.advance(s, token)
-            while not s.done and (forced := g.forced(s)) is not None:
+            while not s.done:  # the next state's mask, after any tokens it forces
+                mask, forced = g.entry(s)
+                if forced is None:
+                    break
                 pending[i].append(forced)
                 g.advance(s, forced)
+            if s.done:
+                break
     return [[] if s.done else p for s, p in zip(states, pending, strict=True)]
 
 

@@ -146,9 +146,10 @@ WHY = """
   reach (+58.9%, 4.2 ms), whose 10-step episodes waste most of a second chunk (above). The
   shipped checkpoint, measured again on a faster, quiet machine (docs/benchmarks.md, "Closed
   loop"): reach +51.9% and 3.3 ms (the 4 ms target met, 50% missed by 2 points), push +46.5%
-  and 2.5 ms. With the grammar's choices vectorised, reach's median over five runs is +49.9%
-  (+49.2% to +53.5%; +52.4% before the change in the same hour): at the target, within the
-  spread between runs. A new
+  and 2.5 ms. With the grammar's choices vectorised, reach's overhead falls 2.5-4 points
+  against the code before in alternating runs: median +49.7% on a fast hour (before: +52.4%),
+  +51.8% on a slow one (before: +55.1%), so the 50% target is met or missed by the machine's
+  speed that hour; 4 ms is met. A new
   chunk every step with ACT's temporal ensembling placed 42% instead of 29% with the front
   camera, at +146% and 21 ms per step (above).
 """
