@@ -121,9 +121,12 @@ WHY = """
   <= 2 px: met) and 1.96 px after its three DAgger rounds (1.84 and 1.33 after the first two),
   on a validation split that also holds the rounds' own states.
 - Robot: the shipped checkpoint, which reads a wrist camera beside the front one and whose
-  pointer learned to look where a held cube goes (2026-12-07), reaches 97% (target 95%: met),
-  pushes 43% (80%; a pointer label on where the push goes did not help, above), picks and
-  places 87% (70%: met) and stacks 22% (50%); per-step validation
+  pointer learned to look where a held cube goes (2026-12-07), and which since that night runs
+  two actions of each 8-action chunk before it asks again (`receding:2`), reaches 100% (target
+  95%: met), pushes 43% (80%; a pointer label on where the push goes, a second pointer on the
+  pad and a DAgger round did not help, above), picks and places 97% (70%: met) and stacks 85%
+  (50%: met); run as whole chunks open loop (`receding:8`) the same weights stack 22% and
+  place 87%. Per-step validation
   error is 0.21 / 0.30 / 0.30 cm against the 3 mm target (met, y and z at the limit; the front
   camera alone: 0.48 / 0.50 / 0.47, push 35%, pick-place 29%). Until 2026-12-04 the model's action did not depend on the image at
   all (its first action did not move when only the image did, `benchmarks/robot_looks.py`):
@@ -149,7 +152,11 @@ WHY = """
   and 2.5 ms. With the grammar's choices vectorised, reach's overhead falls 2.5-4 points
   against the code before in alternating runs: median +49.7% on a fast hour (before: +52.4%),
   +51.8% on a slow one (before: +55.1%), so the 50% target is met or missed by the machine's
-  speed that hour; 4 ms is met. A new
+  speed that hour; 4 ms is met. The checkpoint now runs `receding:2` by default, which asks 4x
+  as often: +126% on reach, +122% on stack and +138% on push, 7.9-8.4 ms per executed step,
+  so both speed targets are missed by the shipped default, for stack 22% -> 85% (docs/results.md
+  "Robot", docs/benchmarks.md); `--execution receding:8` gives back the speed and the old
+  success. A new
   chunk every step with ACT's temporal ensembling placed 42% instead of 29% with the front
   camera, at +146% and 21 ms per step (above).
 """

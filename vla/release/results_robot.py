@@ -102,7 +102,8 @@ session's CPU). Against the checkpoint it replaces, on the same 100 unseen seeds
 | + early fusion, pointer, acting on where it points; 5x the episodes, 6000 steps (2026-12-04) | 67% | 18% | 9% | 0% | 23.5% | 1.8-2.3 ms | +37.9% |
 | the same, 10000 steps (2026-12-04, evening; shipped until 2026-12-07) | 100% | 35% | 29% | 1% | 41.2% | 3.1 ms | +40.9% |
 | + a wrist camera beside the front one, both 80x80 (2026-12-07; shipped until the next row) | 98% | 54% | 60% | 1% | 53.2% | 3.3-4.2 ms | +49.5% (push), +58.9% (reach) |
-| shipped: the pointer's label moves to where a held cube goes (2026-12-07, evening) | 97% | 43% | 87% | 22% | 62.3% | the same model and speed (not re-measured) | as the row above |
+| the pointer's label moves to where a held cube goes (2026-12-07, evening; shipped until the next row) | 97% | 43% | 87% | 22% | 62.3% | 3.3-3.4 ms (reach), 2.5 ms (push) | +51.9% (reach), +46.5% (push) |
+| shipped: the same weights, two actions of each chunk, then ask again (`receding:2`; 2026-12-07, night) | 100% | 43% | 97% | 85% | 81.2% | 7.9-8.4 ms | +126% (reach), +122% (stack), +138% (push) |
 
 - Success is unchanged within noise (reach 10/100 against 13/100, 95% intervals [6%, 17%] and
   [8%, 21%]); push has its first successes (5/100, [2%, 11%]). The per-step validation error,
