@@ -20,7 +20,7 @@ executed step (0 on the steps served from a chunk); ``policy_queries`` counts th
 ``--execution`` without ``--chunk-size`` runs the checkpoint's own chunks that way (``--horizon``
 defaults to the chunk size). Without ``--execution`` a checkpoint runs the execution it names
 (``VLAConfig.execution``: the shipped ``vla-robot-tiny`` predicts 8-action chunks and names
-``receding:8``); ``--execution first`` asks it every step.
+``receding:2``); ``--execution first`` asks it every step.
 """
 
 from __future__ import annotations
