@@ -135,4 +135,20 @@ ROBOT_CAMERA_RUNS = """\
   --workers 2 --execution receding:H` (the recipe's stage: `python -m vla.release.recipes
   vla-robot-tiny --stages eval,ship`), `OMP_NUM_THREADS=1 python benchmarks/closed_loop.py
   --env vla/panda-ENV-v0 --steps 200 --execution receding --horizon H`.
+- The two-cube sequence can be learned now, but not yet beside the rest (2026-12-07, night; a
+  screen, not shipped). The shipped checkpoint never saw panda-sequence (two cubes into a
+  bowl, in order) and does 0%. Fine-tuned 1000 steps at 3e-4 on 800 of its expert episodes
+  (400 clean, 400 with the expert's 0.3 noise; 5 minutes to collect) and run at `receding:2`,
+  it puts both cubes in, in order, in **38%** of 100 unseen seeds (95% CI [29%, 48%]; issue
+  14's target: 30%), while pick-place falls 97% -> 66% (a tray it no longer trained on). The
+  same 1000 steps on the recipe's 6000 episodes of the four other tasks beside those 800 keep
+  them (reach 99%, push 46%, pick-place 98%) but give sequence only 8% ([4%, 15%]) and cost
+  stack 85% -> 57% (-28, paired): five tasks 61.6% against 65.0%. The ninth session's recipe,
+  with 600 sequence episodes from the start, had left sequence at 0%; this model, which carries a
+  held cube to where it points, learns it from a share of the steps. A recipe that trains
+  sequence needs more than a 1000-step share of them; it was not run. Commands:
+  `runs/seq-ab/run.sh` and `run-all.sh` (`vla collect --env vla/panda-sequence-v0 --episodes
+  400 --seed 0` and `--seed 50000 --expert-kwargs '{"noise": 0.3}'`, then `vla train --config
+  vla/checkpoints/vla-robot-tiny --steps 1000 --lr 3e-4 --augment none` and `vla eval
+  --execution receding:2 --episodes 100 --seed-start 100000`).
 """
