@@ -203,10 +203,11 @@ def with_point_loss(
     layout = patch_layout(model.config, *images)
     for name, where in (("target_pointer", points), ("goal_pointer", goals)):
         pointer = getattr(model, name, None)
-        extra = None if pointer is None or where is None else point_loss(
-            pointer, hidden, labels, layout, where
-        )  # fmt: skip
-        loss = loss if extra is None else loss + model.config.point_loss * extra
+        if pointer is None or where is None:
+            continue
+        extra = point_loss(pointer, hidden, labels, layout, where)
+        if extra is not None:
+            loss = loss + model.config.point_loss * extra
     return loss
 
 

@@ -136,9 +136,18 @@ class Collator:
         point, goal = item_point(item, first), item_point(item, first, "goal_pixels")
         texts, boxes = word_boxes(item.get("page_words"))
         if self.augment_cfg is not None:
-            image, action, point, goal, boxes = self._augment_views(
-                image, action, named, first, (point, goal), boxes
+            both = (point, goal)  # in item["image"], or in view `first` when the model has views
+            image, action, moved, boxes, moved_goal = self._augment(
+                image, action, boxes, *((None, None) if first else both)
             )
+            if named is not None:  # every view its own draw; robot actions do not move
+                for k, v in named.items():
+                    named[k], _, seen, _, seen_goal = self._augment(
+                        v, action, None, *(both if k == first else (None, None))
+                    )
+                    if k == first:
+                        moved, moved_goal = seen, seen_goal
+            point, goal = moved, moved_goal
         acts_at = action_points(action) if point is None and "target_pixels" in item else []
         if acts_at:  # a UI step points where it acts (augmented)
             x, y = acts_at[0]
@@ -156,49 +165,26 @@ class Collator:
         grid = getattr(self.processor, "grid", None)
         return frac if grid is None else grid.plan(w, h).grid_fraction(*frac)
 
-    def _augment_views(
-        self,
-        image: Any,
-        action: Any,
-        named: dict[str, Any] | None,
-        first: str | None,
-        points: tuple[Any, Any],
-        boxes: Any,
-    ) -> tuple[Any, ...]:
-        """``(image, action, point, goal, boxes)`` after augmenting ``image`` and every view of
-        ``named`` in place (each its own draw); ``points`` (the point and the goal) move with
-        the first view's crop (with ``image``'s without views). The goal moves as a box of no
-        size beside the words' boxes."""
-        point, goal = points
-        extra = None if goal is None else np.array([[goal[0], goal[1], 0.0, 0.0]])
-        mine = extra if first is None else None
-        both = mine if boxes is None else boxes if mine is None else np.concatenate([boxes, mine])
-        image, action, moved, both = self._augment(image, action, None if first else point, both)
-        if mine is not None:
-            (gx, gy, _, _), boxes = both[-1], (None if boxes is None else both[:-1])
-            goal = (float(gx), float(gy))
-        else:
-            boxes = both
-        if named is not None:  # robot actions do not move
-            for k, v in named.items():
-                if k != first:
-                    named[k] = self._augment(v, action)[0]
-                    continue
-                named[k], _, moved, seen = self._augment(v, action, point, extra)
-                if seen is not None:
-                    goal = (float(seen[0, 0]), float(seen[0, 1]))
-        return image, action, moved, goal, boxes
-
     def _augment(
-        self, image: Any, action: Any, point: Any = None, boxes: Any = None
-    ) -> tuple[Any, Any, Any, Any]:
-        """:func:`augment_sample` of one image; a robot chunk (a list) is augmented as its first
-        action (robot actions are in the base frame: the image changes, the chunk does not)."""
+        self, image: Any, action: Any, boxes: Any = None, point: Any = None, goal: Any = None
+    ) -> tuple[Any, Any, Any, Any, Any]:
+        """``(image, action, point, boxes, goal)`` after :func:`augment_sample` of one image;
+        the goal (a second point) moves as a box of no size after ``boxes``. A robot chunk (a
+        list) is augmented as its first action (robot actions are in the base frame: the image
+        changes, the chunk does not)."""
         rng, cfg = self._generator(), self.augment_cfg
-        if isinstance(action, list):
-            image, _, point, boxes = augment_sample(image, action[0], point, boxes, rng, cfg)
-            return image, action, point, boxes
-        return augment_sample(image, action, point, boxes, rng, cfg)
+        words = boxes
+        if goal is not None:
+            extra = np.array([[goal[0], goal[1], 0.0, 0.0]])
+            boxes = extra if words is None else np.concatenate([words, extra])
+        first = action[0] if isinstance(action, list) else action
+        image, moved_action, point, boxes = augment_sample(image, first, point, boxes, rng, cfg)
+        if not isinstance(action, list):
+            action = moved_action
+        if goal is not None:
+            goal = (float(boxes[-1, 0]), float(boxes[-1, 1]))
+            boxes = None if words is None else boxes[:-1]
+        return image, action, point, boxes, goal
 
 
 def item_point(

@@ -44,11 +44,11 @@ def teacher_forced_metrics(model: Any, loader: Any, device: Any) -> dict[str, fl
     """Mean loss (per batch) and action-token accuracy over every batch of ``loader``; with
     batches that say where the named object is (``target_points``) and a model trained to
     point at it (``point_loss``), ``val/point_accuracy``: how often its top patch is the
-    object's (``val/goal_accuracy``: the same of the goal's pointer, ``point_goal``); with ``word_labels`` and a model trained to read (``read_loss``),
-    ``val/read_accuracy``: the share of the words' bytes its patches name right. The loss is
-    the action loss alone either way. ``val/image_spread``
-    (:func:`image_spread` of the first batch): near 0 when the vision tower has collapsed and
-    gives every image the same tokens (the policy is then blind)."""
+    object's (``val/goal_accuracy``: the same of the goal's pointer, ``point_goal``); with
+    ``word_labels`` and a model trained to read (``read_loss``), ``val/read_accuracy``: the
+    share of the words' bytes its patches name right. The loss is the action loss alone either
+    way. ``val/image_spread`` (:func:`image_spread` of the first batch): near 0 when the vision
+    tower has collapsed and gives every image the same tokens (the policy is then blind)."""
     import torch
 
     losses, correct, total, spread = [], 0, 0, math.nan
